@@ -1,0 +1,216 @@
+"""Configuration: one pydantic model per TOML table, overridable from the environment.
+
+Precedence (highest first): `VOLUNTEER_BOT__SECTION__KEY` variables, `VOLUNTEER_BOT_TOKEN`
+for the token, the TOML file, the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "VOLUNTEER_BOT__"
+TOKEN_ENV = "VOLUNTEER_BOT_TOKEN"
+CONFIG_ENV = "VOLUNTEER_BOT_CONFIG"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_TEAM_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the problem."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `24h`, `90m` or `2d` into a timedelta."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like '24h', '90m' or '1d'")
+    amount, unit = int(match.group(1)), match.group(2)
+    delta = {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )
+    if delta <= timedelta(0):
+        raise ValueError(f"{text!r} must be longer than zero")
+    return delta
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Table):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    poll_timeout: int = Field(default=30, ge=0, le=60)
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class StorageConfig(_Table):
+    path: Path = Path("data/volunteer-bot.sqlite3")
+    busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+
+
+class OrgConfig(_Table):
+    name: str = Field(default="鹤山市志愿者联合会", min_length=1, max_length=100)
+    timezone: str = "Asia/Shanghai"
+    default_language: Literal["zh", "en"] = "zh"
+    admins: list[int] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (example: 'Asia/Shanghai')") from exc
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _positive_ids(cls, value: list[int]) -> list[int]:
+        if any(admin <= 0 for admin in value):
+            raise ValueError("Telegram user ids are positive integers")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class TeamConfig(_Table):
+    key: str
+    name_zh: str = Field(min_length=1, max_length=60)
+    name_en: str = Field(min_length=1, max_length=80)
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if not _TEAM_KEY.match(value):
+            raise ValueError(
+                "must be 2-32 lowercase letters, digits or '_', starting with a letter"
+            )
+        return value
+
+
+class RemindersConfig(_Table):
+    offsets: list[str] = Field(default_factory=lambda: ["24h", "2h"])
+
+    @field_validator("offsets")
+    @classmethod
+    def _durations(cls, value: list[str]) -> list[str]:
+        for item in value:
+            parse_duration(item)
+        return value
+
+    @property
+    def deltas(self) -> list[timedelta]:
+        return [parse_duration(item) for item in self.offsets]
+
+
+class FloodConfig(_Table):
+    max_updates: int = Field(default=20, ge=1)
+    window_seconds: float = Field(default=10.0, gt=0)
+    mute_seconds: float = Field(default=60.0, gt=0)
+
+
+class LoggingConfig(_Table):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class _TokenEnvSource(PydanticBaseSettingsSource):
+    """Reads the conventional `VOLUNTEER_BOT_TOKEN` variable into `telegram.token`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self._environ = environ
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        token = self._environ.get(TOKEN_ENV, "")
+        return {"telegram": {"token": token}} if token else {}
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    org: OrgConfig = Field(default_factory=OrgConfig)
+    teams: list[TeamConfig] = Field(default_factory=list)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    flood: FloodConfig = Field(default_factory=FloodConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_keys(cls, value: list[TeamConfig]) -> list[TeamConfig]:
+        keys = [team.key for team in value]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate team keys: {', '.join(duplicates)}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return env_settings, _TokenEnvSource(settings_cls, os.environ), init_settings
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"config key '{key}': {item['msg']}")
+    return "\n".join(lines)
+
+
+def config_path(cli_path: str | None) -> Path | None:
+    """The config file chosen by `--config`, else `VOLUNTEER_BOT_CONFIG`, else none."""
+    chosen = cli_path or os.environ.get(CONFIG_ENV)
+    return Path(chosen) if chosen else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load and validate the configuration, raising ConfigError with the offending key."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    try:
+        return Config(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None

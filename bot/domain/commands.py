@@ -1,0 +1,23 @@
+"""The chat commands and the least role that may use each, in the order /help lists them."""
+
+from __future__ import annotations
+
+from bot.domain.models import Role
+
+COMMANDS: tuple[tuple[str, Role], ...] = (
+    ("start", Role.GUEST),
+    ("help", Role.GUEST),
+    ("register", Role.GUEST),
+    ("profile", Role.VOLUNTEER),
+    ("language", Role.GUEST),
+    ("forget_me", Role.VOLUNTEER),
+    ("cancel", Role.GUEST),
+    ("promote", Role.ADMIN),
+    ("demote", Role.ADMIN),
+    ("teams", Role.ADMIN),
+)
+
+
+def commands_for(role: Role) -> list[str]:
+    """The commands a person with this role may use."""
+    return [name for name, least in COMMANDS if role >= least]

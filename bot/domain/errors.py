@@ -1,0 +1,83 @@
+"""Named rule violations. Each carries the catalog key of the message that explains it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request the rules refuse; `key` names the catalog message shown to the person."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(self.key, params)
+        self.params = params
+
+
+class InvalidName(DomainError):
+    key = "error.invalid_name"
+
+
+class InvalidPhone(DomainError):
+    key = "error.invalid_phone"
+
+
+class NotOwnContact(DomainError):
+    key = "error.not_own_contact"
+
+
+class PhoneTaken(DomainError):
+    key = "error.phone_taken"
+
+
+class NoTeamChosen(DomainError):
+    key = "error.no_team_chosen"
+
+
+class ConsentRequired(DomainError):
+    key = "error.consent_required"
+
+
+class UnknownTeam(DomainError):
+    key = "error.unknown_team"
+
+
+class NotRegistered(DomainError):
+    key = "error.not_registered"
+
+
+class AlreadyRegistered(DomainError):
+    key = "error.already_registered"
+
+
+class NotAdmin(DomainError):
+    key = "error.not_admin"
+
+
+class UnknownVolunteer(DomainError):
+    key = "error.unknown_volunteer"
+
+
+class AlreadyLead(DomainError):
+    key = "error.already_lead"
+
+
+class NotLead(DomainError):
+    key = "error.not_lead"
+
+
+class InvalidSearch(DomainError):
+    key = "error.invalid_search"
+
+
+class InvalidTeamKey(DomainError):
+    key = "error.invalid_team_key"
+
+
+class TeamKeyTaken(DomainError):
+    key = "error.team_key_taken"
+
+
+class InvalidTeamName(DomainError):
+    key = "error.invalid_team_name"

@@ -1,0 +1,93 @@
+"""Plain data the rules and services pass around. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any, Literal
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+
+class Role(IntEnum):
+    """What a person may do; each role may do everything the roles below it may."""
+
+    GUEST = 0
+    VOLUNTEER = 1
+    LEAD = 2
+    ADMIN = 3
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    key: str
+    name_zh: str
+    name_en: str
+
+    def name(self, language: Language) -> str:
+        return self.name_zh if language == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    id: int
+    telegram_id: int | None
+    name: str
+    phone: str
+    registered_at: datetime
+    team_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A chat identity, registered or not, with its language choice."""
+
+    telegram_id: int
+    language: Language | None
+    telegram_language: str | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person asking a service to do something, with what they are allowed to do."""
+
+    telegram_id: int
+    is_admin: bool
+    volunteer: Volunteer | None
+    lead_team_keys: frozenset[str] = frozenset()
+
+    @property
+    def role(self) -> Role:
+        if self.is_admin:
+            return Role.ADMIN
+        if self.lead_team_keys:
+            return Role.LEAD
+        if self.volunteer is not None:
+            return Role.VOLUNTEER
+        return Role.GUEST
+
+
+@dataclass(frozen=True)
+class TeamOverview:
+    team: Team
+    member_count: int
+    lead_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeadAssignment:
+    volunteer_id: int
+    volunteer_name: str
+    team: Team
+
+
+@dataclass
+class Dialogue:
+    """Where a person is in a multi-step conversation, with what they entered so far."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,113 @@
+"""Registration, profile edits and erasure of a volunteer's personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.domain.errors import (
+    AlreadyRegistered,
+    ConsentRequired,
+    NoTeamChosen,
+    NotRegistered,
+    PhoneTaken,
+    UnknownTeam,
+)
+from bot.domain.models import Volunteer
+from bot.domain.validation import parse_name, parse_phone
+from storage import dialogues, teams, volunteers
+from storage.db import Database
+
+
+async def _team_ids(tx: aiosqlite.Connection, team_keys: Iterable[str]) -> list[int]:
+    keys = list(dict.fromkeys(team_keys))
+    if not keys:
+        raise NoTeamChosen()
+    ids = []
+    for key in keys:
+        team = await teams.by_key(tx, key)
+        if team is None:
+            raise UnknownTeam(key=key)
+        ids.append(team.id)
+    return ids
+
+
+async def _require(tx: aiosqlite.Connection, telegram_id: int) -> Volunteer:
+    volunteer = await volunteers.by_telegram_id(tx, telegram_id)
+    if volunteer is None:
+        raise NotRegistered()
+    return volunteer
+
+
+async def _check_phone_free(tx: aiosqlite.Connection, phone: str, own_id: int | None) -> None:
+    holder = await volunteers.phone_holder(tx, phone)
+    if holder is not None and holder != own_id:
+        raise PhoneTaken()
+
+
+class RegistrationService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def volunteer(self, telegram_id: int) -> Volunteer | None:
+        return await volunteers.by_telegram_id(self._db.reader, telegram_id)
+
+    async def check_phone_available(self, telegram_id: int, phone: str) -> str:
+        """Validate the phone and make sure nobody else holds it; returns it normalised."""
+        normalised = parse_phone(phone)
+        own = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        await _check_phone_free(self._db.reader, normalised, own.id if own else None)
+        return normalised
+
+    async def register(
+        self, telegram_id: int, name: str, phone: str, team_keys: Iterable[str], consent: bool
+    ) -> Volunteer:
+        """Register a person who gave consent; every field is validated again here."""
+        if not consent:
+            raise ConsentRequired()
+        clean_name, clean_phone = parse_name(name), parse_phone(phone)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            if await volunteers.by_telegram_id(tx, telegram_id) is not None:
+                raise AlreadyRegistered()
+            team_ids = await _team_ids(tx, team_keys)
+            await _check_phone_free(tx, clean_phone, None)
+            volunteer_id = await volunteers.insert(tx, telegram_id, clean_name, clean_phone, now)
+            await teams.set_memberships(tx, volunteer_id, team_ids, now)
+            await dialogues.delete(tx, telegram_id)
+            return await _require(tx, telegram_id)
+
+    async def change_name(self, telegram_id: int, name: str) -> Volunteer:
+        clean = parse_name(name)
+        async with self._db.transaction() as tx:
+            volunteer = await _require(tx, telegram_id)
+            await volunteers.update_name(tx, volunteer.id, clean, self._clock.now())
+            await dialogues.delete(tx, telegram_id)
+            return await _require(tx, telegram_id)
+
+    async def change_phone(self, telegram_id: int, phone: str) -> Volunteer:
+        clean = parse_phone(phone)
+        async with self._db.transaction() as tx:
+            volunteer = await _require(tx, telegram_id)
+            await _check_phone_free(tx, clean, volunteer.id)
+            await volunteers.update_phone(tx, volunteer.id, clean, self._clock.now())
+            await dialogues.delete(tx, telegram_id)
+            return await _require(tx, telegram_id)
+
+    async def change_teams(self, telegram_id: int, team_keys: Iterable[str]) -> Volunteer:
+        async with self._db.transaction() as tx:
+            volunteer = await _require(tx, telegram_id)
+            team_ids = await _team_ids(tx, team_keys)
+            await teams.set_memberships(tx, volunteer.id, team_ids, self._clock.now())
+            await dialogues.delete(tx, telegram_id)
+            return await _require(tx, telegram_id)
+
+    async def forget(self, telegram_id: int) -> None:
+        """Erase name, phone, memberships and roles; anonymous aggregates stay."""
+        async with self._db.transaction() as tx:
+            volunteer = await _require(tx, telegram_id)
+            await volunteers.forget(tx, volunteer.id, self._clock.now())
+            await dialogues.delete(tx, telegram_id)

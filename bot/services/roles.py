@@ -1,0 +1,89 @@
+"""Who may do what: admins from the configuration, leads appointed by admins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.errors import AlreadyLead, NotAdmin, NotLead, UnknownTeam, UnknownVolunteer
+from bot.domain.models import Actor, LeadAssignment, Team, Volunteer
+from bot.domain.validation import parse_search
+from storage import leads, teams, volunteers
+from storage.db import Database
+
+SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """A promotion or demotion done; `telegram_id` is who to tell (None if not reachable)."""
+
+    volunteer: Volunteer
+    team: Team
+    telegram_id: int | None
+
+
+class RoleService:
+    def __init__(self, db: Database, clock: Clock, admins: Iterable[int]) -> None:
+        self._db = db
+        self._clock = clock
+        self._admins = frozenset(admins)
+
+    def is_admin(self, telegram_id: int) -> bool:
+        return telegram_id in self._admins
+
+    async def actor(self, telegram_id: int) -> Actor:
+        volunteer = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        led = await leads.team_keys_led_by(self._db.reader, volunteer.id) if volunteer else None
+        return Actor(telegram_id, self.is_admin(telegram_id), volunteer, led or frozenset())
+
+    def _require_admin(self, actor: Actor) -> None:
+        if not actor.is_admin:
+            raise NotAdmin()
+
+    async def search(self, actor: Actor, query: str) -> list[Volunteer]:
+        """Volunteers whose name or phone contains the query (admins only)."""
+        self._require_admin(actor)
+        return await volunteers.search(self._db.reader, parse_search(query), SEARCH_LIMIT)
+
+    async def candidate(self, actor: Actor, volunteer_id: int) -> Volunteer:
+        self._require_admin(actor)
+        volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
+        if volunteer is None:
+            raise UnknownVolunteer()
+        return volunteer
+
+    async def promote(self, actor: Actor, volunteer_id: int, team_key: str) -> RoleChange:
+        self._require_admin(actor)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is None:
+                raise UnknownVolunteer()
+            team = await teams.by_key(tx, team_key)
+            if team is None:
+                raise UnknownTeam(key=team_key)
+            if not await leads.add(tx, volunteer.id, team.id, actor.telegram_id, now):
+                raise AlreadyLead(name=volunteer.name)
+            await leads.log_change(tx, actor.telegram_id, "promote", team.id, volunteer.id, now)
+        return RoleChange(volunteer, team, volunteer.telegram_id)
+
+    async def demote(self, actor: Actor, volunteer_id: int, team_key: str) -> RoleChange:
+        self._require_admin(actor)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is None:
+                raise UnknownVolunteer()
+            team = await teams.by_key(tx, team_key)
+            if team is None:
+                raise UnknownTeam(key=team_key)
+            if not await leads.remove(tx, volunteer.id, team.id):
+                raise NotLead(name=volunteer.name)
+            await leads.log_change(tx, actor.telegram_id, "demote", team.id, volunteer.id, now)
+        return RoleChange(volunteer, team, volunteer.telegram_id)
+
+    async def lead_assignments(self, actor: Actor) -> list[LeadAssignment]:
+        self._require_admin(actor)
+        return await leads.all_assignments(self._db.reader)

@@ -1,0 +1,47 @@
+"""Teams: seeded from the configuration, listed, and added by admins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.clock import Clock
+from bot.config import TeamConfig
+from bot.domain.errors import NotAdmin, TeamKeyTaken
+from bot.domain.models import Actor, Team, TeamOverview
+from bot.domain.validation import parse_team_key, parse_team_name
+from storage import leads, teams
+from storage.db import Database
+
+
+class TeamService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def seed(self, configured: Iterable[TeamConfig]) -> None:
+        """Add the configured teams, updating names of those that exist."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            for team in configured:
+                await teams.upsert(tx, team.key, team.name_zh, team.name_en, now)
+
+    async def all(self) -> list[Team]:
+        return await teams.all_teams(self._db.reader)
+
+    async def overview(self, actor: Actor) -> list[TeamOverview]:
+        if not actor.is_admin:
+            raise NotAdmin()
+        return await teams.overview(self._db.reader)
+
+    async def add(self, actor: Actor, key: str, name_zh: str, name_en: str) -> Team:
+        if not actor.is_admin:
+            raise NotAdmin()
+        clean_key = parse_team_key(key)
+        zh, en = parse_team_name(name_zh), parse_team_name(name_en)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            team = await teams.insert_new(tx, clean_key, zh, en, now)
+            if team is None:
+                raise TeamKeyTaken(key=clean_key)
+            await leads.log_change(tx, actor.telegram_id, "add_team", team.id, None, now)
+        return team

@@ -1,0 +1,124 @@
+"""The SQLite database: connections, pragmas, migrations and write transactions.
+
+One connection writes (every write transaction starts with BEGIN IMMEDIATE and holds an
+asyncio lock, so coroutines never interleave inside a transaction); a second connection reads,
+so a reader never sees another coroutine's uncommitted writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
+
+
+class DatabaseTooNewError(Exception):
+    """The database was migrated by a newer version of the bot than this one."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The numbered migrations shipped with the code, as (number, name, sql), in order."""
+    found = []
+    for entry in resources.files("storage").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 001, 002, ... without gaps: {numbers}")
+    return found
+
+
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA synchronous = FULL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Database:
+    """Owns the writer and reader connections of one SQLite file."""
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Database:
+        """Open (creating if needed) the database and apply pending migrations."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path, busy_timeout_ms)
+        try:
+            await migrate(writer)
+            reader = await _connect(path, busy_timeout_ms)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections (their threads are non-daemon and would hang the process)."""
+        async with self._write_lock:
+            await self._writer.close()
+        await self._reader.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The connection for reads outside a transaction (each statement sees committed data)."""
+        return self._reader
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(conn: aiosqlite.Connection) -> list[str]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    available = migrations()
+    current = await schema_version(conn)
+    if current > len(available):
+        raise DatabaseTooNewError(
+            f"the database is at schema version {current}, but this bot only knows "
+            f"{len(available)}; upgrade the bot instead of opening it with an older one"
+        )
+    applied = []
+    for number, name, sql in available[current:]:
+        script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+        try:
+            await conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        log.info("applied migration %s", name)
+        applied.append(name)
+    return applied

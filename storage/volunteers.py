@@ -1,0 +1,102 @@
+"""Registered volunteers and their personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.models import Volunteer
+from storage.rows import fetchall, fetchone, from_iso, iso, like_pattern
+
+_SELECT = (
+    "SELECT v.id, v.telegram_id, v.name, v.phone, v.registered_at,"
+    " (SELECT group_concat(t.key, ',') FROM"
+    "   (SELECT t.key FROM memberships m JOIN teams t ON t.id = m.team_id"
+    "    WHERE m.volunteer_id = v.id ORDER BY t.id) AS t) AS team_keys"
+    " FROM volunteers v"
+)
+
+
+def _volunteer(row: aiosqlite.Row) -> Volunteer:
+    keys = tuple(row["team_keys"].split(",")) if row["team_keys"] else ()
+    return Volunteer(
+        row["id"],
+        row["telegram_id"],
+        row["name"],
+        row["phone"],
+        from_iso(row["registered_at"]),
+        keys,
+    )
+
+
+async def by_telegram_id(conn: aiosqlite.Connection, telegram_id: int) -> Volunteer | None:
+    row = await fetchone(conn, f"{_SELECT} WHERE v.telegram_id = ?", (telegram_id,))
+    return _volunteer(row) if row else None
+
+
+async def by_id(conn: aiosqlite.Connection, volunteer_id: int) -> Volunteer | None:
+    row = await fetchone(
+        conn, f"{_SELECT} WHERE v.id = ? AND v.forgotten_at IS NULL", (volunteer_id,)
+    )
+    return _volunteer(row) if row else None
+
+
+async def phone_holder(conn: aiosqlite.Connection, phone: str) -> int | None:
+    """The id of the volunteer holding this phone number, if any."""
+    row = await fetchone(conn, "SELECT id FROM volunteers WHERE phone = ?", (phone,))
+    return int(row["id"]) if row else None
+
+
+async def insert(
+    conn: aiosqlite.Connection, telegram_id: int, name: str, phone: str, now: datetime
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO volunteers (telegram_id, name, phone, consent_at, registered_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (telegram_id, name, phone, iso(now), iso(now), iso(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def update_name(
+    conn: aiosqlite.Connection, volunteer_id: int, name: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE volunteers SET name = ?, updated_at = ? WHERE id = ?",
+        (name, iso(now), volunteer_id),
+    )
+
+
+async def update_phone(
+    conn: aiosqlite.Connection, volunteer_id: int, phone: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE volunteers SET phone = ?, updated_at = ? WHERE id = ?",
+        (phone, iso(now), volunteer_id),
+    )
+
+
+async def forget(conn: aiosqlite.Connection, volunteer_id: int, now: datetime) -> None:
+    """Erase personal data and memberships; the row stays for anonymous aggregates."""
+    await conn.execute("DELETE FROM memberships WHERE volunteer_id = ?", (volunteer_id,))
+    await conn.execute("DELETE FROM team_leads WHERE volunteer_id = ?", (volunteer_id,))
+    await conn.execute(
+        "UPDATE volunteers SET telegram_id = NULL, name = NULL, phone = NULL, consent_at = NULL,"
+        " forgotten_at = ?, updated_at = ? WHERE id = ?",
+        (iso(now), iso(now), volunteer_id),
+    )
+
+
+async def search(conn: aiosqlite.Connection, fragment: str, limit: int) -> list[Volunteer]:
+    """Active volunteers whose name or phone contains the fragment, by name."""
+    pattern = like_pattern(fragment)
+    rows = await fetchall(
+        conn,
+        f"{_SELECT} WHERE v.forgotten_at IS NULL"
+        " AND (v.name LIKE ? ESCAPE '\\' OR v.phone LIKE ? ESCAPE '\\')"
+        " ORDER BY v.name, v.id LIMIT ?",
+        (pattern, pattern, limit),
+    )
+    return [_volunteer(row) for row in rows]
