@@ -1,0 +1,54 @@
+"""Telegram adapters: parse the update, call a service, render the reply."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+
+from handlers import account, admin, registration
+from handlers.context import AppType
+from handlers.dialogue import on_private_message
+from handlers.errors import on_error
+from handlers.guard import guard
+
+
+def install(application: AppType) -> None:
+    """Register every handler on the application."""
+    application.add_handler(TypeHandler(Update, guard), group=-1)
+    commands = {
+        "start": account.start_command,
+        "help": account.help_command,
+        "language": account.language_command,
+        "forget_me": account.forget_me_command,
+        "cancel": account.cancel_command,
+        "register": registration.register_command,
+        "profile": registration.profile_command,
+        "promote": admin.promote_command,
+        "demote": admin.demote_command,
+        "teams": admin.teams_command,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback))
+    callbacks = {
+        registration.START_REGISTRATION: registration.on_start_registration,
+        registration.TEAM_TOGGLE: registration.on_team_toggle,
+        registration.TEAMS_DONE: registration.on_teams_done,
+        registration.CONSENT: registration.on_consent,
+        registration.EDIT: registration.on_edit,
+        account.LANGUAGE: account.on_language,
+        account.FORGET: account.on_forget,
+        admin.PICK_VOLUNTEER: admin.on_pick_volunteer,
+        admin.PICK_TEAM: admin.on_pick_team,
+        admin.DEMOTE: admin.on_demote,
+        admin.ADD_TEAM: admin.on_add_team,
+    }
+    for prefix, callback in callbacks.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
+    application.add_handler(CallbackQueryHandler(account.on_unknown_button))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, on_private_message)
+    )
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, account.unknown_command)
+    )
+    application.add_error_handler(on_error)

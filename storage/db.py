@@ -122,3 +122,13 @@ async def migrate(conn: aiosqlite.Connection) -> list[str]:
         log.info("applied migration %s", name)
         applied.append(name)
     return applied
+
+
+async def migrate_file(path: Path, busy_timeout_ms: int = 5000) -> list[str]:
+    """Apply pending migrations to the database file and close it; the names applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = await _connect(path, busy_timeout_ms)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()

@@ -1,0 +1,91 @@
+"""Composition root: the only place in bot/ that knows Telegram. Opens the database in
+post_init, builds the services, registers the handlers and closes everything in post_shutdown."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.domain.flood import FloodGuard
+from bot.i18n import Catalogs
+from bot.services import Services
+from handlers import install
+from handlers.commands import publish_commands
+from handlers.context import AppContext, AppType, BotData, Runtime
+from handlers.processing import ChatOrderedUpdateProcessor
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config,
+    clock: Clock | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> AppType:
+    """The Application, ready for run_polling() or `running()`."""
+    clock = clock or SystemClock()
+    catalogs = Catalogs(config.org.zone)
+
+    async def post_init(application: AppType) -> None:
+        db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
+        services = Services.build(db, config, clock)
+        await services.teams.seed(config.teams)
+        flood = FloodGuard(
+            config.flood.max_updates, config.flood.window_seconds, config.flood.mute_seconds
+        )
+        application.bot_data.attach(Runtime(config, services, catalogs, flood, monotonic))
+        application.bot_data.database = db
+        await publish_commands(application.bot, catalogs, config)
+        log.info("bot @%s ready", application.bot.username)
+
+    async def post_shutdown(application: AppType) -> None:
+        db = application.bot_data.database
+        if db is not None:
+            await db.close()
+            application.bot_data.database = None
+
+    application: AppType = (
+        ApplicationBuilder()
+        .token(config.telegram.token.get_secret_value())
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=AppContext, bot_data=BotData))
+        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    install(application)
+    return application
+
+
+@asynccontextmanager
+async def running(application: AppType, poll_timeout: int = 1) -> AsyncIterator[AppType]:
+    """Run the application inside the current event loop (tests and benchmarks), the way
+    run_polling does: initialize, post_init, poll, start; then the reverse."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -1,0 +1,70 @@
+"""Wording catalogs (gettext .po files read with Babel) and locale-aware formatting."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.domain.models import LANGUAGES, Language
+
+BABEL_LOCALES: dict[Language, str] = {"zh": "zh_Hans_CN", "en": "en"}
+
+
+def _read_catalog(language: Language) -> dict[str, str]:
+    source = resources.files("bot").joinpath("locales", f"{language}.po")
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=BABEL_LOCALES[language])
+    return {str(message.id): str(message.string) for message in catalog if message.id}
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a reply needs to speak one person's language in the org's time zone."""
+
+    language: Language
+    messages: dict[str, str]
+    zone: ZoneInfo
+
+    def __call__(self, message_id: str, /, **params: object) -> str:
+        return self.messages[message_id].format(**params)
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(BABEL_LOCALES[self.language])
+
+    def datetime(self, moment: datetime) -> str:
+        """Weekday, date and 24-hour time in the org's zone: 2026年11月27日周五 15:12."""
+        day = format_skeleton("yMMMEd", moment, tzinfo=self.zone, locale=self.locale)
+        time = format_skeleton("Hm", moment, tzinfo=self.zone, locale=self.locale)
+        return f"{day} {time}"
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def join(self, items: list[str]) -> str:
+        return self("list.separator").join(items)
+
+
+class Catalogs:
+    """Both languages' catalogs, loaded once at start."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.messages: dict[Language, dict[str, str]] = {
+            language: _read_catalog(language) for language in LANGUAGES
+        }
+        self.zone = zone
+
+    def translator(self, language: Language) -> Translator:
+        return Translator(language, self.messages[language], self.zone)

@@ -1,0 +1,236 @@
+"""Admin tools: /promote, /demote and /teams (with adding a team)."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.domain.errors import DomainError, NotAdmin
+from bot.domain.models import Dialogue
+from bot.domain.validation import parse_team_key, parse_team_name
+from bot.services.roles import RoleChange
+from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
+from handlers.context import AppContext
+from handlers.dialogue import text_step
+from handlers.privacy import require_private
+
+PICK_VOLUNTEER = "a:pv:"
+PICK_TEAM = "a:pt:"
+DEMOTE = "a:d:"
+ADD_TEAM = "a:nt"
+
+
+async def _admin_turn(update: Update, context: AppContext) -> Turn | None:
+    """The turn if the sender is an admin in a private chat; otherwise they are told why not."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return None
+    if not turn.services.roles.is_admin(turn.user_id):
+        await reply_error(context, turn, NotAdmin())
+        return None
+    return turn
+
+
+async def _show_matches(context: AppContext, turn: Turn, query: str) -> None:
+    found = await turn.services.roles.search(await turn.actor(), query)
+    if not found:
+        await reply(context, turn, turn.t("promote.none", query=query))
+        return
+    await turn.services.dialogues.end(turn.user_id)
+    rows = [[(f"{v.name} {v.phone}", f"{PICK_VOLUNTEER}{v.id}")] for v in found]
+    await reply(context, turn, turn.t("promote.results"), buttons(rows))
+
+
+async def promote_command(update: Update, context: AppContext) -> None:
+    """Finds a volunteer by name or phone fragment to make them a team lead."""
+    turn = await _admin_turn(update, context)
+    if turn is None:
+        return
+    if context.args:
+        try:
+            await _show_matches(context, turn, " ".join(context.args))
+        except DomainError as error:
+            await reply_error(context, turn, error)
+        return
+    await turn.services.dialogues.begin(turn.user_id, "promote", "query")
+    await reply(context, turn, turn.t("promote.ask_query"))
+
+
+@text_step("promote", "query")
+async def promote_query(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    await _show_matches(context, turn, message.text or "")
+
+
+def _ids(data: str, prefix: str) -> tuple[int, str] | None:
+    """Parse `<prefix><volunteer id>[:<team key>]` from callback data."""
+    volunteer, _, team = data.removeprefix(prefix).partition(":")
+    return (int(volunteer), team) if volunteer.isdigit() else None
+
+
+async def on_pick_volunteer(update: Update, context: AppContext) -> None:
+    """Offers the teams the chosen volunteer could lead."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    parsed = _ids(turn.query.data, PICK_VOLUNTEER)
+    if parsed is None:
+        await answer_expired(turn)
+        return
+    try:
+        volunteer = await turn.services.roles.candidate(await turn.actor(), parsed[0])
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    rows = [
+        [(team.name(turn.t.language), f"{PICK_TEAM}{volunteer.id}:{team.key}")]
+        for team in await turn.services.teams.all()
+    ]
+    text = turn.t("promote.choose_team", name=volunteer.name, phone=volunteer.phone)
+    await reply(context, turn, text, buttons(rows))
+
+
+async def _tell(context: AppContext, change: RoleChange, key: str) -> bool:
+    """Tell the promoted or demoted person in their language; False if they cannot be reached."""
+    if change.telegram_id is None:
+        return False
+    runtime = context.runtime
+    language = await runtime.services.accounts.language_of(change.telegram_id)
+    t = runtime.catalogs.translator(language)
+    try:
+        await context.bot.send_message(change.telegram_id, t(key, team=change.team.name(language)))
+    except (Forbidden, BadRequest):
+        return False
+    return True
+
+
+async def _report_change(
+    context: AppContext, turn: Turn, change: RoleChange, done_key: str, told_key: str
+) -> None:
+    assert turn.query is not None
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
+    team = change.team.name(turn.t.language)
+    text = turn.t(done_key, name=change.volunteer.name, team=team)
+    if not await _tell(context, change, told_key):
+        text += "\n" + turn.t("notify.unreachable")
+    await reply(context, turn, text)
+
+
+async def on_pick_team(update: Update, context: AppContext) -> None:
+    """Makes the chosen volunteer a lead of the chosen team and tells them."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    parsed = _ids(turn.query.data, PICK_TEAM)
+    if parsed is None:
+        await answer_expired(turn)
+        return
+    try:
+        change = await turn.services.roles.promote(await turn.actor(), *parsed)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await _report_change(context, turn, change, "promote.done", "promote.told")
+
+
+async def demote_command(update: Update, context: AppContext) -> None:
+    """Lists the team leads, one button each, to remove the role."""
+    turn = await _admin_turn(update, context)
+    if turn is None:
+        return
+    assignments = await turn.services.roles.lead_assignments(await turn.actor())
+    if not assignments:
+        await reply(context, turn, turn.t("demote.none"))
+        return
+    rows = [
+        [
+            (
+                f"{a.volunteer_name} · {a.team.name(turn.t.language)}",
+                f"{DEMOTE}{a.volunteer_id}:{a.team.key}",
+            )
+        ]
+        for a in assignments
+    ]
+    await reply(context, turn, turn.t("demote.choose"), buttons(rows))
+
+
+async def on_demote(update: Update, context: AppContext) -> None:
+    """Removes a lead role and tells the former lead."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    parsed = _ids(turn.query.data, DEMOTE)
+    if parsed is None:
+        await answer_expired(turn)
+        return
+    try:
+        change = await turn.services.roles.demote(await turn.actor(), *parsed)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await _report_change(context, turn, change, "demote.done", "demote.told")
+
+
+async def teams_command(update: Update, context: AppContext) -> None:
+    """Lists every team with its leads and member count; admins may add a team."""
+    turn = await _admin_turn(update, context)
+    if turn is None:
+        return
+    overview = await turn.services.teams.overview(await turn.actor())
+    lines = [turn.t("teams.header", count=len(overview))]
+    for item in overview:
+        leads = turn.t.join(list(item.lead_names)) if item.lead_names else turn.t("teams.no_leads")
+        lines.append(
+            turn.t(
+                "teams.line",
+                name=item.team.name(turn.t.language),
+                key=item.team.key,
+                members=turn.t.number(item.member_count),
+                leads=leads,
+            )
+        )
+    await reply(context, turn, "\n".join(lines), buttons([[(turn.t("button.add_team"), ADD_TEAM)]]))
+
+
+async def on_add_team(update: Update, context: AppContext) -> None:
+    """Starts the add-a-team dialogue."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    if not turn.services.roles.is_admin(turn.user_id):
+        await reply_error(context, turn, NotAdmin())
+        return
+    await turn.query.answer()
+    await turn.services.dialogues.begin(turn.user_id, "add_team", "key")
+    await reply(context, turn, turn.t("teams.ask_key"))
+
+
+@text_step("add_team", "key")
+async def add_team_key(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    dialogue.data["key"] = parse_team_key(message.text or "")
+    dialogue.step = "name_zh"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("teams.ask_name_zh"))
+
+
+@text_step("add_team", "name_zh")
+async def add_team_name_zh(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    dialogue.data["name_zh"] = parse_team_name(message.text or "")
+    dialogue.step = "name_en"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("teams.ask_name_en"))
+
+
+@text_step("add_team", "name_en")
+async def add_team_name_en(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    data = dialogue.data
+    team = await turn.services.teams.add(
+        await turn.actor(), data["key"], data["name_zh"], message.text or ""
+    )
+    await turn.services.dialogues.end(turn.user_id)
+    await reply(context, turn, turn.t("teams.added", name=team.name(turn.t.language), key=team.key))

@@ -1,0 +1,126 @@
+"""What every handler does first (who is this, which language) and how replies are sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Actor, Volunteer
+from bot.i18n import Translator
+from bot.services import Services
+from handlers.context import AppContext
+
+MAX_TEXT = 4096
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One incoming update, resolved: who sent it, where to answer, in which language."""
+
+    user_id: int
+    chat_id: int
+    private: bool
+    t: Translator
+    services: Services
+    message: Message | None
+    query: CallbackQuery | None
+
+    async def actor(self) -> Actor:
+        return await self.services.roles.actor(self.user_id)
+
+    async def volunteer(self) -> Volunteer | None:
+        return await self.services.registration.volunteer(self.user_id)
+
+
+async def turn_of(update: Update, context: AppContext) -> Turn:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        raise ValueError("only updates with a user and a chat reach the handlers")
+    runtime = context.runtime
+    account = await runtime.services.accounts.seen(user.id, user.language_code)
+    language = runtime.services.accounts.resolve(account)
+    return Turn(
+        user_id=user.id,
+        chat_id=chat.id,
+        private=chat.type == chat.PRIVATE,
+        t=runtime.catalogs.translator(language),
+        services=runtime.services,
+        message=update.effective_message,
+        query=update.callback_query,
+    )
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long text into pieces of at most `limit` characters, at line breaks if possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+async def reply(context: AppContext, turn: Turn, text: str, markup: Markup = None) -> None:
+    """Send a reply to the turn's chat; long texts are split and the markup goes on the last."""
+    pieces = split_text(text)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await context.bot.send_message(turn.chat_id, piece, reply_markup=markup if last else None)
+
+
+async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> None:
+    """Explain a refused request; a button press also gets the explanation as a toast."""
+    text = turn.t(error.key, **error.params)
+    if turn.query is not None:
+        await turn.query.answer(text[:200], show_alert=False)
+    await reply(context, turn, text)
+
+
+def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def answer_expired(turn: Turn) -> None:
+    if turn.query is not None:
+        await turn.query.answer(turn.t("button.expired"), show_alert=False)
+
+
+def profile_summary(turn: Turn, volunteer: Volunteer, team_names: dict[str, str]) -> str:
+    return turn.t(
+        "profile.summary",
+        name=volunteer.name,
+        phone=volunteer.phone,
+        teams=turn.t.join([team_names.get(key, key) for key in volunteer.team_keys]),
+        registered=turn.t.datetime(volunteer.registered_at),
+    )
+
+
+async def team_names(turn: Turn) -> dict[str, str]:
+    return {team.key: team.name(turn.t.language) for team in await turn.services.teams.all()}

@@ -1,0 +1,54 @@
+"""Typed context: handlers reach the services through `context.runtime`, not string keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Config
+from bot.domain.flood import FloodGuard
+from bot.domain.replay import RecentIds
+from bot.i18n import Catalogs
+from bot.services import Services
+from storage.db import Database
+
+
+@dataclass
+class Runtime:
+    """What the handlers need, built once in post_init."""
+
+    config: Config
+    services: Services
+    catalogs: Catalogs
+    flood: FloodGuard
+    monotonic: Callable[[], float]
+    recent_updates: RecentIds = field(default_factory=lambda: RecentIds(10_000))
+
+
+class BotData:
+    """The application's bot_data; holds the runtime once the database is open."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+        self.database: Database | None = None
+
+    def attach(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the runtime is attached in post_init; no update can come before")
+        return self._runtime
+
+
+class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data.runtime
+
+
+AppType = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,48 @@
+"""Routes typed answers (text, a shared contact) to the step of the person's dialogue."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Message, Update
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Dialogue
+from handlers.common import Turn, reply, reply_error, turn_of
+from handlers.context import AppContext
+
+Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
+_STEPS: dict[tuple[str, str], Step] = {}
+
+
+def text_step(flow: str, step: str) -> Callable[[Step], Step]:
+    """Register the function that takes a typed answer at this step of this flow."""
+
+    def register(function: Step) -> Step:
+        _STEPS[(flow, step)] = function
+        return function
+
+    return register
+
+
+async def on_private_message(update: Update, context: AppContext) -> None:
+    """Hands a typed answer to the current dialogue step, or says what the bot understands."""
+    turn = await turn_of(update, context)
+    message = update.effective_message
+    if message is None:
+        return
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if dialogue is None:
+        await reply(context, turn, turn.t("fallback.unknown"))
+        return
+    step = _STEPS.get((dialogue.flow, dialogue.step))
+    if step is None:
+        await reply(context, turn, turn.t("dialogue.use_buttons"))
+        return
+    if message.text is None and message.contact is None:
+        await reply(context, turn, turn.t("dialogue.send_text"))
+        return
+    try:
+        await step(context, turn, dialogue, message)
+    except DomainError as error:
+        await reply_error(context, turn, error)

@@ -1,0 +1,262 @@
+"""/register, /profile and the edit dialogues: name, phone, teams, consent."""
+
+from __future__ import annotations
+
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+
+from bot.domain.errors import DomainError, NoTeamChosen, NotOwnContact, NotRegistered
+from bot.domain.models import Dialogue, Volunteer
+from bot.domain.validation import parse_name
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    profile_summary,
+    reply,
+    reply_error,
+    team_names,
+    turn_of,
+)
+from handlers.context import AppContext
+from handlers.dialogue import text_step
+from handlers.privacy import require_private
+
+TEAM_TOGGLE = "r:t:"
+TEAMS_DONE = "r:td"
+CONSENT = "r:c:"
+EDIT = "p:e:"
+START_REGISTRATION = "r:go"
+
+
+def _share_phone_keyboard(turn: Turn) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(turn.t("button.share_phone"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def _edit_buttons(turn: Turn) -> list[list[tuple[str, str]]]:
+    return [
+        [
+            (turn.t("button.edit_name"), f"{EDIT}name"),
+            (turn.t("button.edit_phone"), f"{EDIT}phone"),
+            (turn.t("button.edit_teams"), f"{EDIT}teams"),
+        ]
+    ]
+
+
+async def _team_keyboard(turn: Turn, chosen: list[str]) -> list[list[tuple[str, str]]]:
+    rows = [
+        [
+            (
+                ("✅ " if team.key in chosen else "⬜ ") + team.name(turn.t.language),
+                TEAM_TOGGLE + team.key,
+            )
+        ]
+        for team in await turn.services.teams.all()
+    ]
+    rows.append([(turn.t("button.done"), TEAMS_DONE)])
+    return rows
+
+
+def _phone_answer(turn: Turn, message: Message) -> str:
+    if message.contact is not None:
+        if message.contact.user_id != turn.user_id:
+            raise NotOwnContact()
+        return message.contact.phone_number
+    return message.text or ""
+
+
+async def _summary(turn: Turn, volunteer: Volunteer) -> str:
+    return profile_summary(turn, volunteer, await team_names(turn))
+
+
+async def begin_registration(context: AppContext, turn: Turn) -> None:
+    """Start the registration dialogue, or offer editing to someone already registered."""
+    if await turn.volunteer() is not None:
+        await reply(context, turn, turn.t("register.already"), buttons(_edit_buttons(turn)))
+        return
+    await turn.services.dialogues.begin(turn.user_id, "register", "name")
+    await reply(context, turn, turn.t("register.ask_name"), ReplyKeyboardRemove())
+
+
+async def register_command(update: Update, context: AppContext) -> None:
+    """Registers a new volunteer, or offers a registered one to edit their data."""
+    turn = await turn_of(update, context)
+    if await require_private(context, turn):
+        await begin_registration(context, turn)
+
+
+async def on_start_registration(update: Update, context: AppContext) -> None:
+    """The register button under the welcome message."""
+    turn = await turn_of(update, context)
+    if turn.query is not None:
+        await turn.query.answer()
+    if await require_private(context, turn):
+        await begin_registration(context, turn)
+
+
+@text_step("register", "name")
+async def registration_name(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    dialogue.data["name"] = parse_name(message.text or "")
+    dialogue.step = "phone"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("register.ask_phone"), _share_phone_keyboard(turn))
+
+
+@text_step("register", "phone")
+async def registration_phone(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    phone = await turn.services.registration.check_phone_available(
+        turn.user_id, _phone_answer(turn, message)
+    )
+    dialogue.data.update(phone=phone, teams=[])
+    dialogue.step = "teams"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("register.phone_saved", phone=phone), ReplyKeyboardRemove())
+    await reply(
+        context, turn, turn.t("register.ask_teams"), buttons(await _team_keyboard(turn, []))
+    )
+
+
+async def _dialogue_at(turn: Turn, step: str) -> Dialogue | None:
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if dialogue is None or dialogue.step != step or dialogue.flow not in ("register", "edit"):
+        return None
+    return dialogue
+
+
+async def on_team_toggle(update: Update, context: AppContext) -> None:
+    """Selects or deselects a team in the team step of registration or editing."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    key = turn.query.data.removeprefix(TEAM_TOGGLE)
+    dialogue = await _dialogue_at(turn, "teams")
+    known = {team.key for team in await turn.services.teams.all()}
+    if dialogue is None or key not in known:
+        await answer_expired(turn)
+        return
+    chosen: list[str] = dialogue.data.get("teams", [])
+    dialogue.data["teams"] = [k for k in chosen if k != key] if key in chosen else [*chosen, key]
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(
+        buttons(await _team_keyboard(turn, dialogue.data["teams"]))
+    )
+
+
+async def on_teams_done(update: Update, context: AppContext) -> None:
+    """Finishes the team step: on to consent when registering, saved when editing."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    dialogue = await _dialogue_at(turn, "teams")
+    if dialogue is None:
+        await answer_expired(turn)
+        return
+    chosen: list[str] = dialogue.data.get("teams", [])
+    if not chosen:
+        await reply_error(context, turn, NoTeamChosen())
+        return
+    await turn.query.answer()
+    names = await team_names(turn)
+    await turn.query.edit_message_text(
+        turn.t("register.ask_teams") + "\n\n" + turn.t.join([names[k] for k in chosen])
+    )
+    if dialogue.flow == "edit":
+        try:
+            volunteer = await turn.services.registration.change_teams(turn.user_id, chosen)
+        except DomainError as error:
+            await reply_error(context, turn, error)
+            return
+        await reply(context, turn, turn.t("edit.saved", summary=await _summary(turn, volunteer)))
+        return
+    dialogue.step = "consent"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    consent = [
+        [(turn.t("button.agree"), f"{CONSENT}y"), (turn.t("button.disagree"), f"{CONSENT}n")]
+    ]
+    org = context.runtime.config.org.name
+    await reply(context, turn, turn.t("register.consent", org=org), buttons(consent))
+
+
+async def on_consent(update: Update, context: AppContext) -> None:
+    """Registers the person when they agree; stores nothing when they do not."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if dialogue is None or (dialogue.flow, dialogue.step) != ("register", "consent"):
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
+    if turn.query.data != f"{CONSENT}y":
+        await turn.services.dialogues.end(turn.user_id)
+        await reply(context, turn, turn.t("register.declined"))
+        return
+    data = dialogue.data
+    try:
+        volunteer = await turn.services.registration.register(
+            turn.user_id, data["name"], data["phone"], data["teams"], consent=True
+        )
+    except DomainError as error:
+        await turn.services.dialogues.end(turn.user_id)
+        await reply_error(context, turn, error)
+        return
+    await reply(context, turn, turn.t("register.done", summary=await _summary(turn, volunteer)))
+
+
+async def profile_command(update: Update, context: AppContext) -> None:
+    """Shows the person's registered data with buttons to edit it."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    volunteer = await turn.volunteer()
+    if volunteer is None:
+        await reply_error(context, turn, NotRegistered())
+        return
+    text = turn.t("profile.header", summary=await _summary(turn, volunteer))
+    await reply(context, turn, text, buttons(_edit_buttons(turn)))
+
+
+async def on_edit(update: Update, context: AppContext) -> None:
+    """Starts editing one field of the profile."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    field = turn.query.data.removeprefix(EDIT)
+    volunteer = await turn.volunteer()
+    if volunteer is None:
+        await reply_error(context, turn, NotRegistered())
+        return
+    if field not in ("name", "phone", "teams"):
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    teams = list(volunteer.team_keys)
+    await turn.services.dialogues.begin(turn.user_id, "edit", field, teams=teams)
+    if field == "name":
+        await reply(context, turn, turn.t("edit.ask_name"), ReplyKeyboardRemove())
+    elif field == "phone":
+        await reply(context, turn, turn.t("edit.ask_phone"), _share_phone_keyboard(turn))
+    else:
+        await reply(
+            context, turn, turn.t("edit.ask_teams"), buttons(await _team_keyboard(turn, teams))
+        )
+
+
+@text_step("edit", "name")
+async def edit_name(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    volunteer = await turn.services.registration.change_name(turn.user_id, message.text or "")
+    await reply(context, turn, turn.t("edit.saved", summary=await _summary(turn, volunteer)))
+
+
+@text_step("edit", "phone")
+async def edit_phone(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    volunteer = await turn.services.registration.change_phone(
+        turn.user_id, _phone_answer(turn, message)
+    )
+    summary = await _summary(turn, volunteer)
+    await reply(context, turn, turn.t("edit.saved", summary=summary), ReplyKeyboardRemove())
