@@ -1,0 +1,75 @@
+"""Shared fixtures: a configuration on a temporary database, an injected clock, services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Config, TeamConfig
+from bot.services import Services
+from storage.db import Database
+
+ADMIN_ID = 900_001
+TEAMS = [
+    TeamConfig(key="traffic", name_zh="文明交通志愿服务队", name_en="Civility Traffic Volunteers"),
+    TeamConfig(key="blood", name_zh="无偿献血志愿服务队", name_en="Unpaid Blood Donation Volunteers"),
+    TeamConfig(key="sunshine", name_zh="阳光慈善志愿服务队", name_en="Sunshine Charity Volunteers"),
+]
+
+
+def make_config(tmp_path: Path, **overrides: Any) -> Config:
+    tables: dict[str, Any] = {
+        "telegram": {"token": "123456:TEST-TOKEN"},
+        "storage": {"path": str(tmp_path / "bot.sqlite3")},
+        "org": {"admins": [ADMIN_ID]},
+        "teams": [team.model_dump() for team in TEAMS],
+    }
+    for table, values in overrides.items():
+        if isinstance(values, dict):
+            tables[table] = {**tables.get(table, {}), **values}
+        else:
+            tables[table] = values
+    return Config(**tables)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(config: Config) -> AsyncIterator[Database]:
+    database = await Database.open(config.storage.path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def services(db: Database, config: Config, clock: ManualClock) -> Services:
+    built = Services.build(db, config, clock)
+    await built.teams.seed(config.teams)
+    return built
+
+
+@pytest.fixture
+def register(services: Services) -> Callable[..., Any]:
+    """Register a volunteer quickly: register(telegram_id, name, phone, teams)."""
+
+    async def _register(
+        telegram_id: int, name: str = "张三", phone: str = "13800138000", teams: tuple[str, ...] = ("traffic",)
+    ) -> Any:
+        return await services.registration.register(telegram_id, name, phone, teams, consent=True)
+
+    return _register

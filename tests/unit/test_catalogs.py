@@ -1,0 +1,52 @@
+"""Every text comes from both catalogs, with the same placeholders, and the code uses no
+key the catalogs lack."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.domain.commands import COMMANDS
+from bot.domain.errors import DomainError
+from bot.domain.models import Role
+from bot.i18n import Catalogs, placeholders
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_both_languages_have_the_same_keys_and_placeholders() -> None:
+    zh, en = CATALOGS.messages["zh"], CATALOGS.messages["en"]
+    assert set(zh) == set(en)
+    for key in zh:
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+        assert zh[key].strip() or key == "list.separator", key
+
+
+def test_every_key_named_in_the_code_exists() -> None:
+    used: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(re.findall(r"""t\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text()))
+    used |= {error.key for error in _subclasses(DomainError)}
+    used |= {f"cmd.{name}" for name, _ in COMMANDS}
+    used |= {f"role.{role.name.lower()}" for role in Role}
+    assert used, "the scan found no keys"
+    missing = used - set(CATALOGS.messages["en"])
+    assert not missing
+
+
+def test_dates_are_shown_in_the_org_zone_per_locale() -> None:
+    moment = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)
+    assert CATALOGS.translator("zh").datetime(moment) == "2026年12月5日周六 09:30"
+    assert CATALOGS.translator("en").datetime(moment) == "Sat, Dec 5, 2026 09:30"
+    assert CATALOGS.translator("en").number(12345) == "12,345"
