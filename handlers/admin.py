@@ -7,7 +7,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.domain.errors import DomainError, NotAdmin
 from bot.domain.models import Dialogue
-from bot.domain.validation import parse_team_key, parse_team_name
+from bot.domain.validation import parse_team_name
 from bot.services.roles import RoleChange
 from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
 from handlers.context import AppContext
@@ -208,7 +208,9 @@ async def on_add_team(update: Update, context: AppContext) -> None:
 async def add_team_key(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    dialogue.data["key"] = parse_team_key(message.text or "")
+    dialogue.data["key"] = await turn.services.teams.check_new_key(
+        await turn.actor(), message.text or ""
+    )
     dialogue.step = "name_zh"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("teams.ask_name_zh"))

@@ -17,7 +17,9 @@ from storage.db import Database
 ADMIN_ID = 900_001
 TEAMS = [
     TeamConfig(key="traffic", name_zh="文明交通志愿服务队", name_en="Civility Traffic Volunteers"),
-    TeamConfig(key="blood", name_zh="无偿献血志愿服务队", name_en="Unpaid Blood Donation Volunteers"),
+    TeamConfig(
+        key="blood", name_zh="无偿献血志愿服务队", name_en="Unpaid Blood Donation Volunteers"
+    ),
     TeamConfig(key="sunshine", name_zh="阳光慈善志愿服务队", name_en="Sunshine Charity Volunteers"),
 ]
 
@@ -68,7 +70,10 @@ def register(services: Services) -> Callable[..., Any]:
     """Register a volunteer quickly: register(telegram_id, name, phone, teams)."""
 
     async def _register(
-        telegram_id: int, name: str = "张三", phone: str = "13800138000", teams: tuple[str, ...] = ("traffic",)
+        telegram_id: int,
+        name: str = "张三",
+        phone: str = "13800138000",
+        teams: tuple[str, ...] = ("traffic",),
     ) -> Any:
         return await services.registration.register(telegram_id, name, phone, teams, consent=True)
 

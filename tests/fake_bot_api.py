@@ -222,7 +222,7 @@ class UploadedFile:
         return len(self.data)
 
 
-@dataclass
+@dataclass(repr=False)
 class Call:
     """One request the bot made to the fake API.
 
@@ -329,6 +329,8 @@ class Call:
             parts.append(f"buttons={[b.get('text') for b in buttons]}")
         if self.files:
             parts.append(f"files={sorted(self.files)}")
+        if self.method == "getUpdates" and isinstance(self.result, list):
+            parts.append(f"updates={[u.get('update_id') for u in self.result]}")
         if self.fault:
             parts.append(f"FAULT={self.fault}")
         if self.ok:
@@ -336,6 +338,9 @@ class Call:
         else:
             parts.append(f"-> {self.status} {self.error}")
         return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<Call {self.summary()}>"
 
 
 @dataclass(frozen=True)
@@ -886,6 +891,7 @@ def _chat_member(user: JSONDict, status: str) -> JSONDict:
             can_send_video_notes=False,
             can_send_voice_notes=False,
             can_edit_tag=False,
+            can_react_to_messages=True,
         )
     elif status == "kicked":
         member["until_date"] = 0
@@ -1106,7 +1112,7 @@ class FakeBotApi:
     def summary(self, last: int = 20, include_get_updates: bool = False) -> str:
         calls = [c for c in self.calls if include_get_updates or c.method != "getUpdates"]
         lines = [call.summary() for call in calls[-last:]] or ["(no calls)"]
-        polls = len(self.calls) - len(calls) if not include_get_updates else 0
+        polls = sum(1 for c in self.calls if c.method == "getUpdates")
         undelivered = sum(1 for p in self._queue if not p.delivered)
         lines.append(
             f"[{len(self.calls)} calls total, {polls} getUpdates; {len(self._queue)} updates "
@@ -1634,12 +1640,12 @@ class FakeBotApi:
             channel = {"id": new_id, "type": "channel", "title": chat_id, "username": chat_id[1:]}
             self.chats[new_id] = channel
             return copy.deepcopy(channel)
-        chat = self.chats.get(chat_id)
-        if chat is None:
-            chat = self.chats[chat_id] = self._default_chat(chat_id)
+        known = self.chats.get(chat_id)
+        if known is None:
+            known = self.chats[chat_id] = self._default_chat(chat_id)
         if check_blocked and chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        return copy.deepcopy(chat)
+        return copy.deepcopy(known)
 
     def _new_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] = self._message_ids.get(chat_id, 0) + 1

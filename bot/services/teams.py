@@ -33,6 +33,15 @@ class TeamService:
             raise NotAdmin()
         return await teams.overview(self._db.reader)
 
+    async def check_new_key(self, actor: Actor, key: str) -> str:
+        """Validate a key for a new team and make sure it is free; returns it cleaned."""
+        if not actor.is_admin:
+            raise NotAdmin()
+        clean_key = parse_team_key(key)
+        if await teams.by_key(self._db.reader, clean_key) is not None:
+            raise TeamKeyTaken(key=clean_key)
+        return clean_key
+
     async def add(self, actor: Actor, key: str, name_zh: str, name_en: str) -> Team:
         if not actor.is_admin:
             raise NotAdmin()

@@ -45,7 +45,13 @@ async def test_register_stores_normalised_data_and_teams(services: Services) -> 
     ],
 )
 async def test_register_refuses_bad_data_and_stores_nothing(
-    services: Services, db: Database, name: str, phone: str, teams: list[str], consent: bool, error: type
+    services: Services,
+    db: Database,
+    name: str,
+    phone: str,
+    teams: list[str],
+    consent: bool,
+    error: type,
 ) -> None:
     with pytest.raises(error):
         await services.registration.register(7, name, phone, teams, consent=consent)
@@ -53,7 +59,9 @@ async def test_register_refuses_bad_data_and_stores_nothing(
     assert await _count(db, "memberships") == 0
 
 
-async def test_register_twice_or_with_a_taken_phone_is_refused(services: Services, register) -> None:
+async def test_register_twice_or_with_a_taken_phone_is_refused(
+    services: Services, register
+) -> None:
     await register(1, phone="13800138000")
     with pytest.raises(AlreadyRegistered):
         await register(1, phone="13900139000")

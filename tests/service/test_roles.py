@@ -83,7 +83,9 @@ async def test_a_volunteer_or_lead_cannot_use_admin_services(
     assert await _rows(db, "teams") == 3
 
 
-async def test_search_matches_name_or_phone_fragments_literally(services: Services, register) -> None:
+async def test_search_matches_name_or_phone_fragments_literally(
+    services: Services, register
+) -> None:
     await register(1, name="张三", phone="13800138000")
     await register(2, name="张三丰", phone="13900139000")
     await register(3, name="李四", phone="13700137000")

@@ -50,7 +50,8 @@ async def test_a_failing_transaction_leaves_nothing_behind(tmp_path: Path) -> No
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
                 await tx.execute(
-                    "INSERT INTO teams (key, name_zh, name_en, created_at) VALUES ('x1', 'a', 'b', 'now')"
+                    "INSERT INTO teams (key, name_zh, name_en, created_at)"
+                    " VALUES ('x1', 'a', 'b', 'now')"
                 )
                 raise RuntimeError("boom")
         async with db.reader.execute("SELECT COUNT(*) FROM teams") as cursor:
@@ -64,13 +65,17 @@ async def test_role_changes_are_append_only(tmp_path: Path) -> None:
     try:
         async with db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO teams (id, key, name_zh, name_en, created_at) VALUES (1, 'aa', 'a', 'b', 'now')"
+                "INSERT INTO teams (id, key, name_zh, name_en, created_at)"
+                " VALUES (1, 'aa', 'a', 'b', 'now')"
             )
             await tx.execute(
                 "INSERT INTO role_changes (at, actor_telegram_id, action, team_id)"
                 " VALUES ('now', 1, 'add_team', 1)"
             )
-        for statement in ("UPDATE role_changes SET actor_telegram_id = 2", "DELETE FROM role_changes"):
+        for statement in (
+            "UPDATE role_changes SET actor_telegram_id = 2",
+            "DELETE FROM role_changes",
+        ):
             with pytest.raises(aiosqlite.IntegrityError, match="append-only"):
                 async with db.transaction() as tx:
                     await tx.execute(statement)

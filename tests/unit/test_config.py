@@ -80,7 +80,7 @@ def test_a_bad_value_is_refused_naming_its_key(tmp_path: Path, toml: str, key: s
 
 def test_a_bad_environment_value_names_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOLUNTEER_BOT__ORG__TIMEZONE", "Nowhere/Land")
-    with pytest.raises(ConfigError, match="'org.timezone'"):
+    with pytest.raises(ConfigError, match=r"'org\.timezone'"):
         load_config(EXAMPLE)
 
 

@@ -55,7 +55,18 @@ def test_parse_name_accepts_real_names_and_normalises_them(typed: str, stored: s
 
 @pytest.mark.parametrize(
     "typed",
-    [*BAD_INPUTS, "张", "李" * 31, "张3", "Agent 007", "·张三", "张三·", "张··三", "A_B", "<b>x</b>"],
+    [
+        *BAD_INPUTS,
+        "张",
+        "李" * 31,
+        "张3",
+        "Agent 007",
+        "·张三",
+        "张三·",
+        "张··三",
+        "A_B",
+        "<b>x</b>",
+    ],
 )
 def test_parse_name_refuses_digits_symbols_control_characters_and_bad_lengths(typed: str) -> None:
     with pytest.raises(InvalidName):
