@@ -1,0 +1,100 @@
+"""End-to-end harness: the real Application, polling a fake Bot API server over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.services import Services
+from handlers.context import AppType
+from storage.db import Database
+from tests.conftest import ADMIN_ID, make_config
+from tests.fake_bot_api import Call, FakeBotApi, FakeUser
+
+ADMIN = FakeUser(id=ADMIN_ID, first_name="Admin", language_code="zh-hans")
+
+
+@dataclass
+class Harness:
+    api: FakeBotApi
+    app: AppType
+    config: Config
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data.runtime.services
+
+    @property
+    def db(self) -> Database:
+        database = self.app.bot_data.database
+        assert database is not None
+        return database
+
+    async def say(self, user: FakeUser, text: str, **kwargs: Any) -> Call:
+        """Send a text as the user and return the bot's first answer."""
+        self.api.send_text(user, text, **kwargs)
+        return await self.api.next_message(kwargs.get("chat", {}).get("id", user.id))
+
+    async def tap(self, user: FakeUser, message: Call, data: str) -> Call:
+        """Press a button (or forge its data) and return the bot's first answer."""
+        self.api.press(user, message, data)
+        return await self.api.next_message(user.id)
+
+    async def toggle(self, user: FakeUser, message: Call, data: str) -> Call:
+        """Press a button that answers by editing the keyboard; return that edit."""
+        since = self.api.mark()
+        self.api.press(user, message, data)
+        return await self.api.wait_for(
+            lambda c: c.method == "editMessageReplyMarkup" and c.chat_id == user.id, since=since
+        )
+
+    async def answer_to_press(self, user: FakeUser, message: Call, data: str) -> Call:
+        """Press a button (or forge its data) and return the callback answer."""
+        since = self.api.mark()
+        self.api.press(user, message, data)
+        return await self.api.wait_for_method("answerCallbackQuery", since=since)
+
+    async def reply(self, user: FakeUser) -> Call:
+        return await self.api.next_message(user.id)
+
+    async def count(self, table: str) -> int:
+        async with self.db.reader.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def button_data(call: Call) -> list[str]:
+    return [button["callback_data"] for button in call.buttons if "callback_data" in button]
+
+
+async def start_harness(tmp_path: Path, api: FakeBotApi, **overrides: Any) -> AsyncIterator[Harness]:
+    config = make_config(
+        tmp_path,
+        telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},
+        **({"flood": {"max_updates": 10_000}} | overrides),
+    )
+    clock = ManualClock(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    app = build_application(config, clock)
+    async with running(app, poll_timeout=1):
+        yield Harness(api, app, config)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[Harness]:
+    async for harness in start_harness(tmp_path, api):
+        yield harness
