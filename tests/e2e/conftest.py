@@ -76,7 +76,9 @@ def button_data(call: Call) -> list[str]:
     return [button["callback_data"] for button in call.buttons if "callback_data" in button]
 
 
-async def start_harness(tmp_path: Path, api: FakeBotApi, **overrides: Any) -> AsyncIterator[Harness]:
+async def start_harness(
+    tmp_path: Path, api: FakeBotApi, **overrides: Any
+) -> AsyncIterator[Harness]:
     config = make_config(
         tmp_path,
         telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},

@@ -32,7 +32,9 @@ async def test_help_lists_what_each_role_may_do(bot: Harness) -> None:
     assert "志愿者" in volunteer_help and "/profile" in volunteer_help
     assert "/promote" not in volunteer_help
     admin_help = (await bot.say(ADMIN, "/help")).text
-    assert "管理员" in admin_help and all(c in admin_help for c in ("/promote", "/demote", "/teams"))
+    assert "管理员" in admin_help and all(
+        c in admin_help for c in ("/promote", "/demote", "/teams")
+    )
 
 
 async def test_command_menus_are_published_per_language_and_for_admins(bot: Harness) -> None:
@@ -223,7 +225,7 @@ async def test_a_flooding_person_is_ignored_with_one_notice_and_others_are_unaff
         await bot.api.wait_idle()
         texts = [c.text for c in bot.api.sent_messages(flooder.id) if c.index >= since]
         assert texts.count("I did not understand that. Send /help to see what I can do.") == 20
-        assert texts.count(
-            "You are sending messages too fast. I will ignore you for 60 seconds."
-        ) == 1
+        assert (
+            texts.count("You are sending messages too fast. I will ignore you for 60 seconds.") == 1
+        )
         assert len(texts) == 21

@@ -70,7 +70,9 @@ async def test_a_volunteer_registers_in_chinese_from_start_to_summary(bot: Harne
     done = await bot.tap(ZHANG, consent, "r:c:y")
     assert "注册成功" in done.text and "+8613800138000" in done.text and "文明交通" in done.text
     volunteer = await bot.services.registration.volunteer(ZHANG.id)
-    assert volunteer is not None and volunteer.name == "张三" and volunteer.team_keys == ("traffic",)
+    assert (
+        volunteer is not None and volunteer.name == "张三" and volunteer.team_keys == ("traffic",)
+    )
     again = await bot.say(ZHANG, "/start")
     assert again.text.startswith("欢迎回来，张三")
 
