@@ -34,21 +34,14 @@ def _load(cli_path: str | None) -> Config:
 
 
 def _run(config: Config) -> int:
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import run_polling
 
     token = config.telegram.token.get_secret_value()
     if not token:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(config.logging.level, [token])
-    application = build_application(config)
-    application.run_polling(
-        poll_interval=0,
-        timeout=config.telegram.poll_timeout,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    run_polling(config)
     return 0
 
 

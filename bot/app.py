@@ -58,7 +58,10 @@ def build_application(
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=AppContext, bot_data=BotData))
-        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .concurrent_updates(ChatOrderedUpdateProcessor(config.telegram.concurrent_updates))
+        .connection_pool_size(config.telegram.concurrent_updates)
+        # Waiting for a free connection is normal under load, not an error worth failing on.
+        .pool_timeout(30)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -89,3 +92,10 @@ async def running(application: AppType, poll_timeout: int = 1) -> AsyncIterator[
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def run_polling(config: Config) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly (database closed last)."""
+    build_application(config).run_polling(
+        poll_interval=0, timeout=config.telegram.poll_timeout, allowed_updates=Update.ALL_TYPES
+    )

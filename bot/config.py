@@ -53,6 +53,7 @@ class TelegramConfig(_Table):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: int = Field(default=30, ge=0, le=60)
+    concurrent_updates: int = Field(default=8, ge=1, le=256)
 
     @field_validator("base_url", "base_file_url")
     @classmethod

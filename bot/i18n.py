@@ -36,13 +36,10 @@ class Translator:
     language: Language
     messages: dict[str, str]
     zone: ZoneInfo
+    locale: Locale
 
     def __call__(self, message_id: str, /, **params: object) -> str:
         return self.messages[message_id].format(**params)
-
-    @property
-    def locale(self) -> Locale:
-        return Locale.parse(BABEL_LOCALES[self.language])
 
     def datetime(self, moment: datetime) -> str:
         """Weekday, date and 24-hour time in the org's zone: 2026年11月27日周五 15:12."""
@@ -64,7 +61,12 @@ class Catalogs:
         self.messages: dict[Language, dict[str, str]] = {
             language: _read_catalog(language) for language in LANGUAGES
         }
-        self.zone = zone
+        self._translators = {
+            language: Translator(
+                language, self.messages[language], zone, Locale.parse(BABEL_LOCALES[language])
+            )
+            for language in LANGUAGES
+        }
 
     def translator(self, language: Language) -> Translator:
-        return Translator(language, self.messages[language], self.zone)
+        return self._translators[language]

@@ -27,9 +27,8 @@ def chat_key(update: object) -> int | None:
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """Serialises updates per chat (FIFO) and runs at most `max_running` handlers at once."""
 
-    def __init__(self, max_running: int = 64) -> None:
+    def __init__(self, max_running: int) -> None:
         super().__init__(_QUEUE_BOUND)
-        self._max_running = max_running
         self._running = asyncio.Semaphore(max_running)
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}

@@ -17,6 +17,9 @@ class TeamService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        # Teams change only through this service (seed, add), and nearly every reply names
+        # them: keep them in memory rather than read them on every update.
+        self._teams: list[Team] | None = None
 
     async def seed(self, configured: Iterable[TeamConfig]) -> None:
         """Add the configured teams, updating names of those that exist."""
@@ -24,9 +27,12 @@ class TeamService:
         async with self._db.transaction() as tx:
             for team in configured:
                 await teams.upsert(tx, team.key, team.name_zh, team.name_en, now)
+        self._teams = None
 
     async def all(self) -> list[Team]:
-        return await teams.all_teams(self._db.reader)
+        if self._teams is None:
+            self._teams = await teams.all_teams(self._db.reader)
+        return list(self._teams)
 
     async def overview(self, actor: Actor) -> list[TeamOverview]:
         if not actor.is_admin:
@@ -53,4 +59,5 @@ class TeamService:
             if team is None:
                 raise TeamKeyTaken(key=clean_key)
             await leads.log_change(tx, actor.telegram_id, "add_team", team.id, None, now)
+        self._teams = None
         return team

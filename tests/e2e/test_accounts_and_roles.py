@@ -229,3 +229,54 @@ async def test_a_flooding_person_is_ignored_with_one_notice_and_others_are_unaff
             texts.count("You are sending messages too fast. I will ignore you for 60 seconds.") == 1
         )
         assert len(texts) == 21
+
+
+async def test_a_failing_command_menu_is_logged_and_the_bot_serves_anyway(
+    tmp_path, api, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.e2e.conftest import start_harness
+
+    api.inject("setMyCommands", "bad_request", times=10, description="Bad Request: chat not found")
+    with caplog.at_level(logging.WARNING, logger="handlers.commands"):
+        async for bot in start_harness(tmp_path, api):
+            assert (await bot.say(LUCY, "/help")).text.startswith("You are: guest")
+    assert any("could not set the command menu" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "x" * 5000, "a\x00b", "%", "😀", "'; DROP TABLE volunteers; --"]
+)
+async def test_bad_search_text_when_promoting_is_answered_with_an_example(
+    bot: Harness, bad: str
+) -> None:
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await bot.say(ADMIN, "/promote")
+    answer = await bot.say(ADMIN, bad or "\u200b")
+    assert "例如：张 或 1381234" in answer.text
+    assert (await bot.services.dialogues.current(ADMIN.id)).step == "query"
+    results = await bot.say(ADMIN, "1380013")
+    assert button_data(results)[0].startswith("a:pv:")
+
+
+@pytest.mark.parametrize(
+    ("step_answers", "bad", "example"),
+    [
+        ([], "", "例如：elderly_care"),
+        ([], "x" * 5000, "例如：elderly_care"),
+        ([], "😀", "例如：elderly_care"),
+        ([], "drop table;", "例如：elderly_care"),
+        (["elderly"], "x" * 5000, "例如：敬老助残志愿服务队"),
+        (["elderly"], "a\x1bb", "例如：敬老助残志愿服务队"),
+        (["elderly", "敬老"], "y" * 61, "例如：敬老助残志愿服务队"),
+    ],
+)
+async def test_bad_answers_when_adding_a_team_are_refused_and_nothing_is_added(
+    bot: Harness, step_answers: list[str], bad: str, example: str
+) -> None:
+    overview = await bot.say(ADMIN, "/teams")
+    await bot.tap(ADMIN, overview, "a:nt")
+    for answer in step_answers:
+        await bot.say(ADMIN, answer)
+    refusal = await bot.say(ADMIN, bad or "\u200b")
+    assert example in refusal.text
+    assert await bot.count("teams") == 3
