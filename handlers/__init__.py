@@ -33,6 +33,7 @@ def install(application: AppType) -> None:
         registration.START_REGISTRATION: registration.on_start_registration,
         registration.TEAM_TOGGLE: registration.on_team_toggle,
         registration.TEAMS_DONE: registration.on_teams_done,
+        registration.TEAM_PAGE: registration.on_team_page,
         registration.CONSENT: registration.on_consent,
         registration.EDIT: registration.on_edit,
         account.LANGUAGE: account.on_language,
@@ -41,6 +42,8 @@ def install(application: AppType) -> None:
         admin.PICK_TEAM: admin.on_pick_team,
         admin.DEMOTE: admin.on_demote,
         admin.ADD_TEAM: admin.on_add_team,
+        admin.PROMOTE_PAGE: admin.on_promote_page,
+        admin.TEAMS_PAGE: admin.on_teams_page,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.domain.errors import DomainError, NotAdmin
 from bot.domain.models import Dialogue
+from bot.domain.paging import page_of
 from bot.domain.validation import parse_team_name
 from bot.services.roles import RoleChange
-from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    page_buttons,
+    page_number,
+    reply,
+    reply_error,
+    turn_of,
+)
 from handlers.context import AppContext
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
@@ -18,6 +28,10 @@ PICK_VOLUNTEER = "a:pv:"
 PICK_TEAM = "a:pt:"
 DEMOTE = "a:d:"
 ADD_TEAM = "a:nt"
+PROMOTE_PAGE = "a:pp:"
+TEAMS_PAGE = "a:tp:"
+TEAM_BUTTONS_PER_PAGE = 8
+TEAM_LINES_PER_PAGE = 20
 
 
 async def _admin_turn(update: Update, context: AppContext) -> Turn | None:
@@ -83,12 +97,40 @@ async def on_pick_volunteer(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    rows = [
-        [(team.name(turn.t.language), f"{PICK_TEAM}{volunteer.id}:{team.key}")]
-        for team in await turn.services.teams.all()
-    ]
     text = turn.t("promote.choose_team", name=volunteer.name, phone=volunteer.phone)
-    await reply(context, turn, text, buttons(rows))
+    await reply(context, turn, text, await _promote_team_keyboard(turn, volunteer.id, 0))
+
+
+async def _promote_team_keyboard(
+    turn: Turn, volunteer_id: int, number: int
+) -> InlineKeyboardMarkup:
+    page = page_of(await turn.services.teams.all(), number, TEAM_BUTTONS_PER_PAGE)
+    rows = [
+        [(team.name(turn.t.language), f"{PICK_TEAM}{volunteer_id}:{team.key}")]
+        for team in page.items
+    ]
+    rows.append(page_buttons(turn, page, f"{PROMOTE_PAGE}{volunteer_id}:"))
+    return buttons(rows)
+
+
+async def on_promote_page(update: Update, context: AppContext) -> None:
+    """Shows another page of teams to choose from when promoting."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    parsed = _ids(turn.query.data, PROMOTE_PAGE)
+    number = page_number(parsed[1], "") if parsed else None
+    if parsed is None or number is None:
+        await answer_expired(turn)
+        return
+    try:
+        volunteer = await turn.services.roles.candidate(await turn.actor(), parsed[0])
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(
+        await _promote_team_keyboard(turn, volunteer.id, number)
+    )
 
 
 async def _tell(context: AppContext, change: RoleChange, key: str) -> bool:
@@ -176,9 +218,32 @@ async def teams_command(update: Update, context: AppContext) -> None:
     turn = await _admin_turn(update, context)
     if turn is None:
         return
+    text, markup = await _teams_page(turn, 0)
+    await reply(context, turn, text, markup)
+
+
+async def on_teams_page(update: Update, context: AppContext) -> None:
+    """Shows another page of the team overview."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, TEAMS_PAGE)
+    if number is None:
+        await answer_expired(turn)
+        return
+    try:
+        text, markup = await _teams_page(turn, number)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def _teams_page(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarkup]:
     overview = await turn.services.teams.overview(await turn.actor())
+    page = page_of(overview, number, TEAM_LINES_PER_PAGE)
     lines = [turn.t("teams.header", count=len(overview))]
-    for item in overview:
+    for item in page.items:
         leads = turn.t.join(list(item.lead_names)) if item.lead_names else turn.t("teams.no_leads")
         lines.append(
             turn.t(
@@ -189,7 +254,10 @@ async def teams_command(update: Update, context: AppContext) -> None:
                 leads=leads,
             )
         )
-    await reply(context, turn, "\n".join(lines), buttons([[(turn.t("button.add_team"), ADD_TEAM)]]))
+    if page.count > 1:
+        lines.append(turn.t("page.indicator", page=page.number + 1, pages=page.count))
+    rows = [page_buttons(turn, page, TEAMS_PAGE), [(turn.t("button.add_team"), ADD_TEAM)]]
+    return "\n".join(lines), buttons(rows)
 
 
 async def on_add_team(update: Update, context: AppContext) -> None:

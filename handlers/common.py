@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -17,11 +18,13 @@ from telegram import (
 
 from bot.domain.errors import DomainError
 from bot.domain.models import Actor, Volunteer
+from bot.domain.paging import Page
 from bot.i18n import Translator
 from bot.services import Services
 from handlers.context import AppContext
 
 MAX_TEXT = 4096
+T = TypeVar("T")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -100,10 +103,30 @@ async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> No
     await reply(context, turn, text)
 
 
+def page_buttons(turn: Turn, page: Page[T], prefix: str) -> list[tuple[str, str]]:
+    """The previous/next row under a paged list; `prefix` + page number is the data."""
+    row = []
+    if page.has_previous:
+        row.append((turn.t("button.previous"), f"{prefix}{page.number - 1}"))
+    if page.has_next:
+        row.append((turn.t("button.next"), f"{prefix}{page.number + 1}"))
+    return row
+
+
+def page_number(data: str, prefix: str) -> int | None:
+    """The page number at the end of callback data, or None if it is not a number."""
+    text = data.removeprefix(prefix)
+    return int(text) if text.isdigit() and len(text) < 6 else None
+
+
 def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """An inline keyboard from rows of (label, callback data)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in rows
+            if row
+        ]
     )
 
 

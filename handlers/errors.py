@@ -30,9 +30,12 @@ async def on_error(update: object, context: AppContext) -> None:
     runtime = context.runtime
     language = await runtime.services.accounts.language_of(user.id) if user else None
     t = runtime.catalogs.translator(language or runtime.config.org.default_language)
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        try:
             await update.callback_query.answer()
+        except TelegramError:
+            log.debug("the callback query of update %s was already answered", update.update_id)
+    try:
         await context.bot.send_message(chat.id, t("error.generic"))
     except TelegramError as error:
         log.warning("could not tell chat %s about the failure: %s", chat.id, error)

@@ -6,11 +6,14 @@ from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboard
 
 from bot.domain.errors import DomainError, NoTeamChosen, NotOwnContact, NotRegistered
 from bot.domain.models import Dialogue, Volunteer
+from bot.domain.paging import page_of
 from bot.domain.validation import parse_name
 from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    page_buttons,
+    page_number,
     profile_summary,
     reply,
     reply_error,
@@ -22,6 +25,8 @@ from handlers.dialogue import text_step
 from handlers.privacy import require_private
 
 TEAM_TOGGLE = "r:t:"
+TEAM_PAGE = "r:p:"
+TEAMS_PER_PAGE = 8
 TEAMS_DONE = "r:td"
 CONSENT = "r:c:"
 EDIT = "p:e:"
@@ -46,7 +51,10 @@ def _edit_buttons(turn: Turn) -> list[list[tuple[str, str]]]:
     ]
 
 
-async def _team_keyboard(turn: Turn, chosen: list[str]) -> list[list[tuple[str, str]]]:
+async def _team_keyboard(
+    turn: Turn, chosen: list[str], page_number: int = 0
+) -> list[list[tuple[str, str]]]:
+    page = page_of(await turn.services.teams.all(), page_number, TEAMS_PER_PAGE)
     rows = [
         [
             (
@@ -54,8 +62,9 @@ async def _team_keyboard(turn: Turn, chosen: list[str]) -> list[list[tuple[str, 
                 TEAM_TOGGLE + team.key,
             )
         ]
-        for team in await turn.services.teams.all()
+        for team in page.items
     ]
+    rows.append(page_buttons(turn, page, TEAM_PAGE))
     rows.append([(turn.t("button.done"), TEAMS_DONE)])
     return rows
 
@@ -144,9 +153,24 @@ async def on_team_toggle(update: Update, context: AppContext) -> None:
     dialogue.data["teams"] = [k for k in chosen if k != key] if key in chosen else [*chosen, key]
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer()
-    await turn.query.edit_message_reply_markup(
-        buttons(await _team_keyboard(turn, dialogue.data["teams"]))
-    )
+    keyboard = await _team_keyboard(turn, dialogue.data["teams"], dialogue.data.get("page", 0))
+    await turn.query.edit_message_reply_markup(buttons(keyboard))
+
+
+async def on_team_page(update: Update, context: AppContext) -> None:
+    """Shows another page of teams in the team step."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, TEAM_PAGE)
+    dialogue = await _dialogue_at(turn, "teams")
+    if dialogue is None or number is None:
+        await answer_expired(turn)
+        return
+    dialogue.data["page"] = number
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await turn.query.answer()
+    keyboard = await _team_keyboard(turn, dialogue.data.get("teams", []), number)
+    await turn.query.edit_message_reply_markup(buttons(keyboard))
 
 
 async def on_teams_done(update: Update, context: AppContext) -> None:

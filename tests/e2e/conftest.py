@@ -92,8 +92,11 @@ async def start_harness(
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API; every test ends by checking that no request broke Telegram's limits
+    (text over 4096 characters, callback data over 64 bytes, edits of unknown messages...)."""
     async with FakeBotApi() as fake:
         yield fake
+        fake.assert_no_violations()
 
 
 @pytest.fixture
