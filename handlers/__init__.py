@@ -44,6 +44,7 @@ def install(application: AppType) -> None:
         admin.ADD_TEAM: admin.on_add_team,
         admin.PROMOTE_PAGE: admin.on_promote_page,
         admin.TEAMS_PAGE: admin.on_teams_page,
+        admin.DEMOTE_PAGE: admin.on_demote_page,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
@@ -30,6 +32,7 @@ DEMOTE = "a:d:"
 ADD_TEAM = "a:nt"
 PROMOTE_PAGE = "a:pp:"
 TEAMS_PAGE = "a:tp:"
+DEMOTE_PAGE = "a:dp:"
 TEAM_BUTTONS_PER_PAGE = 8
 TEAM_LINES_PER_PAGE = 20
 
@@ -147,33 +150,35 @@ async def _tell(context: AppContext, change: RoleChange, key: str) -> bool:
     return True
 
 
-async def _report_change(
-    context: AppContext, turn: Turn, change: RoleChange, done_key: str, told_key: str
+async def _change_role(
+    update: Update, context: AppContext, prefix: str, action: Literal["promote", "demote"]
 ) -> None:
-    assert turn.query is not None
+    """Apply a promotion or demotion from a button, report it and tell the person."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    parsed = _ids(turn.query.data, prefix)
+    if parsed is None:
+        await answer_expired(turn)
+        return
+    roles = turn.services.roles
+    change_role = roles.promote if action == "promote" else roles.demote
+    try:
+        change = await change_role(await turn.actor(), *parsed)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
     team = change.team.name(turn.t.language)
-    text = turn.t(done_key, name=change.volunteer.name, team=team)
-    if not await _tell(context, change, told_key):
+    text = turn.t(f"{action}.done", name=change.volunteer.name, team=team)
+    if not await _tell(context, change, f"{action}.told"):
         text += "\n" + turn.t("notify.unreachable")
     await reply(context, turn, text)
 
 
 async def on_pick_team(update: Update, context: AppContext) -> None:
     """Makes the chosen volunteer a lead of the chosen team and tells them."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    parsed = _ids(turn.query.data, PICK_TEAM)
-    if parsed is None:
-        await answer_expired(turn)
-        return
-    try:
-        change = await turn.services.roles.promote(await turn.actor(), *parsed)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await _report_change(context, turn, change, "promote.done", "promote.told")
+    await _change_role(update, context, PICK_TEAM, "promote")
 
 
 async def demote_command(update: Update, context: AppContext) -> None:
@@ -181,10 +186,19 @@ async def demote_command(update: Update, context: AppContext) -> None:
     turn = await _admin_turn(update, context)
     if turn is None:
         return
-    assignments = await turn.services.roles.lead_assignments(await turn.actor())
-    if not assignments:
+    markup = await _leads_keyboard(turn, 0)
+    if markup is None:
         await reply(context, turn, turn.t("demote.none"))
         return
+    await reply(context, turn, turn.t("demote.choose"), markup)
+
+
+async def _leads_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup | None:
+    """One page of lead buttons; None if there are no leads."""
+    assignments = await turn.services.roles.lead_assignments(await turn.actor())
+    if not assignments:
+        return None
+    page = page_of(assignments, number, TEAM_BUTTONS_PER_PAGE)
     rows = [
         [
             (
@@ -192,25 +206,32 @@ async def demote_command(update: Update, context: AppContext) -> None:
                 f"{DEMOTE}{a.volunteer_id}:{a.team.key}",
             )
         ]
-        for a in assignments
+        for a in page.items
     ]
-    await reply(context, turn, turn.t("demote.choose"), buttons(rows))
+    rows.append(page_buttons(turn, page, DEMOTE_PAGE))
+    return buttons(rows)
+
+
+async def on_demote_page(update: Update, context: AppContext) -> None:
+    """Shows another page of leads to remove."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, DEMOTE_PAGE)
+    if number is None:
+        await answer_expired(turn)
+        return
+    try:
+        markup = await _leads_keyboard(turn, number)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(markup)
 
 
 async def on_demote(update: Update, context: AppContext) -> None:
     """Removes a lead role and tells the former lead."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    parsed = _ids(turn.query.data, DEMOTE)
-    if parsed is None:
-        await answer_expired(turn)
-        return
-    try:
-        change = await turn.services.roles.demote(await turn.actor(), *parsed)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await _report_change(context, turn, change, "demote.done", "demote.told")
+    await _change_role(update, context, DEMOTE, "demote")
 
 
 async def teams_command(update: Update, context: AppContext) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.clock import Clock
 from bot.domain.errors import AlreadyLead, NotAdmin, NotLead, UnknownTeam, UnknownVolunteer
@@ -55,21 +56,18 @@ class RoleService:
         return volunteer
 
     async def promote(self, actor: Actor, volunteer_id: int, team_key: str) -> RoleChange:
-        self._require_admin(actor)
-        now = self._clock.now()
-        async with self._db.transaction() as tx:
-            volunteer = await volunteers.by_id(tx, volunteer_id)
-            if volunteer is None:
-                raise UnknownVolunteer()
-            team = await teams.by_key(tx, team_key)
-            if team is None:
-                raise UnknownTeam(key=team_key)
-            if not await leads.add(tx, volunteer.id, team.id, actor.telegram_id, now):
-                raise AlreadyLead(name=volunteer.name)
-            await leads.log_change(tx, actor.telegram_id, "promote", team.id, volunteer.id, now)
-        return RoleChange(volunteer, team, volunteer.telegram_id)
+        return await self._change(actor, volunteer_id, team_key, "promote")
 
     async def demote(self, actor: Actor, volunteer_id: int, team_key: str) -> RoleChange:
+        return await self._change(actor, volunteer_id, team_key, "demote")
+
+    async def _change(
+        self,
+        actor: Actor,
+        volunteer_id: int,
+        team_key: str,
+        action: Literal["promote", "demote"],
+    ) -> RoleChange:
         self._require_admin(actor)
         now = self._clock.now()
         async with self._db.transaction() as tx:
@@ -79,9 +77,12 @@ class RoleService:
             team = await teams.by_key(tx, team_key)
             if team is None:
                 raise UnknownTeam(key=team_key)
-            if not await leads.remove(tx, volunteer.id, team.id):
+            if action == "promote":
+                if not await leads.add(tx, volunteer.id, team.id, actor.telegram_id, now):
+                    raise AlreadyLead(name=volunteer.name)
+            elif not await leads.remove(tx, volunteer.id, team.id):
                 raise NotLead(name=volunteer.name)
-            await leads.log_change(tx, actor.telegram_id, "demote", team.id, volunteer.id, now)
+            await leads.log_change(tx, actor.telegram_id, action, team.id, volunteer.id, now)
         return RoleChange(volunteer, team, volunteer.telegram_id)
 
     async def lead_assignments(self, actor: Actor) -> list[LeadAssignment]:

@@ -75,3 +75,20 @@ async def test_team_overview_and_promotion_are_paged(bot: Harness) -> None:
     assert done.text == "Lucy Li 现在是第17志愿服务队的队长。"
     forged = await bot.answer_to_press(LUCY, own_message, button_data(choose)[-1])
     assert forged.params["text"] == "Only admins can do this."
+
+
+async def test_the_list_of_leads_to_demote_is_paged(bot: Harness) -> None:
+    admin = await bot.services.roles.actor(ADMIN.id)
+    for n in range(1, 11):
+        volunteer = await bot.services.registration.register(
+            2000 + n, "张三", f"1390000{n:04d}", ["team_001"], consent=True
+        )
+        await bot.services.roles.promote(admin, volunteer.id, f"team_{n:03d}")
+    leads = await bot.say(ADMIN, "/demote")
+    assert len(button_data(leads)) == 9 and button_data(leads)[-1] == "a:dp:1"
+    second = await bot.toggle(ADMIN, leads, "a:dp:1")
+    rows = second.params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"].split(":")[-1] for row in rows[:-1]] == ["team_009", "team_010"]
+    own_message = await bot.say(LUCY, "/start")
+    forged = await bot.answer_to_press(LUCY, own_message, "a:dp:1")
+    assert forged.params["text"] == "Only admins can do this."

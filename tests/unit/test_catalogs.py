@@ -40,6 +40,7 @@ def test_every_key_named_in_the_code_exists() -> None:
     used |= {error.key for error in _subclasses(DomainError)}
     used |= {f"cmd.{name}" for name, _ in COMMANDS}
     used |= {f"role.{role.name.lower()}" for role in Role}
+    used |= {f"{action}.{what}" for action in ("promote", "demote") for what in ("done", "told")}
     assert used, "the scan found no keys"
     missing = used - set(CATALOGS.messages["en"])
     assert not missing
