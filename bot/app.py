@@ -15,11 +15,15 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.domain.flood import FloodGuard
 from bot.i18n import Catalogs
+from bot.outbox.scheduler import SendScheduler
+from bot.outbox.sender import OutboxSender
 from bot.services import Services
 from handlers import install
+from handlers.broadcast import refresh_progress
 from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
 from handlers.processing import ChatOrderedUpdateProcessor
+from handlers.transport import SchedulingRateLimiter, TelegramTransport
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,17 +38,40 @@ def build_application(
     clock = clock or SystemClock()
     catalogs = Catalogs(config.org.zone)
 
+    scheduler = SendScheduler(config.sending, monotonic)
+
     async def post_init(application: AppType) -> None:
         db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
-        services = Services.build(db, config, clock)
+        services = Services.build(db, config, clock, catalogs)
         await services.teams.seed(config.teams)
         flood = FloodGuard(
             config.flood.max_updates, config.flood.window_seconds, config.flood.mute_seconds
         )
-        application.bot_data.attach(Runtime(config, services, catalogs, flood, monotonic))
+        application.bot_data.attach(Runtime(config, services, catalogs, flood, monotonic, clock))
         application.bot_data.database = db
+        sender = OutboxSender(
+            db,
+            TelegramTransport(application.bot),
+            clock,
+            config.sending,
+            on_unreachable=services.chat_unreachable,
+            on_moved=services.groups.moved,
+        )
+        services.outbox_signal.connect(sender.wake)
+        sender.start()
+        application.bot_data.sender = sender
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            refresh_progress, interval=config.sending.progress_interval_seconds, first=1
+        )
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
+
+    async def post_stop(application: AppType) -> None:
+        sender = application.bot_data.sender
+        if sender is not None:
+            await sender.stop()
+            application.bot_data.sender = None
 
     async def post_shutdown(application: AppType) -> None:
         db = application.bot_data.database
@@ -59,10 +86,12 @@ def build_application(
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=AppContext, bot_data=BotData))
         .concurrent_updates(ChatOrderedUpdateProcessor(config.telegram.concurrent_updates))
-        .connection_pool_size(config.telegram.concurrent_updates)
+        .rate_limiter(SchedulingRateLimiter(scheduler))
+        .connection_pool_size(config.telegram.concurrent_updates + config.sending.in_flight)
         # Waiting for a free connection is normal under load, not an error worth failing on.
         .pool_timeout(30)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -88,6 +117,8 @@ async def running(application: AppType, poll_timeout: int = 1) -> AsyncIterator[
         finally:
             await application.updater.stop()
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown is not None:

@@ -131,6 +131,21 @@ class FloodConfig(_Table):
     mute_seconds: float = Field(default=60.0, gt=0)
 
 
+class SendingConfig(_Table):
+    """Telegram's limits (about 30 messages/s overall, 1/s per private chat, 20/min per group)
+    and how the outbox retries."""
+
+    global_per_second: int = Field(default=30, ge=1, le=1000)
+    private_per_second: float = Field(default=1, gt=0, le=100)
+    private_burst: int = Field(default=3, ge=1, le=100)
+    group_messages: int = Field(default=20, ge=1, le=1000)
+    group_window_seconds: float = Field(default=60, gt=0, le=3600)
+    in_flight: int = Field(default=32, ge=1, le=1000)
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    retry_base_seconds: float = Field(default=2, gt=0, le=600)
+    progress_interval_seconds: float = Field(default=3, gt=0, le=60)
+
+
 class LoggingConfig(_Table):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -164,6 +179,7 @@ class Config(BaseSettings):
     teams: list[TeamConfig] = Field(default_factory=list)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     flood: FloodConfig = Field(default_factory=FloodConfig)
+    sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     @field_validator("teams")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -46,6 +46,12 @@ class Translator:
         day = format_skeleton("yMMMEd", moment, tzinfo=self.zone, locale=self.locale)
         time = format_skeleton("Hm", moment, tzinfo=self.zone, locale=self.locale)
         return f"{day} {time}"
+
+    def duration(self, seconds: float) -> str:
+        """A rough span of time in words: "3 minutes", "3分钟"."""
+        return format_timedelta(
+            timedelta(seconds=max(seconds, 1)), threshold=1.5, locale=self.locale
+        )
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

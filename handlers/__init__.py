@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from handlers import account, admin, registration
+from handlers import account, admin, broadcast, groups, registration
 from handlers.context import AppType
 from handlers.dialogue import on_private_message
 from handlers.errors import on_error
@@ -26,6 +33,8 @@ def install(application: AppType) -> None:
         "promote": admin.promote_command,
         "demote": admin.demote_command,
         "teams": admin.teams_command,
+        "broadcast": broadcast.broadcast_command,
+        "link_group": groups.link_group_command,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
@@ -45,10 +54,21 @@ def install(application: AppType) -> None:
         admin.PROMOTE_PAGE: admin.on_promote_page,
         admin.TEAMS_PAGE: admin.on_teams_page,
         admin.DEMOTE_PAGE: admin.on_demote_page,
+        broadcast.AUDIENCE: broadcast.on_audience,
+        broadcast.AUDIENCE_PAGE: broadcast.on_audience_page,
+        broadcast.SEND: broadcast.on_confirm,
+        broadcast.DISCARD: broadcast.on_confirm,
+        broadcast.STOP: broadcast.on_stop,
+        groups.LINK: groups.on_link,
+        groups.LINK_PAGE: groups.on_link_page,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
     application.add_handler(CallbackQueryHandler(account.on_unknown_button))
+    application.add_handler(
+        ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, on_private_message)
     )

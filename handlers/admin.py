@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
 
 from bot.domain.errors import DomainError, NotAdmin
 from bot.domain.models import Dialogue
 from bot.domain.paging import page_of
 from bot.domain.validation import parse_team_name
-from bot.services.roles import RoleChange
 from handlers.common import (
     Turn,
     answer_expired,
@@ -136,20 +134,6 @@ async def on_promote_page(update: Update, context: AppContext) -> None:
     )
 
 
-async def _tell(context: AppContext, change: RoleChange, key: str) -> bool:
-    """Tell the promoted or demoted person in their language; False if they cannot be reached."""
-    if change.telegram_id is None:
-        return False
-    runtime = context.runtime
-    language = await runtime.services.accounts.language_of(change.telegram_id)
-    t = runtime.catalogs.translator(language)
-    try:
-        await context.bot.send_message(change.telegram_id, t(key, team=change.team.name(language)))
-    except (Forbidden, BadRequest):
-        return False
-    return True
-
-
 async def _change_role(
     update: Update, context: AppContext, prefix: str, action: Literal["promote", "demote"]
 ) -> None:
@@ -171,7 +155,7 @@ async def _change_role(
     await turn.query.edit_message_reply_markup(None)
     team = change.team.name(turn.t.language)
     text = turn.t(f"{action}.done", name=change.volunteer.name, team=team)
-    if not await _tell(context, change, f"{action}.told"):
+    if not change.notified:
         text += "\n" + turn.t("notify.unreachable")
     await reply(context, turn, text)
 

@@ -8,10 +8,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.clock import Clock
 from bot.config import Config
 from bot.domain.flood import FloodGuard
 from bot.domain.replay import RecentIds
 from bot.i18n import Catalogs
+from bot.outbox.sender import OutboxSender
 from bot.services import Services
 from storage.db import Database
 
@@ -25,7 +27,9 @@ class Runtime:
     catalogs: Catalogs
     flood: FloodGuard
     monotonic: Callable[[], float]
+    clock: Clock
     recent_updates: RecentIds = field(default_factory=lambda: RecentIds(10_000))
+    progress_shown: dict[int, str] = field(default_factory=dict)
 
 
 class BotData:
@@ -34,6 +38,7 @@ class BotData:
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
         self.database: Database | None = None
+        self.sender: OutboxSender | None = None
 
     def attach(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -45,10 +50,16 @@ class BotData:
         return self._runtime
 
 
-class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+# The bot's rate-limit arguments: {"priority": n} on outbox requests.
+RateLimitArgs = dict[str, int]
+
+
+class AppContext(CallbackContext[ExtBot[RateLimitArgs], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def runtime(self) -> Runtime:
         return self.bot_data.runtime
 
 
-AppType = Application[ExtBot[None], AppContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+AppType = Application[
+    ExtBot[RateLimitArgs], AppContext, dict[Any, Any], dict[Any, Any], BotData, Any
+]

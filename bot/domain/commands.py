@@ -12,6 +12,8 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("language", Role.GUEST),
     ("forget_me", Role.VOLUNTEER),
     ("cancel", Role.GUEST),
+    ("broadcast", Role.LEAD),
+    ("link_group", Role.LEAD),
     ("promote", Role.ADMIN),
     ("demote", Role.ADMIN),
     ("teams", Role.ADMIN),

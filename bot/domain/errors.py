@@ -81,3 +81,23 @@ class TeamKeyTaken(DomainError):
 
 class InvalidTeamName(DomainError):
     key = "error.invalid_team_name"
+
+
+class NotLeadOrAdmin(DomainError):
+    key = "error.not_lead_or_admin"
+
+
+class AudienceNotAllowed(DomainError):
+    key = "error.audience_not_allowed"
+
+
+class InvalidBroadcastText(DomainError):
+    key = "error.invalid_broadcast"
+
+
+class UnknownBroadcast(DomainError):
+    key = "error.unknown_broadcast"
+
+
+class NotBroadcastAuthor(DomainError):
+    key = "error.not_broadcast_author"

@@ -48,6 +48,7 @@ class Account:
     telegram_id: int
     language: Language | None
     telegram_language: str | None
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,33 @@ class Dialogue:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a message is for, with what is needed to write it in their language."""
+
+    telegram_id: int
+    language: Language | None
+    telegram_language: str | None
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast goes to: one team (its members and its linked group) or everyone."""
+
+    key: str  # "team:<key>" or "all"
+    team: Team | None
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    author_telegram_id: int
+    audience_key: str
+    body: str
+    state: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: datetime

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from bot.domain.errors import (
+    InvalidBroadcastText,
     InvalidName,
     InvalidPhone,
     InvalidSearch,
@@ -91,3 +92,16 @@ def parse_team_name(text: str) -> str:
     if not name or len(name) > TEAM_NAME_MAX or _has_control(name):
         raise InvalidTeamName(max=TEAM_NAME_MAX)
     return name
+
+
+def parse_broadcast_text(text: str, max_length: int) -> str:
+    """A broadcast body: some text, line breaks and tabs allowed, other control characters not."""
+    body = unicodedata.normalize("NFC", text).strip()
+    allowed = {"\n", "\t"}
+    if (
+        not body
+        or len(body) > max_length
+        or any(unicodedata.category(char).startswith("C") and char not in allowed for char in body)
+    ):
+        raise InvalidBroadcastText(max=max_length)
+    return body

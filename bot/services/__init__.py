@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.i18n import Catalogs
+from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
+from bot.services.broadcasts import BroadcastService
 from bot.services.dialogues import DialogueService
+from bot.services.groups import GroupService
 from bot.services.registration import RegistrationService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
@@ -21,13 +26,31 @@ class Services:
     registration: RegistrationService
     roles: RoleService
     teams: TeamService
+    broadcasts: BroadcastService
+    groups: GroupService
+    outbox_signal: OutboxSignal
 
     @classmethod
-    def build(cls, db: Database, config: Config, clock: Clock) -> Services:
+    def build(
+        cls, db: Database, config: Config, clock: Clock, catalogs: Catalogs | None = None
+    ) -> Services:
+        catalogs = catalogs or Catalogs(config.org.zone)
+        signal = OutboxSignal()
+        language = config.org.default_language
         return cls(
-            accounts=AccountService(db, clock, config.org.default_language),
+            accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
             registration=RegistrationService(db, clock),
-            roles=RoleService(db, clock, config.org.admins),
+            roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
             teams=TeamService(db, clock),
+            broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
+            groups=GroupService(db, clock),
+            outbox_signal=signal,
         )
+
+    async def chat_unreachable(self, chat_id: int, since: datetime) -> None:
+        """Telegram refused a message for good: a person blocked the bot, or a group removed it."""
+        if chat_id > 0:
+            await self.accounts.unreachable(chat_id, since)
+        else:
+            await self.groups.bot_removed(chat_id)

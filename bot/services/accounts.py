@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.clock import Clock
 from bot.domain.language import resolve_language
 from bot.domain.models import Account, Language
@@ -19,11 +21,12 @@ class AccountService:
         self._cache: dict[int, Account] = {}
 
     async def seen(self, telegram_id: int, telegram_language: str | None) -> Account:
-        """Record that the person wrote to us; written only when something changed."""
+        """Record that the person wrote to us (so they are reachable again); written only when
+        something changed."""
         account = self._cache.get(telegram_id)
         if account is None:
             account = await accounts.get(self._db.reader, telegram_id)
-        if account is None or account.telegram_language != telegram_language:
+        if account is None or account.telegram_language != telegram_language or account.unreachable:
             async with self._db.transaction() as tx:
                 await accounts.upsert_seen(tx, telegram_id, telegram_language, self._clock.now())
                 account = await accounts.get(tx, telegram_id)
@@ -48,3 +51,11 @@ class AccountService:
         assert account is not None
         self._cache[telegram_id] = account
         return account
+
+    async def unreachable(self, telegram_id: int, since: datetime | None) -> None:
+        """Telegram said they blocked the bot (since), or that they unblocked it (None)."""
+        async with self._db.transaction() as tx:
+            await accounts.set_unreachable(tx, telegram_id, since, self._clock.now())
+            account = await accounts.get(tx, telegram_id)
+        if account is not None:
+            self._cache[telegram_id] = account

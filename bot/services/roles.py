@@ -6,11 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import aiosqlite
+
 from bot.clock import Clock
 from bot.domain.errors import AlreadyLead, NotAdmin, NotLead, UnknownTeam, UnknownVolunteer
-from bot.domain.models import Actor, LeadAssignment, Team, Volunteer
+from bot.domain.language import resolve_language
+from bot.domain.models import Actor, Language, LeadAssignment, Team, Volunteer
 from bot.domain.validation import parse_search
-from storage import leads, teams, volunteers
+from bot.i18n import Catalogs
+from bot.outbox.models import OutgoingMessage
+from bot.outbox.signal import OutboxSignal
+from storage import accounts, leads, outbox, teams, volunteers
 from storage.db import Database
 
 SEARCH_LIMIT = 10
@@ -18,18 +24,29 @@ SEARCH_LIMIT = 10
 
 @dataclass(frozen=True)
 class RoleChange:
-    """A promotion or demotion done; `telegram_id` is who to tell (None if not reachable)."""
+    """A promotion or demotion done; `notified` is False when the person cannot be told."""
 
     volunteer: Volunteer
     team: Team
-    telegram_id: int | None
+    notified: bool
 
 
 class RoleService:
-    def __init__(self, db: Database, clock: Clock, admins: Iterable[int]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        admins: Iterable[int],
+        catalogs: Catalogs,
+        default_language: Language,
+        signal: OutboxSignal,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._admins = frozenset(admins)
+        self._catalogs = catalogs
+        self._default = default_language
+        self._signal = signal
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self._admins
@@ -83,7 +100,30 @@ class RoleService:
             elif not await leads.remove(tx, volunteer.id, team.id):
                 raise NotLead(name=volunteer.name)
             await leads.log_change(tx, actor.telegram_id, action, team.id, volunteer.id, now)
-        return RoleChange(volunteer, team, volunteer.telegram_id)
+            notified = await self._tell(tx, volunteer, team, action)
+        self._signal.notify()
+        return RoleChange(volunteer, team, notified)
+
+    async def _tell(
+        self,
+        tx: aiosqlite.Connection,
+        volunteer: Volunteer,
+        team: Team,
+        action: Literal["promote", "demote"],
+    ) -> bool:
+        """Queue the notice in the same transaction as the change; False if undeliverable."""
+        if volunteer.telegram_id is None:
+            return False
+        account = await accounts.get(tx, volunteer.telegram_id)
+        chosen, telegram = (
+            (account.language, account.telegram_language) if account else (None, None)
+        )
+        language = resolve_language(chosen, telegram, self._default)
+        text = self._catalogs.translator(language)(f"{action}.told", team=team.name(language))
+        unreachable = account is None or account.unreachable
+        notice = OutgoingMessage(volunteer.telegram_id, "role", text, blocked=unreachable)
+        await outbox.enqueue(tx, [notice], self._clock.now())
+        return not unreachable
 
     async def lead_assignments(self, actor: Actor) -> list[LeadAssignment]:
         self._require_admin(actor)

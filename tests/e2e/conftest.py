@@ -19,6 +19,12 @@ from storage.db import Database
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 
+# Dialogue tests go faster than people type: lift the flood guard and Telegram's pacing, which
+# have tests of their own.
+FAST: dict[str, Any] = {
+    "flood": {"max_updates": 10_000},
+    "sending": {"global_per_second": 1000, "private_per_second": 100, "private_burst": 100},
+}
 ADMIN = FakeUser(id=ADMIN_ID, first_name="Admin", language_code="zh-hans")
 
 
@@ -82,7 +88,7 @@ async def start_harness(
     config = make_config(
         tmp_path,
         telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},
-        **({"flood": {"max_updates": 10_000}} | overrides),
+        **(FAST | overrides),
     )
     clock = ManualClock(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
     app = build_application(config, clock)

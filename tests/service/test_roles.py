@@ -31,8 +31,9 @@ async def test_admin_promotes_and_demotes_a_lead_with_an_audit_trail(
     volunteer = await register(1, name="张三")
     admin = await services.roles.actor(ADMIN_ID)
     assert admin.role is Role.ADMIN
+    await services.accounts.seen(1, "zh-hans")
     change = await services.roles.promote(admin, volunteer.id, "traffic")
-    assert change.telegram_id == 1 and change.team.key == "traffic"
+    assert change.notified and change.team.key == "traffic"
     lead = await services.roles.actor(1)
     assert lead.role is Role.LEAD and lead.lead_team_keys == {"traffic"}
     with pytest.raises(AlreadyLead):
@@ -120,3 +121,51 @@ async def test_team_overview_counts_members_and_names_leads(services: Services, 
     overview = {item.team.key: item for item in await services.teams.overview(admin)}
     assert overview["traffic"].member_count == 2 and overview["traffic"].lead_names == ("张三",)
     assert overview["blood"].member_count == 1 and overview["sunshine"].member_count == 0
+
+
+async def _notices(db: Database) -> list[tuple[int, str, str]]:
+    async with db.reader.execute("SELECT chat_id, state, text FROM outbox ORDER BY id") as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def test_the_role_notice_is_queued_with_the_change_in_the_persons_language(
+    services: Services, db: Database, register
+) -> None:
+    zhang = await register(1, name="张三", phone="13800138000")
+    lucy = await register(2, name="Lucy Li", phone="13900139000")
+    await services.accounts.seen(1, "zh-hans")
+    await services.accounts.seen(2, "en")
+    admin = await services.roles.actor(ADMIN_ID)
+    await services.roles.promote(admin, zhang.id, "traffic")
+    await services.roles.promote(admin, lucy.id, "blood")
+    assert await _notices(db) == [
+        (1, "pending", "您已被任命为文明交通志愿服务队的队长。发送 /help 查看可用功能。"),
+        (
+            2,
+            "pending",
+            "You are now a lead of Unpaid Blood Donation Volunteers. Send /help to see what you can do.",
+        ),
+    ]
+
+
+async def test_an_unreachable_person_is_recorded_as_not_told(
+    services: Services, db: Database, register
+) -> None:
+    never_wrote = await register(1, name="张三", phone="13800138000")
+    blocked = await register(2, name="李四", phone="13900139000")
+    await services.accounts.seen(2, "zh")
+    await services.accounts.unreachable(2, services.accounts._clock.now())
+    admin = await services.roles.actor(ADMIN_ID)
+    assert not (await services.roles.promote(admin, never_wrote.id, "traffic")).notified
+    assert not (await services.roles.promote(admin, blocked.id, "traffic")).notified
+    assert [state for _, state, _ in await _notices(db)] == ["blocked", "blocked"]
+
+
+async def test_a_refused_promotion_queues_no_notice(
+    services: Services, db: Database, register
+) -> None:
+    volunteer = await register(1)
+    outsider = await services.roles.actor(1)
+    with pytest.raises(NotAdmin):
+        await services.roles.promote(outsider, volunteer.id, "traffic")
+    assert await _notices(db) == []

@@ -1,0 +1,35 @@
+"""How a delivery can fail, in terms the sender acts on (no Telegram types)."""
+
+from __future__ import annotations
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered this time."""
+
+
+class RetryLater(DeliveryError):
+    """Throttled: try again after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g}s")
+        self.seconds = seconds
+
+
+class Unreachable(DeliveryError):
+    """The recipient blocked the bot, or removed it from the group: final."""
+
+
+class Rejected(DeliveryError):
+    """Telegram refused this message (bad request): final."""
+
+
+class ChatMoved(DeliveryError):
+    """The group became a supergroup with a new id: send there instead."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class Transient(DeliveryError):
+    """A network failure or timeout: retry with backoff, a bounded number of times."""

@@ -1,0 +1,68 @@
+"""Telegram's sending limits as pure rules: how long until the next message to a chat may go.
+Times are seconds on a monotonic scale, passed in."""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+class SlidingWindow:
+    """At most `limit` events in any `period` seconds."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self._events: deque[float] = deque()
+        self.paused_until = 0.0
+
+    def _forget(self, now: float) -> None:
+        while self._events and self._events[0] <= now - self.period:
+            self._events.popleft()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more event fits (0 if it fits now)."""
+        self._forget(now)
+        pause = max(0.0, self.paused_until - now)
+        if len(self._events) < self.limit:
+            return pause
+        return max(pause, self._events[0] + self.period - now)
+
+    def record(self, now: float) -> None:
+        self._events.append(now)
+
+    def idle(self, now: float) -> bool:
+        self._forget(now)
+        return not self._events and now >= self.paused_until
+
+
+class TokenBucket:
+    """A steady `rate` per second with bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._updated = 0.0
+        self._started = False
+        self.paused_until = 0.0
+
+    def _refill(self, now: float) -> None:
+        if not self._started:
+            self._started, self._updated = True, now
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    def wait(self, now: float) -> float:
+        self._refill(now)
+        pause = max(0.0, self.paused_until - now)
+        if self._tokens >= 1:
+            return pause
+        return max(pause, (1 - self._tokens) / self.rate)
+
+    def record(self, now: float) -> None:
+        self._refill(now)
+        self._tokens -= 1
+
+    def idle(self, now: float) -> bool:
+        self._refill(now)
+        return self._tokens >= self.burst and now >= self.paused_until

@@ -1,0 +1,181 @@
+"""Broadcasts: a lead (to their teams) or an admin (to any team, or everyone) writes once, and
+every member gets it through the outbox, in their language, with the result recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.errors import (
+    AudienceNotAllowed,
+    NotBroadcastAuthor,
+    NotLeadOrAdmin,
+    UnknownBroadcast,
+)
+from bot.domain.language import resolve_language
+from bot.domain.models import LANGUAGES, Actor, Audience, Broadcast, Language
+from bot.domain.validation import parse_broadcast_text
+from bot.i18n import Catalogs
+from bot.outbox.models import DeliveryCounts, OutgoingMessage, Priority
+from bot.outbox.signal import OutboxSignal
+from storage import broadcasts, groups, outbox, teams
+from storage.db import Database
+
+MAX_TEXT = 4096
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class BroadcastStatus:
+    broadcast: Broadcast
+    audience: Audience
+    counts: DeliveryCounts
+
+
+class BroadcastService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        catalogs: Catalogs,
+        org_name: str,
+        default_language: Language,
+        signal: OutboxSignal,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._catalogs = catalogs
+        self._org = org_name
+        self._default = default_language
+        self._signal = signal
+
+    async def audiences(self, actor: Actor) -> list[Audience]:
+        """Whom this person may broadcast to: leads their teams, admins everyone and any team."""
+        if not actor.is_admin and not actor.lead_team_keys:
+            raise NotLeadOrAdmin()
+        every_team = await teams.all_teams(self._db.reader)
+        allowed = [
+            Audience(f"team:{team.key}", team)
+            for team in every_team
+            if actor.is_admin or team.key in actor.lead_team_keys
+        ]
+        return [Audience(ALL, None), *allowed] if actor.is_admin else allowed
+
+    async def audience(self, actor: Actor, key: str) -> Audience:
+        for audience in await self.audiences(actor):
+            if audience.key == key:
+                return audience
+        raise AudienceNotAllowed()
+
+    def source(self, audience: Audience, language: Language) -> str:
+        return audience.team.name(language) if audience.team else self._org
+
+    def render(self, audience: Audience, body: str, language: Language) -> str:
+        """The message exactly as it arrives for a reader of this language."""
+        header = self._catalogs.translator(language)(
+            "broadcast.header", source=self.source(audience, language)
+        )
+        return f"{header}\n\n{body}"
+
+    def max_body(self, audience: Audience) -> int:
+        return MAX_TEXT - max(len(self.render(audience, "", language)) for language in LANGUAGES)
+
+    async def check_text(self, actor: Actor, key: str, text: str) -> tuple[Audience, str]:
+        """Validate the text for this audience; returns the audience and the cleaned body."""
+        audience = await self.audience(actor, key)
+        return audience, parse_broadcast_text(text, self.max_body(audience))
+
+    async def recipient_count(self, audience: Audience) -> int:
+        people = await broadcasts.recipients(
+            self._db.reader, audience.team.id if audience.team else None
+        )
+        group = (
+            await groups.chat_of_team(self._db.reader, audience.team.id) if audience.team else None
+        )
+        return len(people) + (group is not None)
+
+    async def start(
+        self, actor: Actor, key: str, text: str, progress_chat_id: int
+    ) -> BroadcastStatus:
+        """Write the broadcast and one outbox row per recipient in one transaction."""
+        audience, body = await self.check_text(actor, key, text)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            team_id = audience.team.id if audience.team else None
+            broadcast_id = await broadcasts.insert(
+                tx, actor.telegram_id, audience.key, body, progress_chat_id, now
+            )
+            messages = [
+                OutgoingMessage(
+                    chat_id=person.telegram_id,
+                    kind="broadcast",
+                    text=self.render(
+                        audience,
+                        body,
+                        resolve_language(person.language, person.telegram_language, self._default),
+                    ),
+                    priority=Priority.BROADCAST,
+                    broadcast_id=broadcast_id,
+                    blocked=person.unreachable,
+                )
+                for person in await broadcasts.recipients(tx, team_id)
+            ]
+            group = await groups.chat_of_team(tx, team_id) if team_id else None
+            if group is not None:
+                messages.append(
+                    OutgoingMessage(
+                        group,
+                        "broadcast",
+                        self.render(audience, body, self._default),
+                        Priority.BROADCAST,
+                        broadcast_id=broadcast_id,
+                    )
+                )
+            await outbox.enqueue(tx, messages, now)
+            broadcast = await broadcasts.get(tx, broadcast_id)
+        assert broadcast is not None
+        self._signal.notify()
+        return BroadcastStatus(broadcast, audience, DeliveryCounts(pending=len(messages)))
+
+    async def attach_progress(self, broadcast_id: int, message_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await broadcasts.set_progress_message(tx, broadcast_id, message_id)
+
+    async def status(self, broadcast_id: int) -> BroadcastStatus:
+        broadcast = await broadcasts.get(self._db.reader, broadcast_id)
+        if broadcast is None:
+            raise UnknownBroadcast()
+        return BroadcastStatus(
+            broadcast,
+            await self._audience_of(broadcast),
+            await outbox.counts(self._db.reader, broadcast_id),
+        )
+
+    async def _audience_of(self, broadcast: Broadcast) -> Audience:
+        if broadcast.audience_key == ALL:
+            return Audience(ALL, None)
+        team = await teams.by_key(self._db.reader, broadcast.audience_key.removeprefix("team:"))
+        return Audience(broadcast.audience_key, team)
+
+    async def running(self) -> list[BroadcastStatus]:
+        return [await self.status(b.id) for b in await broadcasts.running(self._db.reader)]
+
+    async def stop(self, actor: Actor, broadcast_id: int) -> BroadcastStatus:
+        """Cancel what is not sent yet; the author or an admin only."""
+        broadcast = await broadcasts.get(self._db.reader, broadcast_id)
+        if broadcast is None:
+            raise UnknownBroadcast()
+        if not actor.is_admin and broadcast.author_telegram_id != actor.telegram_id:
+            raise NotBroadcastAuthor()
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            if await broadcasts.end(tx, broadcast_id, "stopped", now):
+                await outbox.cancel_broadcast(tx, broadcast_id, now)
+        return await self.status(broadcast_id)
+
+    async def complete_if_finished(self, status: BroadcastStatus) -> bool:
+        """Mark a running broadcast done once every row has ended; True if it just ended."""
+        if status.broadcast.state != "running" or not status.counts.finished:
+            return False
+        async with self._db.transaction() as tx:
+            return await broadcasts.end(tx, status.broadcast.id, "done", self._clock.now())

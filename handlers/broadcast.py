@@ -1,0 +1,238 @@
+"""/broadcast: choose the audience, type the text, see it as it will arrive, confirm, and
+watch one progress message until the final report. A running broadcast can be stopped."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Audience, Dialogue
+from bot.domain.paging import page_of
+from bot.i18n import Translator
+from bot.services.broadcasts import BroadcastStatus
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    page_buttons,
+    page_number,
+    reply,
+    reply_error,
+    turn_of,
+)
+from handlers.context import AppContext
+from handlers.dialogue import text_step
+from handlers.privacy import require_private
+
+log = logging.getLogger(__name__)
+
+AUDIENCE = "b:a:"
+AUDIENCE_PAGE = "b:p:"
+SEND = "b:go"
+DISCARD = "b:no"
+STOP = "b:s:"
+AUDIENCES_PER_PAGE = 8
+
+
+def audience_name(t: Translator, audience: Audience) -> str:
+    return audience.team.name(t.language) if audience.team else t("broadcast.audience_all")
+
+
+async def _audience_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
+    audiences = await turn.services.broadcasts.audiences(await turn.actor())
+    page = page_of(audiences, number, AUDIENCES_PER_PAGE)
+    rows = [[(audience_name(turn.t, a), f"{AUDIENCE}{a.key}")] for a in page.items]
+    rows.append(page_buttons(turn, page, AUDIENCE_PAGE))
+    return buttons(rows)
+
+
+async def broadcast_command(update: Update, context: AppContext) -> None:
+    """Starts a broadcast: leads to their teams, admins to any team or everyone."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    try:
+        audiences = await turn.services.broadcasts.audiences(await turn.actor())
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    if len(audiences) == 1:
+        await _ask_text(context, turn, audiences[0])
+        return
+    await turn.services.dialogues.begin(turn.user_id, "broadcast", "audience")
+    await reply(
+        context, turn, turn.t("broadcast.choose_audience"), await _audience_keyboard(turn, 0)
+    )
+
+
+async def on_audience_page(update: Update, context: AppContext) -> None:
+    """Shows another page of audiences."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, AUDIENCE_PAGE)
+    if number is None:
+        await answer_expired(turn)
+        return
+    try:
+        markup = await _audience_keyboard(turn, number)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(markup)
+
+
+async def on_audience(update: Update, context: AppContext) -> None:
+    """Takes the chosen audience and asks for the text."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    try:
+        audience = await turn.services.broadcasts.audience(
+            await turn.actor(), turn.query.data.removeprefix(AUDIENCE)
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
+    await _ask_text(context, turn, audience)
+
+
+async def _ask_text(context: AppContext, turn: Turn, audience: Audience) -> None:
+    service = turn.services.broadcasts
+    await turn.services.dialogues.begin(turn.user_id, "broadcast", "text", audience=audience.key)
+    name = audience_name(turn.t, audience)
+    text = turn.t("broadcast.ask_text", audience=name, max=service.max_body(audience))
+    await reply(context, turn, text)
+
+
+@text_step("broadcast", "text")
+async def broadcast_text(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    service = turn.services.broadcasts
+    audience, body = await service.check_text(
+        await turn.actor(), dialogue.data["audience"], message.text or ""
+    )
+    count = await service.recipient_count(audience)
+    name = audience_name(turn.t, audience)
+    if count == 0:
+        await turn.services.dialogues.end(turn.user_id)
+        await reply(context, turn, turn.t("broadcast.nobody", audience=name))
+        return
+    dialogue.data["body"] = body
+    dialogue.step = "confirm"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("broadcast.preview_intro"))
+    await reply(context, turn, service.render(audience, body, turn.t.language))
+    choice = [[(turn.t("button.send"), SEND), (turn.t("button.cancel"), DISCARD)]]
+    await reply(
+        context, turn, turn.t("broadcast.confirm", count=count, audience=name), buttons(choice)
+    )
+
+
+async def on_confirm(update: Update, context: AppContext) -> None:
+    """Sends the previewed broadcast (or drops it) and shows its progress message."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if dialogue is None or (dialogue.flow, dialogue.step) != ("broadcast", "confirm"):
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
+    await turn.services.dialogues.end(turn.user_id)
+    if turn.query.data != SEND:
+        await reply(context, turn, turn.t("broadcast.cancelled"))
+        return
+    try:
+        status = await turn.services.broadcasts.start(
+            await turn.actor(), dialogue.data["audience"], dialogue.data["body"], turn.chat_id
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    text, markup = render_progress(turn.t, status, context)
+    sent = await context.bot.send_message(turn.chat_id, text, reply_markup=markup)
+    await turn.services.broadcasts.attach_progress(status.broadcast.id, sent.message_id)
+
+
+def render_progress(
+    t: Translator, status: BroadcastStatus, context: AppContext
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The progress message: counts, an estimate while running, a Stop button."""
+    runtime = context.runtime
+    counts = status.counts
+    name = audience_name(t, status.audience)
+    numbers = {
+        "audience": name,
+        "sent": t.number(counts.sent),
+        "blocked": t.number(counts.blocked),
+        "failed": t.number(counts.failed),
+        "pending": t.number(counts.pending),
+        "cancelled": t.number(counts.cancelled),
+        "total": t.number(counts.total),
+    }
+    state = status.broadcast.state
+    if state == "stopped":
+        return t("broadcast.stopped", **numbers), None
+    if state == "done" or counts.finished:
+        return t("broadcast.finished", **numbers), None
+    done = counts.sent + counts.blocked + counts.failed
+    elapsed = (runtime.clock.now() - status.broadcast.created_at).total_seconds()
+    rate = done / elapsed if done and elapsed > 1 else runtime.config.sending.global_per_second
+    eta = t.duration(counts.pending / max(rate, 0.1))
+    stop = buttons([[(t("button.stop"), f"{STOP}{status.broadcast.id}")]])
+    return t("broadcast.progress", eta=eta, **numbers), stop
+
+
+async def on_stop(update: Update, context: AppContext) -> None:
+    """Stops a running broadcast: what is not sent yet is cancelled."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, STOP)
+    if number is None:
+        await answer_expired(turn)
+        return
+    try:
+        status = await turn.services.broadcasts.stop(await turn.actor(), number)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    text, markup = render_progress(turn.t, status, context)
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def refresh_progress(context: AppContext) -> None:
+    """Job: edit each running broadcast's progress message; the final report when done."""
+    runtime = context.runtime
+    for status in await runtime.services.broadcasts.running():
+        broadcast = status.broadcast
+        if await runtime.services.broadcasts.complete_if_finished(status):
+            status = await runtime.services.broadcasts.status(broadcast.id)
+        if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
+            continue
+        language = await runtime.services.accounts.language_of(broadcast.author_telegram_id)
+        text, markup = render_progress(runtime.catalogs.translator(language), status, context)
+        if runtime.progress_shown.get(broadcast.id) == text:
+            continue
+        try:
+            await context.bot.edit_message_text(
+                text,
+                broadcast.progress_chat_id,
+                broadcast.progress_message_id,
+                reply_markup=markup,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                log.warning("could not update progress of broadcast %s: %s", broadcast.id, error)
+        except TelegramError as error:
+            log.warning("could not update progress of broadcast %s: %s", broadcast.id, error)
+            continue
+        runtime.progress_shown[broadcast.id] = text
+        if status.broadcast.state != "running":
+            runtime.progress_shown.pop(broadcast.id, None)
