@@ -4,6 +4,7 @@ post_init, builds the services, registers the handlers and closes everything in 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,6 +28,10 @@ from handlers.transport import SchedulingRateLimiter, TelegramTransport
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot's coming behaviour (RetryAfter.retry_after as a timedelta, which
+# handlers/transport.py reads either way) instead of a deprecation warning on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def build_application(
@@ -52,12 +57,13 @@ def build_application(
         sender = OutboxSender(
             db,
             TelegramTransport(application.bot),
+            scheduler,
             clock,
             config.sending,
             on_unreachable=services.chat_unreachable,
             on_moved=services.groups.moved,
         )
-        services.outbox_signal.connect(sender.wake)
+        services.outbox_signal.connect(sender.wake, sender.broadcast_stopped)
         sender.start()
         application.bot_data.sender = sender
         assert application.job_queue is not None

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 # not counted against the sending limits.
 LIMITED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 INTERACTIVE_RETRIES = 2
-OUTBOX_PRIORITY_BASE = 10
 
 
 def _seconds(retry_after: Any) -> float:
@@ -42,8 +41,9 @@ def _seconds(retry_after: Any) -> float:
 
 class SchedulingRateLimiter(BaseRateLimiter[RateLimitArgs]):
     """Admits every message-sending request through the shared scheduler. Replies to people
-    (no rate_limit_args) go first and are retried after a 429; outbox requests carry their
-    priority and are not retried here: the sender reschedules them."""
+    (no rate_limit_args) go first and are retried after a 429. Outbox requests were admitted
+    by the sender already (rate_limit_args marks them) and are not retried here: the sender
+    reschedules them."""
 
     def __init__(self, scheduler: SendScheduler) -> None:
         self._scheduler = scheduler
@@ -66,10 +66,11 @@ class SchedulingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if not endpoint.startswith(LIMITED_PREFIXES):
             return await callback(*args, **kwargs)
         chat = data.get("chat_id")
-        priority = INTERACTIVE if rate_limit_args is None else rate_limit_args["priority"]
-        retries = INTERACTIVE_RETRIES if rate_limit_args is None else 0
+        admitted = rate_limit_args is not None
+        retries = 0 if admitted else INTERACTIVE_RETRIES
         for attempt in range(retries + 1):
-            await self._scheduler.admit(chat, priority)
+            if not admitted or attempt > 0:
+                await self._scheduler.admit(chat, INTERACTIVE)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -99,7 +100,7 @@ class TelegramTransport:
         self._bot = bot
 
     async def deliver(self, message: QueuedMessage) -> int:
-        limits = {"priority": OUTBOX_PRIORITY_BASE + message.priority}
+        limits = {"admitted": 1}
         markup = inline_markup(message)
         try:
             if message.file_kind is None:

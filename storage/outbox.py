@@ -164,6 +164,15 @@ async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, now: d
     return cursor.rowcount
 
 
+async def release(conn: aiosqlite.Connection, row_id: int, now: datetime) -> None:
+    """A claimed row that was never sent goes back to pending, its attempt not counted."""
+    await conn.execute(
+        "UPDATE outbox SET state = 'pending', attempts = attempts - 1, updated_at = ?"
+        " WHERE id = ? AND state = 'sending'",
+        (iso(now), row_id),
+    )
+
+
 async def release_in_flight(conn: aiosqlite.Connection, now: datetime) -> int:
     """After a restart: rows claimed but never confirmed go back to pending (they may have
     reached Telegram just before the stop: the documented window for one duplicate)."""

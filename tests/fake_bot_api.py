@@ -1134,7 +1134,7 @@ class FakeBotApi:
     async def wait_until(
         self,
         condition: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         description: str = "",
     ) -> None:
         """Wait until ``condition()`` is true; re-checked whenever a call/update happens."""
@@ -1151,7 +1151,7 @@ class FakeBotApi:
     async def wait_for(
         self,
         predicate: Callable[[Call], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         since: int | None = None,
         *,
         description: str | None = None,
@@ -1179,7 +1179,7 @@ class FakeBotApi:
         self,
         method: str,
         since: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> Call:
         wanted = method.lower()
         return await self.wait_for(
@@ -1190,7 +1190,7 @@ class FakeBotApi:
         self,
         chat_id: int | str,
         since: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> Call:
         """Next successful message call (send*/editMessageText/Caption) to ``chat_id``.
 
@@ -1213,7 +1213,7 @@ class FakeBotApi:
     async def wait_idle(
         self,
         quiet: float = 0.2,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
     ) -> None:
         """Return once every enqueued update was fetched and no (non-getUpdates) call nor
         update delivery happened for ``quiet`` seconds."""

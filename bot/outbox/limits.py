@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections import deque
 
+# Waits computed from float sums land a hair short; this much counts as "now".
+EPSILON = 1e-9
+
 
 class SlidingWindow:
     """At most `limit` events in any `period` seconds."""
@@ -16,7 +19,7 @@ class SlidingWindow:
         self.paused_until = 0.0
 
     def _forget(self, now: float) -> None:
-        while self._events and self._events[0] <= now - self.period:
+        while self._events and self._events[0] <= now - self.period + EPSILON:
             self._events.popleft()
 
     def wait(self, now: float) -> float:
@@ -55,7 +58,7 @@ class TokenBucket:
     def wait(self, now: float) -> float:
         self._refill(now)
         pause = max(0.0, self.paused_until - now)
-        if self._tokens >= 1:
+        if self._tokens >= 1 - EPSILON:
             return pause
         return max(pause, (1 - self._tokens) / self.rate)
 
@@ -65,4 +68,4 @@ class TokenBucket:
 
     def idle(self, now: float) -> bool:
         self._refill(now)
-        return self._tokens >= self.burst and now >= self.paused_until
+        return self._tokens >= self.burst - EPSILON and now >= self.paused_until

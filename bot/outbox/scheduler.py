@@ -14,9 +14,12 @@ from bot.outbox.limits import SlidingWindow, TokenBucket
 
 INTERACTIVE = 0  # replies to a person's own command; outbox rows use 10 + their priority
 
-# Requests reach Telegram a few milliseconds after they are admitted, not always in the order
-# admitted; limits are applied with this much to spare so that arrival times keep them too.
+# Requests reach Telegram some milliseconds after they are admitted, each with its own delay;
+# limits are applied with this much to spare so that arrival times keep them too.
 MARGIN = 1.05
+# The overall limit is paced evenly (no bursts) at this share of it: a burst admitted at once
+# arrives spread out and would crowd the next second.
+GLOBAL_PACE = 0.93
 
 ChatKey = int | str
 
@@ -33,7 +36,8 @@ class SendScheduler:
     def __init__(self, config: SendingConfig, clock: Callable[[], float] = time.monotonic) -> None:
         self._config = config
         self._clock = clock
-        self._global = SlidingWindow(int(config.global_per_second), MARGIN)
+        self._global_window = SlidingWindow(config.global_per_second, MARGIN)
+        self._global_pace = TokenBucket(config.global_per_second * GLOBAL_PACE, 1)
         self._chats: dict[ChatKey, SlidingWindow | TokenBucket] = {}
         self._waiting: list[_Waiter] = []
         self._sequence = itertools.count()
@@ -68,8 +72,11 @@ class SendScheduler:
 
     def pause(self, chat: ChatKey | None, seconds: float) -> None:
         """Telegram asked us to wait: nothing more to this chat (or at all) for a while."""
-        target = self._global if chat is None else self._chat(chat)
-        target.paused_until = max(target.paused_until, self._clock() + seconds)
+        targets: list[SlidingWindow | TokenBucket] = (
+            [self._global_window, self._global_pace] if chat is None else [self._chat(chat)]
+        )
+        for target in targets:
+            target.paused_until = max(target.paused_until, self._clock() + seconds)
         self._pump()
 
     def _pump(self) -> None:
@@ -82,7 +89,7 @@ class SendScheduler:
             if waiter.future.done():
                 self._waiting.remove(waiter)
                 continue
-            global_wait = self._global.wait(now)
+            global_wait = max(self._global_window.wait(now), self._global_pace.wait(now))
             if global_wait > 0:
                 soonest = min(soonest, global_wait)
                 break
@@ -90,7 +97,8 @@ class SendScheduler:
             if chat_wait > 0:
                 soonest = min(soonest, chat_wait)
                 continue
-            self._global.record(now)
+            self._global_window.record(now)
+            self._global_pace.record(now)
             if waiter.chat is not None:
                 self._chat(waiter.chat).record(now)
             self._waiting.remove(waiter)

@@ -1,7 +1,10 @@
 """Drains the outbox: claims due rows, delivers each through a transport, records the end.
 
-Crash safety: a row is marked `sending` in a committed transaction before its request and
-`sent` right after it. A process killed between the two leaves the row `sending`; on the next
+Crash safety: a row is marked `sending` in a committed transaction when claimed and `sent`
+right after its request succeeds. A claimed row first waits for the scheduler to admit it
+within Telegram's limits; if the sender stops (or its broadcast is stopped) during that wait,
+the row goes back to `pending` (or to `cancelled`) and nothing was sent. Only a process killed
+while a request is on the wire leaves a row `sending` that did reach Telegram; on the next
 start it goes back to `pending` and is sent again. Only one row per chat is ever in flight, so
 each chat can get at most one duplicate, and only from that window.
 """
@@ -30,8 +33,18 @@ MAX_BACKOFF_SECONDS = 300.0
 
 class Transport(Protocol):
     async def deliver(self, message: QueuedMessage) -> int:
-        """Send the message; return the chat's message id. Raises a DeliveryError."""
+        """Send the message now (it was admitted); return the chat's message id.
+        Raises a DeliveryError."""
         ...
+
+
+class Admission(Protocol):
+    async def admit(self, chat: int | str | None, priority: int) -> None:
+        """Return when a message to the chat may be sent within the limits."""
+        ...
+
+
+OUTBOX_PRIORITY_BASE = 10  # after replies to people (priority 0), most urgent rows first
 
 
 UnreachableHook = Callable[[int, datetime], Awaitable[None]]
@@ -43,6 +56,7 @@ class OutboxSender:
         self,
         db: Database,
         transport: Transport,
+        admission: Admission,
         clock: Clock,
         config: SendingConfig,
         on_unreachable: UnreachableHook,
@@ -50,6 +64,7 @@ class OutboxSender:
     ) -> None:
         self._db = db
         self._transport = transport
+        self._admission = admission
         self._clock = clock
         self._config = config
         self._on_unreachable = on_unreachable
@@ -57,11 +72,20 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._admitting: dict[asyncio.Task[None], QueuedMessage] = {}
+        self._stopped_broadcasts: set[int] = set()
         self._runner: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """New rows were committed: look now instead of at the next poll."""
         self._wake.set()
+
+    def broadcast_stopped(self, broadcast_id: int) -> None:
+        """Drop this broadcast's rows that are claimed but not yet on the wire."""
+        self._stopped_broadcasts.add(broadcast_id)
+        for task, message in list(self._admitting.items()):
+            if message.broadcast_id == broadcast_id:
+                task.cancel()
 
     def start(self) -> None:
         self._runner = asyncio.create_task(self._run(), name="outbox-sender")
@@ -122,7 +146,32 @@ class OutboxSender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), max(timeout, 0.01))
 
+    async def _admit(self, message: QueuedMessage) -> bool:
+        """Wait for the scheduler; False (and the row released) if cancelled meanwhile."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._admitting[task] = message
+        try:
+            await self._admission.admit(message.chat_id, OUTBOX_PRIORITY_BASE + message.priority)
+        except asyncio.CancelledError:
+            stopped = message.broadcast_id in self._stopped_broadcasts
+            async with self._db.transaction() as tx:
+                if stopped:
+                    await outbox.finish(
+                        tx, message.id, "cancelled", "broadcast stopped", self._clock.now()
+                    )
+                else:
+                    await outbox.release(tx, message.id, self._clock.now())
+            if not stopped:
+                raise
+            return False
+        finally:
+            del self._admitting[task]
+        return True
+
     async def _deliver(self, message: QueuedMessage) -> None:
+        if not await self._admit(message):
+            return
         try:
             telegram_id = await self._transport.deliver(message)
         except asyncio.CancelledError:

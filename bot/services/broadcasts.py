@@ -169,8 +169,11 @@ class BroadcastService:
             raise NotBroadcastAuthor()
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            if await broadcasts.end(tx, broadcast_id, "stopped", now):
+            stopped = await broadcasts.end(tx, broadcast_id, "stopped", now)
+            if stopped:
                 await outbox.cancel_broadcast(tx, broadcast_id, now)
+        if stopped:
+            self._signal.broadcast_stopped(broadcast_id)
         return await self.status(broadcast_id)
 
     async def complete_if_finished(self, status: BroadcastStatus) -> bool:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import build_application, running
-from bot.clock import ManualClock
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.services import Services
 from handlers.context import AppType
@@ -83,15 +82,16 @@ def button_data(call: Call) -> list[str]:
 
 
 async def start_harness(
-    tmp_path: Path, api: FakeBotApi, **overrides: Any
+    tmp_path: Path, api: FakeBotApi, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
+    """The bot on a fresh database, with the system clock unless a test brings its own (the
+    outbox's retry times are real: Telegram's retry_after is in real seconds)."""
     config = make_config(
         tmp_path,
         telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},
         **(FAST | overrides),
     )
-    clock = ManualClock(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
-    app = build_application(config, clock)
+    app = build_application(config, clock or SystemClock())
     async with running(app, poll_timeout=1):
         yield Harness(api, app, config)
 

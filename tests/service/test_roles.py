@@ -143,7 +143,8 @@ async def test_the_role_notice_is_queued_with_the_change_in_the_persons_language
         (
             2,
             "pending",
-            "You are now a lead of Unpaid Blood Donation Volunteers. Send /help to see what you can do.",
+            "You are now a lead of Unpaid Blood Donation Volunteers."
+            " Send /help to see what you can do.",
         ),
     ]
 

@@ -1,0 +1,70 @@
+"""Sending limits as pure rules: no window ever over its limit, bursts then a steady pace."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.outbox.limits import SlidingWindow, TokenBucket
+
+
+def _drive(limiter: SlidingWindow | TokenBucket, attempts: list[float]) -> list[float]:
+    """Send at each attempt time, or as soon as the limiter allows after it."""
+    sent: list[float] = []
+    now = 0.0
+    for at in sorted(attempts):
+        now = max(now, at)
+        wait = limiter.wait(now)
+        now += wait
+        assert limiter.wait(now) == 0
+        limiter.record(now)
+        sent.append(now)
+    return sent
+
+
+@given(
+    st.integers(1, 30),
+    st.floats(0.5, 60),
+    st.lists(st.floats(0, 100, allow_nan=False), max_size=200),
+)
+def test_a_sliding_window_never_admits_more_than_its_limit_in_any_period(
+    limit: int, period: float, attempts: list[float]
+) -> None:
+    sent = _drive(SlidingWindow(limit, period), attempts)
+    for i, start in enumerate(sent):
+        in_window = [t for t in sent[i:] if t < start + period - 1e-9]
+        assert len(in_window) <= limit
+
+
+@given(
+    st.floats(0.2, 5),
+    st.integers(1, 5),
+    st.lists(st.floats(0, 50, allow_nan=False), max_size=150),
+)
+def test_a_token_bucket_allows_a_burst_then_holds_the_rate(
+    rate: float, burst: int, attempts: list[float]
+) -> None:
+    sent = _drive(TokenBucket(rate, burst), attempts)
+    for i, start in enumerate(sent):
+        for end in sent[i:]:
+            count = len([t for t in sent if start <= t <= end])
+            assert count <= burst + (end - start) * rate + 1e-6
+
+
+def test_a_pause_holds_everything_until_it_ends() -> None:
+    window = SlidingWindow(20, 60)
+    window.paused_until = 5.0
+    assert window.wait(1.0) == 4.0
+    bucket = TokenBucket(1, 3)
+    bucket.paused_until = 2.5
+    assert bucket.wait(0.0) == 2.5
+    assert bucket.wait(3.0) == 0
+
+
+def test_idle_limiters_can_be_forgotten() -> None:
+    window = SlidingWindow(2, 10)
+    window.record(0)
+    assert not window.idle(5) and window.idle(10.5)
+    bucket = TokenBucket(1, 2)
+    bucket.record(0)
+    assert not bucket.idle(0.5) and bucket.idle(1.5)
