@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
 
-from bench import profile_throughput
+from bench import broadcast, profile_throughput
 
-BENCHMARKS = {"profile_throughput": profile_throughput.main}
+BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] = {
+    "profile_throughput": profile_throughput.main,
+    "broadcast": broadcast.main,
+}
 
 
 def main() -> None:

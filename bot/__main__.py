@@ -41,8 +41,7 @@ def _run(config: Config) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(config.logging.level, [token])
-    run_polling(config)
-    return 0
+    return run_polling(config)
 
 
 async def _migrate(config: Config) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
@@ -23,9 +24,10 @@ from handlers import install
 from handlers.broadcast import refresh_progress
 from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
+from handlers.dialogue import purge_abandoned
 from handlers.processing import ChatOrderedUpdateProcessor
 from handlers.transport import SchedulingRateLimiter, TelegramTransport
-from storage.db import Database
+from storage.db import Database, DatabaseTooNewError
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,15 @@ def build_application(
 
     async def post_init(application: AppType) -> None:
         db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
+        # Attached first: whatever fails below, post_shutdown still closes it (its threads are
+        # not daemons and would keep the process alive).
+        application.bot_data.database = db
         services = Services.build(db, config, clock, catalogs)
         await services.teams.seed(config.teams)
         flood = FloodGuard(
             config.flood.max_updates, config.flood.window_seconds, config.flood.mute_seconds
         )
         application.bot_data.attach(Runtime(config, services, catalogs, flood, monotonic, clock))
-        application.bot_data.database = db
         sender = OutboxSender(
             db,
             TelegramTransport(application.bot),
@@ -70,6 +74,7 @@ def build_application(
         application.job_queue.run_repeating(
             refresh_progress, interval=config.sending.progress_interval_seconds, first=1
         )
+        application.job_queue.run_repeating(purge_abandoned, interval=3600, first=60)
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 
@@ -131,8 +136,23 @@ async def running(application: AppType, poll_timeout: int = 1) -> AsyncIterator[
             await application.post_shutdown(application)
 
 
-def run_polling(config: Config) -> None:
-    """Serve until SIGINT or SIGTERM, then shut down cleanly (database closed last)."""
-    build_application(config).run_polling(
-        poll_interval=0, timeout=config.telegram.poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
+def run_polling(config: Config) -> int:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly (database closed last).
+    Returns the exit status; failures are logged (token masked), never printed raw."""
+    application = build_application(config)
+    try:
+        application.run_polling(
+            poll_interval=0,
+            timeout=config.telegram.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    except InvalidToken:
+        log.error("Telegram rejected the bot token; check it with @BotFather")
+        return 2
+    except DatabaseTooNewError as error:
+        log.error("%s", error)
+        return 2
+    except Exception:
+        log.exception("the bot stopped on an error")
+        return 1
+    return 0

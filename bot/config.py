@@ -98,7 +98,7 @@ class OrgConfig(_Table):
 class TeamConfig(_Table):
     key: str
     name_zh: str = Field(min_length=1, max_length=60)
-    name_en: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=60)
 
     @field_validator("key")
     @classmethod

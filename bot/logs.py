@@ -8,6 +8,8 @@ import sys
 
 # A token is `<bot id>:<35 characters>`; catch anything token-shaped even if not ours.
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# Mainland mobile numbers, with or without +86: personal data that logs must not keep.
+_PHONE_SHAPE = re.compile(r"(?<!\d)(\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -20,7 +22,8 @@ class RedactingFormatter(logging.Formatter):
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "<token>")
-        return _TOKEN_SHAPE.sub("<token>", text)
+        text = _TOKEN_SHAPE.sub("<token>", text)
+        return _PHONE_SHAPE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))
@@ -34,6 +37,15 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Request lines are noise at INFO and carry the token in their URL.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Request lines are noise at INFO and carry the token in their URL; at DEBUG the library
+    # logs every request and update in full (names, shared phone numbers).
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for chatty in ("telegram", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+    def log_uncaught(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        logging.getLogger("bot").critical("uncaught error", exc_info=(kind, error, trace))  # type: ignore[arg-type]
+
+    # An exception escaping main() would otherwise be printed raw, token and all.
+    sys.excepthook = log_uncaught

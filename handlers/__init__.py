@@ -36,8 +36,10 @@ def install(application: AppType) -> None:
         "broadcast": broadcast.broadcast_command,
         "link_group": groups.link_group_command,
     }
+    # Edits of earlier messages are not new answers or commands.
+    fresh = filters.UpdateType.MESSAGE
     for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, filters=fresh))
     callbacks = {
         registration.START_REGISTRATION: registration.on_start_registration,
         registration.TEAM_TOGGLE: registration.on_team_toggle,
@@ -69,10 +71,7 @@ def install(application: AppType) -> None:
         ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, on_private_message)
-    )
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, account.unknown_command)
-    )
+    private = filters.ChatType.PRIVATE & fresh
+    application.add_handler(MessageHandler(private & ~filters.COMMAND, on_private_message))
+    application.add_handler(MessageHandler(private & filters.COMMAND, account.unknown_command))
     application.add_error_handler(on_error)

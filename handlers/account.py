@@ -75,7 +75,10 @@ async def forget_me_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     if await turn.volunteer() is None:
-        await reply_error(context, turn, NotRegistered())
+        if await turn.services.registration.discard_unfinished(turn.user_id):
+            await reply(context, turn, turn.t("forget.unfinished"), ReplyKeyboardRemove())
+        else:
+            await reply_error(context, turn, NotRegistered())
         return
     await turn.services.dialogues.begin(turn.user_id, "forget", "confirm")
     rows = [

@@ -14,10 +14,12 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    capped,
     page_buttons,
     page_number,
     reply,
     reply_error,
+    small_number,
     turn_of,
 )
 from handlers.context import AppContext
@@ -32,7 +34,8 @@ PROMOTE_PAGE = "a:pp:"
 TEAMS_PAGE = "a:tp:"
 DEMOTE_PAGE = "a:dp:"
 TEAM_BUTTONS_PER_PAGE = 8
-TEAM_LINES_PER_PAGE = 20
+TEAM_LINES_PER_PAGE = 10  # with at most 5 leads named each, a page stays under 4096 characters
+LEADS_NAMED = 5
 
 
 async def _admin_turn(update: Update, context: AppContext) -> Turn | None:
@@ -81,7 +84,8 @@ async def promote_query(
 def _ids(data: str, prefix: str) -> tuple[int, str] | None:
     """Parse `<prefix><volunteer id>[:<team key>]` from callback data."""
     volunteer, _, team = data.removeprefix(prefix).partition(":")
-    return (int(volunteer), team) if volunteer.isdigit() else None
+    number = small_number(volunteer)
+    return None if number is None else (number, team)
 
 
 async def on_pick_volunteer(update: Update, context: AppContext) -> None:
@@ -249,7 +253,11 @@ async def _teams_page(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarku
     page = page_of(overview, number, TEAM_LINES_PER_PAGE)
     lines = [turn.t("teams.header", count=len(overview))]
     for item in page.items:
-        leads = turn.t.join(list(item.lead_names)) if item.lead_names else turn.t("teams.no_leads")
+        leads = (
+            capped(turn, item.lead_names, LEADS_NAMED)
+            if item.lead_names
+            else turn.t("teams.no_leads")
+        )
         lines.append(
             turn.t(
                 "teams.line",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -113,10 +114,14 @@ def page_buttons(turn: Turn, page: Page[T], prefix: str) -> list[tuple[str, str]
     return row
 
 
+def small_number(text: str) -> int | None:
+    """An id or page number from callback data (clients can forge it): ASCII digits, bounded."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def page_number(data: str, prefix: str) -> int | None:
-    """The page number at the end of callback data, or None if it is not a number."""
-    text = data.removeprefix(prefix)
-    return int(text) if text.isdigit() and len(text) < 6 else None
+    """The number at the end of callback data, or None if it is not a plain number."""
+    return small_number(data.removeprefix(prefix))
 
 
 def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -135,12 +140,20 @@ async def answer_expired(turn: Turn) -> None:
         await turn.query.answer(turn.t("button.expired"), show_alert=False)
 
 
+def capped(turn: Turn, names: Sequence[str], limit: int) -> str:
+    """The first `limit` names and how many more, so that lists stay within a message."""
+    shown = list(names[:limit])
+    if len(names) > limit:
+        shown.append(turn.t("list.more", count=len(names) - limit))
+    return turn.t.join(shown)
+
+
 def profile_summary(turn: Turn, volunteer: Volunteer, team_names: dict[str, str]) -> str:
     return turn.t(
         "profile.summary",
         name=volunteer.name,
         phone=volunteer.phone,
-        teams=turn.t.join([team_names.get(key, key) for key in volunteer.team_keys]),
+        teams=capped(turn, [team_names.get(key, key) for key in volunteer.team_keys], 10),
         registered=turn.t.datetime(volunteer.registered_at),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from handlers.context import AppContext
 
@@ -16,6 +16,10 @@ async def on_error(update: object, context: AppContext) -> None:
     """Logs the failure with the update's ids and tells the person something went wrong."""
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=context.error)
+        return
+    if isinstance(context.error, BadRequest) and "not modified" in context.error.message:
+        # A repeated press re-rendered the same keyboard or text: nothing went wrong.
+        log.debug("update %s: message not modified", update.update_id)
         return
     chat, user = update.effective_chat, update.effective_user
     log.error(

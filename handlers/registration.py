@@ -12,6 +12,7 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    capped,
     page_buttons,
     page_number,
     profile_summary,
@@ -27,6 +28,7 @@ from handlers.privacy import require_private
 TEAM_TOGGLE = "r:t:"
 TEAM_PAGE = "r:p:"
 TEAMS_PER_PAGE = 8
+SUMMARY_TEAMS = 10  # named in the summary; the rest counted (a message holds 4096 characters)
 TEAMS_DONE = "r:td"
 CONSENT = "r:c:"
 EDIT = "p:e:"
@@ -121,7 +123,7 @@ async def registration_phone(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
     phone = await turn.services.registration.check_phone_available(
-        turn.user_id, _phone_answer(turn, message)
+        turn.user_id, _phone_answer(turn, message), shared=message.contact is not None
     )
     dialogue.data.update(phone=phone, teams=[])
     dialogue.step = "teams"
@@ -187,9 +189,8 @@ async def on_teams_done(update: Update, context: AppContext) -> None:
         return
     await turn.query.answer()
     names = await team_names(turn)
-    await turn.query.edit_message_text(
-        turn.t("register.ask_teams") + "\n\n" + turn.t.join([names[k] for k in chosen])
-    )
+    chosen_names = capped(turn, [names[k] for k in chosen], SUMMARY_TEAMS)
+    await turn.query.edit_message_text(turn.t("register.ask_teams") + "\n\n" + chosen_names)
     if dialogue.flow == "edit":
         try:
             volunteer = await turn.services.registration.change_teams(turn.user_id, chosen)

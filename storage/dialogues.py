@@ -32,3 +32,8 @@ async def put(
 async def delete(conn: aiosqlite.Connection, telegram_id: int) -> bool:
     cursor = await conn.execute("DELETE FROM dialogues WHERE telegram_id = ?", (telegram_id,))
     return cursor.rowcount == 1
+
+
+async def delete_older_than(conn: aiosqlite.Connection, cutoff: datetime) -> int:
+    cursor = await conn.execute("DELETE FROM dialogues WHERE updated_at < ?", (iso(cutoff),))
+    return cursor.rowcount

@@ -31,6 +31,10 @@ class PhoneTaken(DomainError):
     key = "error.phone_taken"
 
 
+class PhoneMustBeShared(DomainError):
+    key = "error.phone_must_be_shared"
+
+
 class NoTeamChosen(DomainError):
     key = "error.no_team_chosen"
 

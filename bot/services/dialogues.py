@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.domain.models import Dialogue
 from storage import dialogues
 from storage.db import Database
+
+# A dialogue left this long is dropped with what was typed in it (a name and phone typed
+# before consent must not be kept indefinitely).
+ABANDONED_AFTER = timedelta(hours=24)
 
 
 class DialogueService:
@@ -31,3 +36,8 @@ class DialogueService:
         """Leave the dialogue; False if there was none."""
         async with self._db.transaction() as tx:
             return await dialogues.delete(tx, telegram_id)
+
+    async def purge_abandoned(self) -> int:
+        """Drop dialogues nobody touched for ABANDONED_AFTER; how many were dropped."""
+        async with self._db.transaction() as tx:
+            return await dialogues.delete_older_than(tx, self._clock.now() - ABANDONED_AFTER)

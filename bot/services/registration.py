@@ -12,13 +12,17 @@ from bot.domain.errors import (
     ConsentRequired,
     NoTeamChosen,
     NotRegistered,
+    PhoneMustBeShared,
     PhoneTaken,
     UnknownTeam,
 )
 from bot.domain.models import Volunteer
 from bot.domain.validation import parse_name, parse_phone
-from storage import dialogues, teams, volunteers
+from bot.outbox.limits import SlidingWindow
+from storage import dialogues, leads, teams, volunteers
 from storage.db import Database
+
+PROBES_PER_HOUR = 3  # typed numbers found taken, before only a shared contact is accepted
 
 
 async def _team_ids(tx: aiosqlite.Connection, team_keys: Iterable[str]) -> list[int]:
@@ -51,15 +55,28 @@ class RegistrationService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        self._probes: dict[int, SlidingWindow] = {}
 
     async def volunteer(self, telegram_id: int) -> Volunteer | None:
         return await volunteers.by_telegram_id(self._db.reader, telegram_id)
 
-    async def check_phone_available(self, telegram_id: int, phone: str) -> str:
-        """Validate the phone and make sure nobody else holds it; returns it normalised."""
+    async def check_phone_available(self, telegram_id: int, phone: str, shared: bool) -> str:
+        """Validate the phone and make sure nobody else holds it; returns it normalised.
+
+        Whether a number is taken is itself personal data: someone typing numbers that turn
+        out taken is soon asked to share their own contact instead (typed numbers refused)."""
         normalised = parse_phone(phone)
+        now = self._clock.now().timestamp()
+        probes = self._probes.setdefault(telegram_id, SlidingWindow(PROBES_PER_HOUR, 3600))
+        if not shared and probes.wait(now) > 0:
+            raise PhoneMustBeShared()
         own = await volunteers.by_telegram_id(self._db.reader, telegram_id)
-        await _check_phone_free(self._db.reader, normalised, own.id if own else None)
+        try:
+            await _check_phone_free(self._db.reader, normalised, own.id if own else None)
+        except PhoneTaken:
+            if not shared:
+                probes.record(now)
+            raise
         return normalised
 
     async def register(
@@ -107,7 +124,17 @@ class RegistrationService:
 
     async def forget(self, telegram_id: int) -> None:
         """Erase name, phone, memberships and roles; anonymous aggregates stay."""
+        now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
-            await volunteers.forget(tx, volunteer.id, self._clock.now())
+            for team_key in await leads.team_keys_led_by(tx, volunteer.id):
+                team = await teams.by_key(tx, team_key)
+                assert team is not None
+                await leads.log_change(tx, telegram_id, "demote", team.id, volunteer.id, now)
+            await volunteers.forget(tx, volunteer.id, now)
             await dialogues.delete(tx, telegram_id)
+
+    async def discard_unfinished(self, telegram_id: int) -> bool:
+        """Drop what an unregistered person typed in an unfinished dialogue; True if any."""
+        async with self._db.transaction() as tx:
+            return await dialogues.delete(tx, telegram_id)

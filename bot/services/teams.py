@@ -20,6 +20,7 @@ class TeamService:
         # Teams change only through this service (seed, add), and nearly every reply names
         # them: keep them in memory rather than read them on every update.
         self._teams: list[Team] | None = None
+        self._version = 0  # bumped on every change, so a read begun before it is not kept
 
     async def seed(self, configured: Iterable[TeamConfig]) -> None:
         """Add the configured teams, updating names of those that exist."""
@@ -27,12 +28,20 @@ class TeamService:
         async with self._db.transaction() as tx:
             for team in configured:
                 await teams.upsert(tx, team.key, team.name_zh, team.name_en, now)
+        self._forget_cache()
+
+    def _forget_cache(self) -> None:
+        self._version += 1
         self._teams = None
 
     async def all(self) -> list[Team]:
-        if self._teams is None:
-            self._teams = await teams.all_teams(self._db.reader)
-        return list(self._teams)
+        if self._teams is not None:
+            return list(self._teams)
+        version = self._version
+        found = await teams.all_teams(self._db.reader)
+        if version == self._version:
+            self._teams = found
+        return list(found)
 
     async def overview(self, actor: Actor) -> list[TeamOverview]:
         if not actor.is_admin:
@@ -59,5 +68,5 @@ class TeamService:
             if team is None:
                 raise TeamKeyTaken(key=clean_key)
             await leads.log_change(tx, actor.telegram_id, "add_team", team.id, None, now)
-        self._teams = None
+        self._forget_cache()
         return team

@@ -54,10 +54,10 @@ async def test_team_overview_and_promotion_are_paged(bot: Harness) -> None:
         LUCY.id, "Lucy Li", "13900139000", ["team_001"], consent=True
     )
     overview = await bot.say(ADMIN, "/teams")
-    assert overview.text.count("\n• ") == 20 and "第 1 页，共 6 页" in overview.text
+    assert overview.text.count("\n• ") == 10 and "第 1 页，共 12 页" in overview.text
     assert button_data(overview) == ["a:tp:1", "a:nt"]
     second = await bot.tap(ADMIN, overview, "a:tp:1")
-    assert second.method == "editMessageText" and "第21志愿服务队" in second.text
+    assert second.method == "editMessageText" and "第11志愿服务队" in second.text
     own_message = await bot.say(LUCY, "/start")
     refused = await bot.answer_to_press(LUCY, own_message, "a:tp:1")
     assert refused.params["text"] == "Only admins can do this."

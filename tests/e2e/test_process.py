@@ -79,6 +79,8 @@ async def test_the_bot_serves_over_http_and_exits_on_sigterm_without_logging_the
             api.send_text(user, "/start")
             welcome = await api.next_message(user.id, timeout=15)
             assert "Welcome to the volunteer service" in (welcome.text or "")
+            api.send_contact(user, "13812345678")
+            await api.next_message(user.id, timeout=15)
             api.inject("sendMessage", "network")
             api.send_text(user, "/help")
             await api.wait_for(lambda c: c.fault == "network", timeout=15)
@@ -94,4 +96,32 @@ async def test_the_bot_serves_over_http_and_exits_on_sigterm_without_logging_the
     logs = out.decode() + err.decode()
     assert "ready" in logs and "DEBUG" in logs
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
-    assert "<token>" in logs, "the URLs were logged, masked"
+    assert "13812345678" not in logs, "no phone number in the logs, even at DEBUG"
+
+
+async def test_a_rejected_token_is_reported_without_printing_it(tmp_path: Path) -> None:
+    async with FakeBotApi(token="1:other") as api:
+        env = _env(
+            VOLUNTEER_BOT_TOKEN=TOKEN,
+            VOLUNTEER_BOT__TELEGRAM__BASE_URL=api.base_url,
+            VOLUNTEER_BOT__STORAGE__PATH=str(tmp_path / "bot.sqlite3"),
+        )
+        code, out, err = await _run("run", env=env, cwd=tmp_path)
+    assert code == 2 and "rejected the bot token" in err
+    assert TOKEN not in out + err and TOKEN.split(":")[1] not in out + err
+
+
+async def test_a_database_newer_than_the_code_stops_start_up_promptly(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "bot.sqlite3"
+    env = _env(VOLUNTEER_BOT__STORAGE__PATH=str(path))
+    assert (await _run("migrate", env=env, cwd=tmp_path))[0] == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    async with FakeBotApi(token=TOKEN) as api:
+        env |= {"VOLUNTEER_BOT_TOKEN": TOKEN, "VOLUNTEER_BOT__TELEGRAM__BASE_URL": api.base_url}
+        started = time.monotonic()
+        code, _, err = await _run("run", env=env, cwd=tmp_path)
+    assert code == 2 and "upgrade the bot" in err
+    assert time.monotonic() - started < 20, "the process exits instead of hanging"

@@ -11,6 +11,7 @@ from bot.domain.errors import (
     InvalidPhone,
     NoTeamChosen,
     NotRegistered,
+    PhoneMustBeShared,
     PhoneTaken,
     UnknownTeam,
 )
@@ -68,8 +69,30 @@ async def test_register_twice_or_with_a_taken_phone_is_refused(
     with pytest.raises(PhoneTaken):
         await register(2, phone="+86 138-0013-8000")
     with pytest.raises(PhoneTaken):
-        await services.registration.check_phone_available(2, "13800138000")
-    assert await services.registration.check_phone_available(1, "13800138000") == "+8613800138000"
+        await services.registration.check_phone_available(2, "13800138000", shared=False)
+    assert (
+        await services.registration.check_phone_available(1, "13800138000", shared=False)
+        == "+8613800138000"
+    )
+
+
+async def test_probing_typed_numbers_soon_requires_a_shared_contact(
+    services: Services, register
+) -> None:
+    await register(1, phone="13800138000")
+    for _ in range(3):
+        with pytest.raises(PhoneTaken):
+            await services.registration.check_phone_available(2, "13800138000", shared=False)
+    with pytest.raises(PhoneMustBeShared):
+        await services.registration.check_phone_available(2, "13900139000", shared=False)
+    assert (
+        await services.registration.check_phone_available(2, "13900139000", shared=True)
+        == "+8613900139000"
+    )
+    assert (
+        await services.registration.check_phone_available(3, "13900139000", shared=False)
+        == "+8613900139000"
+    ), "other people are unaffected"
 
 
 async def test_profile_edits_change_only_what_was_asked(services: Services, register) -> None:
