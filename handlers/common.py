@@ -101,6 +101,8 @@ async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> No
     text = turn.t(error.key, **error.params)
     if turn.query is not None:
         await turn.query.answer(text[:200], show_alert=False)
+        if not turn.private:
+            return  # in a group the toast tells the presser; the group need not read it
     await reply(context, turn, text)
 
 
