@@ -19,7 +19,7 @@ INTERACTIVE = 0  # replies to a person's own command; outbox rows use 10 + their
 MARGIN = 1.05
 # The overall limit is paced evenly (no bursts) at this share of it: a burst admitted at once
 # arrives spread out and would crowd the next second.
-GLOBAL_PACE = 0.93
+GLOBAL_PACE = 0.96
 
 ChatKey = int | str
 
