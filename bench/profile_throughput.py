@@ -26,9 +26,17 @@ async def main() -> dict[str, float | int]:
     echo_rates: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         async with FakeBotApi() as api:
+            # Telegram's sending limits are lifted here: this measures how fast updates are
+            # handled, against an echo bot that has no limiter (the limits have their own
+            # benchmark, bench/broadcast.py).
             config = make_config(
                 Path(folder),
                 telegram={"token": api.token, "base_url": api.base_url},
+                sending={
+                    "global_per_second": 1000,
+                    "private_per_second": 100,
+                    "private_burst": 100,
+                },
             )
             app = build_application(config)
             async with running(app):

@@ -125,6 +125,49 @@ class RemindersConfig(_Table):
         return [parse_duration(item) for item in self.offsets]
 
 
+class CategoryConfig(_Table):
+    key: str
+    name_zh: str = Field(min_length=1, max_length=30)
+    name_en: str = Field(min_length=1, max_length=40)
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if not _TEAM_KEY.match(value):
+            raise ValueError(
+                "must be 2-32 lowercase letters, digits or '_', starting with a letter"
+            )
+        return value
+
+
+def _default_categories() -> list[CategoryConfig]:
+    names = [
+        ("traffic", "文明交通", "Civility traffic"),
+        ("blood", "无偿献血", "Blood donation"),
+        ("charity", "慈善帮扶", "Charity"),
+        ("environment", "环境清洁", "Environment and cleaning"),
+        ("publicity", "宣传", "Publicity"),
+        ("elderly", "敬老助老", "Elderly care"),
+        ("tourism_dining", "文明旅游与餐桌", "Tourism and dining"),
+    ]
+    return [CategoryConfig(key=k, name_zh=zh, name_en=en) for k, zh, en in names]
+
+
+class ActivitiesConfig(_Table):
+    cancel_cutoff: str = "24h"
+    categories: list[CategoryConfig] = Field(default_factory=_default_categories, min_length=1)
+
+    @field_validator("cancel_cutoff")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def cutoff(self) -> timedelta:
+        return parse_duration(self.cancel_cutoff)
+
+
 class FloodConfig(_Table):
     max_updates: int = Field(default=20, ge=1)
     window_seconds: float = Field(default=10.0, gt=0)
@@ -178,6 +221,7 @@ class Config(BaseSettings):
     org: OrgConfig = Field(default_factory=OrgConfig)
     teams: list[TeamConfig] = Field(default_factory=list)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
     flood: FloodConfig = Field(default_factory=FloodConfig)
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

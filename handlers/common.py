@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from telegram import (
@@ -98,7 +99,11 @@ async def reply(context: AppContext, turn: Turn, text: str, markup: Markup = Non
 
 async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> None:
     """Explain a refused request; a button press also gets the explanation as a toast."""
-    text = turn.t(error.key, **error.params)
+    params = {
+        name: turn.t.datetime(value) if isinstance(value, datetime) else value
+        for name, value in error.params.items()
+    }
+    text = turn.t(error.key, **params)
     if turn.query is not None:
         await turn.query.answer(text[:200], show_alert=False)
         if not turn.private:

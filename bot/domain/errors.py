@@ -105,3 +105,55 @@ class UnknownBroadcast(DomainError):
 
 class NotBroadcastAuthor(DomainError):
     key = "error.not_broadcast_author"
+
+
+class InvalidWhen(DomainError):
+    key = "error.invalid_when"
+
+
+class NotTeamLead(DomainError):
+    key = "error.not_team_lead"
+
+
+class InvalidTitle(DomainError):
+    key = "error.invalid_title"
+
+
+class InvalidPlace(DomainError):
+    key = "error.invalid_place"
+
+
+class InvalidCategory(DomainError):
+    key = "error.invalid_category"
+
+
+class InvalidCapacity(DomainError):
+    key = "error.invalid_capacity"
+
+
+class WhenInPast(DomainError):
+    key = "error.when_in_past"
+
+
+class EndNotAfterStart(DomainError):
+    key = "error.end_not_after_start"
+
+
+class UnknownActivity(DomainError):
+    key = "error.unknown_activity"
+
+
+class ActivityCancelled(DomainError):
+    key = "error.activity_cancelled"
+
+
+class SignupClosed(DomainError):
+    key = "error.signup_closed"
+
+
+class ScheduleClash(DomainError):
+    key = "error.schedule_clash"
+
+
+class NotSignedUp(DomainError):
+    key = "error.not_signed_up"

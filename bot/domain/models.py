@@ -122,3 +122,22 @@ class Broadcast:
     progress_chat_id: int | None
     progress_message_id: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: int
+    team_key: str
+    title: str
+    category: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    capacity: int
+    state: str
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str | None = None
+
+    def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
+        return self.starts_at < ends_at and starts_at < self.ends_at

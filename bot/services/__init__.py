@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.i18n import Catalogs
 from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
+from bot.services.activities import ActivityService
 from bot.services.broadcasts import BroadcastService
 from bot.services.dialogues import DialogueService
 from bot.services.groups import GroupService
@@ -28,6 +29,7 @@ class Services:
     teams: TeamService
     broadcasts: BroadcastService
     groups: GroupService
+    activities: ActivityService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -45,6 +47,7 @@ class Services:
             teams=TeamService(db, clock),
             broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
             groups=GroupService(db, clock),
+            activities=ActivityService(db, clock, config.activities, catalogs, language, signal),
             outbox_signal=signal,
         )
 

@@ -259,3 +259,29 @@ async def test_no_window_of_sent_messages_exceeds_any_limit_and_replies_stay_qui
         ]
         assert max(reply_delays) < 1.0, "replies go before the queued broadcast"
         assert len(pending) == 4 * 42, "every message sent exactly once"
+
+
+async def test_outbox_rows_can_carry_a_file_with_a_caption_and_buttons(
+    bot: Harness, tmp_path: Path
+) -> None:
+    from bot.outbox.models import Button, OutgoingMessage
+    from storage import outbox
+
+    report = tmp_path / "报告.csv"
+    report.write_text("name,hours\n张三,3\n", encoding="utf-8")
+    message = OutgoingMessage(
+        LEAD.id,
+        "export",
+        "11月服务时长",
+        buttons=((Button("打开", url="https://example.org/r"),),),
+        file_path=str(report),
+        file_kind="document",
+    )
+    async with bot.db.transaction() as tx:
+        await outbox.enqueue(tx, [message], bot.app.bot_data.runtime.clock.now())
+    bot.services.outbox_signal.notify()
+    sent = await bot.api.wait_for_method("sendDocument", timeout=10)
+    assert sent.params["caption"] == "11月服务时长"
+    (upload,) = sent.files.values()
+    assert upload.data == report.read_bytes() and upload.filename == "报告.csv"
+    assert sent.reply_markup["inline_keyboard"][0][0]["url"] == "https://example.org/r"

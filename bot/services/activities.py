@@ -1,0 +1,251 @@
+"""Creating activities, and signing up for them with capacity and waitlist."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.config import ActivitiesConfig
+from bot.domain.errors import (
+    ActivityCancelled,
+    EndNotAfterStart,
+    InvalidCapacity,
+    InvalidCategory,
+    InvalidPlace,
+    InvalidTitle,
+    NotRegistered,
+    NotSignedUp,
+    NotTeamLead,
+    ScheduleClash,
+    SignupClosed,
+    UnknownActivity,
+    UnknownTeam,
+    WhenInPast,
+)
+from bot.domain.language import resolve_language
+from bot.domain.models import Activity, Actor, Language, Volunteer
+from bot.domain.roster import Placement
+from bot.i18n import Catalogs
+from bot.outbox.models import OutgoingMessage, Priority
+from bot.outbox.signal import OutboxSignal
+from storage import accounts, activities, leads, outbox, signups, teams, volunteers
+from storage.db import Database
+
+TITLE_MAX = 60
+PLACE_MAX = 100
+CAPACITY_MAX = 5000
+
+
+def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
+    cleaned = " ".join(unicodedata.normalize("NFC", value).split())
+    if not 2 <= len(cleaned) <= maximum or any(
+        unicodedata.category(char).startswith("C") for char in cleaned
+    ):
+        raise error(max=maximum)
+    return cleaned
+
+
+def parse_capacity(text: str) -> int:
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not cleaned.isascii() or not cleaned.isdigit() or not 1 <= int(cleaned) <= CAPACITY_MAX:
+        raise InvalidCapacity()
+    return int(cleaned)
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    activity: Activity
+    placement: Placement
+    waitlist_position: int | None
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    activity: Activity
+    was: Placement
+    promoted_volunteer_id: int | None
+    late: bool
+
+
+class ActivityService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        config: ActivitiesConfig,
+        catalogs: Catalogs,
+        default_language: Language,
+        signal: OutboxSignal,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._config = config
+        self._catalogs = catalogs
+        self._default = default_language
+        self._signal = signal
+
+    def validate(self, draft: Activity) -> Activity:
+        """Check every field a lead typed; returns the draft cleaned."""
+        now = self._clock.now()
+        if draft.category not in {c.key for c in self._config.categories}:
+            raise InvalidCategory()
+        if draft.starts_at <= now:
+            raise WhenInPast()
+        if draft.ends_at <= draft.starts_at:
+            raise EndNotAfterStart(start=draft.starts_at)
+        if not 1 <= draft.capacity <= CAPACITY_MAX:
+            raise InvalidCapacity()
+        return replace(
+            draft,
+            title=_text(draft.title, TITLE_MAX, InvalidTitle),
+            place=_text(draft.place, PLACE_MAX, InvalidPlace),
+            description=(draft.description or "").strip() or None,
+        )
+
+    async def create(self, actor: Actor, draft: Activity) -> Activity:
+        """A lead of the activity's team, or an admin, creates it."""
+        if not actor.is_admin and draft.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+        clean = self.validate(draft)
+        async with self._db.transaction() as tx:
+            team = await teams.by_key(tx, clean.team_key)
+            if team is None:
+                raise UnknownTeam(key=clean.team_key)
+            return await activities.insert(tx, team.id, clean, actor.telegram_id, self._clock.now())
+
+    async def get(self, activity_id: int) -> Activity:
+        activity = await activities.get(self._db.reader, activity_id)
+        if activity is None:
+            raise UnknownActivity()
+        return activity
+
+    async def counts(self, activity_id: int) -> tuple[int, int]:
+        """(confirmed, waitlisted)."""
+        return await signups.counts(self._db.reader, activity_id)
+
+    async def sign_up(self, telegram_id: int, activity_id: int) -> SignupResult:
+        """Confirmed while slots remain, else waitlisted with a position; a repeat changes
+        nothing. Refused when closed, cancelled, or clashing with another sign-up."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await _volunteer(tx, telegram_id)
+            activity = await activities.get(tx, activity_id)
+            if activity is None:
+                raise UnknownActivity()
+            if activity.state == "cancelled":
+                raise ActivityCancelled()
+            current = await signups.active(tx, activity_id, volunteer.id)
+            if current is None:
+                if activity.starts_at <= now:
+                    raise SignupClosed()
+                for other in await activities.confirmed_of(
+                    tx, volunteer.id, activity.starts_at, activity.ends_at
+                ):
+                    raise ScheduleClash(title=other.title, start=other.starts_at)
+                current = await signups.place(tx, activity_id, volunteer.id, now)
+            signup_id, status = current
+            placement = Placement(status)
+            position = (
+                await signups.position(tx, activity_id, signup_id)
+                if placement is Placement.WAITLISTED
+                else None
+            )
+        return SignupResult(activity, placement, position)
+
+    async def cancel(self, telegram_id: int, activity_id: int) -> CancelResult:
+        """Leave the activity; a freed slot goes to the first waiting, who is told at once, and
+        a late cancellation alerts the team's leads, all in the same transaction."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await _volunteer(tx, telegram_id)
+            activity = await activities.get(tx, activity_id)
+            if activity is None:
+                raise UnknownActivity()
+            current = await signups.active(tx, activity_id, volunteer.id)
+            if current is None:
+                raise NotSignedUp()
+            signup_id, status = current
+            was = Placement(status)
+            await signups.cancel(tx, signup_id, now)
+            promoted = late = None
+            if was is Placement.CONFIRMED and activity.starts_at > now:
+                promoted = await signups.promote_next(tx, activity_id, now)
+                if promoted is not None:
+                    await self._tell_promoted(tx, promoted, activity)
+                late = activity.starts_at - now < self._config.cutoff
+                if late:
+                    await self._alert_leads(tx, volunteer, activity)
+        self._signal.notify()
+        return CancelResult(activity, was, promoted, bool(late))
+
+    async def _notice(
+        self, tx: aiosqlite.Connection, telegram_id: int, kind: str, key: str, **params: object
+    ) -> OutgoingMessage:
+        account = await accounts.get(tx, telegram_id)
+        language = resolve_language(
+            account.language if account else None,
+            account.telegram_language if account else None,
+            self._default,
+        )
+        t = self._catalogs.translator(language)
+        formatted = {k: t.datetime(v) if isinstance(v, datetime) else v for k, v in params.items()}
+        return OutgoingMessage(
+            telegram_id,
+            kind,
+            t(key, **formatted),
+            Priority.URGENT,
+            blocked=account is None or account.unreachable,
+        )
+
+    async def _tell_promoted(
+        self, tx: aiosqlite.Connection, volunteer_id: int, activity: Activity
+    ) -> None:
+        promoted = await volunteers.by_id(tx, volunteer_id)
+        if promoted is None or promoted.telegram_id is None:
+            return
+        notice = await self._notice(
+            tx,
+            promoted.telegram_id,
+            "promotion",
+            "signup.promoted",
+            title=activity.title,
+            start=activity.starts_at,
+            place=activity.place,
+        )
+        await outbox.enqueue(tx, [notice], self._clock.now())
+
+    async def _alert_leads(
+        self, tx: aiosqlite.Connection, volunteer: Volunteer, activity: Activity
+    ) -> None:
+        hours = int(self._config.cutoff.total_seconds() // 3600)
+        alerts = []
+        for lead in await leads.all_assignments(tx):
+            if lead.team.key != activity.team_key:
+                continue
+            lead_volunteer = await volunteers.by_id(tx, lead.volunteer_id)
+            if lead_volunteer is None or lead_volunteer.telegram_id is None:
+                continue
+            alerts.append(
+                await self._notice(
+                    tx,
+                    lead_volunteer.telegram_id,
+                    "late_cancel",
+                    "signup.late_cancel",
+                    name=volunteer.name,
+                    title=activity.title,
+                    start=activity.starts_at,
+                    hours=hours,
+                )
+            )
+        await outbox.enqueue(tx, alerts, self._clock.now())
+
+
+async def _volunteer(tx: aiosqlite.Connection, telegram_id: int) -> Volunteer:
+    volunteer = await volunteers.by_telegram_id(tx, telegram_id)
+    if volunteer is None:
+        raise NotRegistered()
+    return volunteer

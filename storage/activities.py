@@ -1,0 +1,86 @@
+"""Activities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.models import Activity
+from storage.rows import fetchall, fetchone, from_iso, iso
+
+_SELECT = (
+    "SELECT a.id, t.key AS team_key, a.title, a.category, a.starts_at, a.ends_at, a.place,"
+    " a.capacity, a.state, a.latitude, a.longitude, a.description"
+    " FROM activities a JOIN teams t ON t.id = a.team_id"
+)
+
+
+def _activity(row: aiosqlite.Row) -> Activity:
+    return Activity(
+        id=row["id"],
+        team_key=row["team_key"],
+        title=row["title"],
+        category=row["category"],
+        starts_at=from_iso(row["starts_at"]),
+        ends_at=from_iso(row["ends_at"]),
+        place=row["place"],
+        capacity=row["capacity"],
+        state=row["state"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        description=row["description"],
+    )
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    team_id: int,
+    draft: Activity,
+    created_by: int,
+    now: datetime,
+) -> Activity:
+    row = await fetchone(
+        conn,
+        "INSERT INTO activities (team_id, title, category, starts_at, ends_at, place, latitude,"
+        " longitude, capacity, description, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            team_id,
+            draft.title,
+            draft.category,
+            iso(draft.starts_at),
+            iso(draft.ends_at),
+            draft.place,
+            draft.latitude,
+            draft.longitude,
+            draft.capacity,
+            draft.description,
+            created_by,
+            iso(now),
+            iso(now),
+        ),
+    )
+    assert row is not None
+    created = await get(conn, int(row["id"]))
+    assert created is not None
+    return created
+
+
+async def get(conn: aiosqlite.Connection, activity_id: int) -> Activity | None:
+    row = await fetchone(conn, f"{_SELECT} WHERE a.id = ?", (activity_id,))
+    return _activity(row) if row else None
+
+
+async def confirmed_of(
+    conn: aiosqlite.Connection, volunteer_id: int, starts_at: datetime, ends_at: datetime
+) -> list[Activity]:
+    """Published activities the volunteer is confirmed or waitlisted for, overlapping a span."""
+    rows = await fetchall(
+        conn,
+        f"{_SELECT} JOIN signups s ON s.activity_id = a.id"
+        " WHERE s.volunteer_id = ? AND s.status != 'cancelled' AND a.state = 'published'"
+        " AND a.starts_at < ? AND a.ends_at > ? ORDER BY a.starts_at",
+        (volunteer_id, iso(ends_at), iso(starts_at)),
+    )
+    return [_activity(row) for row in rows]

@@ -1,0 +1,301 @@
+"""Activities and sign-ups against a real SQLite file: capacity never exceeded under any
+concurrency, the waitlist in arrival order, promotions told at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.clock import ManualClock
+from bot.domain.errors import (
+    ActivityCancelled,
+    EndNotAfterStart,
+    InvalidCapacity,
+    InvalidCategory,
+    InvalidTitle,
+    NotRegistered,
+    NotSignedUp,
+    NotTeamLead,
+    ScheduleClash,
+    SignupClosed,
+    WhenInPast,
+)
+from bot.domain.models import Activity
+from bot.domain.roster import Placement, Roster
+from bot.services import Services
+from bot.services.activities import parse_capacity
+from storage.db import Database
+from tests.conftest import ADMIN_ID
+
+
+def draft(clock: ManualClock, **changes: object) -> Activity:
+    start = clock.now() + timedelta(days=2)
+    fields: dict[str, object] = {
+        "id": 0,
+        "team_key": "traffic",
+        "title": "人民路口文明交通劝导",
+        "category": "traffic",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "place": "人民路与中山路交叉口",
+        "capacity": 10,
+        "state": "published",
+    }
+    return Activity(**(fields | changes))  # type: ignore[arg-type]
+
+
+async def _create(services: Services, clock: ManualClock, **changes: object) -> Activity:
+    admin = await services.roles.actor(ADMIN_ID)
+    return await services.activities.create(admin, draft(clock, **changes))
+
+
+async def _people(services: Services, count: int, first: int = 1000) -> list[int]:
+    ids = []
+    for n in range(count):
+        await services.registration.register(
+            first + n, "张三", f"136{first + n:08d}", ["traffic"], consent=True
+        )
+        ids.append(first + n)
+    return ids
+
+
+async def _outbox(db: Database) -> list[tuple[int, str, str]]:
+    async with db.reader.execute("SELECT chat_id, kind, text FROM outbox ORDER BY id") as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def test_only_a_lead_of_the_team_or_an_admin_creates_activities(
+    services: Services, clock: ManualClock, register
+) -> None:
+    lead = await register(1, name="张队长", phone="13800000001")
+    await register(2, name="李四", phone="13800000002")
+    admin = await services.roles.actor(ADMIN_ID)
+    await services.roles.promote(admin, lead.id, "blood")
+    for outsider in (1, 2, 404):
+        with pytest.raises(NotTeamLead):
+            await services.activities.create(await services.roles.actor(outsider), draft(clock))
+    created = await services.activities.create(
+        await services.roles.actor(1), draft(clock, team_key="blood", title="  献血  宣传 ")
+    )
+    assert created.id > 0 and created.title == "献血 宣传" and created.team_key == "blood"
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"title": ""}, InvalidTitle),
+        ({"title": "x" * 61}, InvalidTitle),
+        ({"title": "a\x00b"}, InvalidTitle),
+        ({"category": "nope"}, InvalidCategory),
+        ({"capacity": 0}, InvalidCapacity),
+        ({"capacity": 5001}, InvalidCapacity),
+        ({"capacity": -3}, InvalidCapacity),
+    ],
+)
+async def test_bad_activity_fields_are_refused_and_nothing_is_stored(
+    services: Services, clock: ManualClock, db: Database, changes: dict[str, object], error: type
+) -> None:
+    with pytest.raises(error):
+        await _create(services, clock, **changes)
+    async with db.reader.execute("SELECT COUNT(*) FROM activities") as cursor:
+        assert (await cursor.fetchone())[0] == 0
+
+
+async def test_times_in_the_past_or_ending_before_they_start_are_refused(
+    services: Services, clock: ManualClock
+) -> None:
+    with pytest.raises(WhenInPast):
+        await _create(services, clock, starts_at=clock.now() - timedelta(minutes=1))
+    start = clock.now() + timedelta(days=1)
+    with pytest.raises(EndNotAfterStart):
+        await _create(services, clock, starts_at=start, ends_at=start)
+
+
+def test_capacity_is_read_from_typed_text() -> None:
+    assert parse_capacity(" 20 ") == 20 and parse_capacity("５０") == 50
+    for bad in ["", "0", "-1", "5001", "1e3", "二十", "99999999999999999999", "20; DROP"]:
+        with pytest.raises(InvalidCapacity):
+            parse_capacity(bad)
+
+
+async def test_signing_up_confirms_then_waitlists_in_order_and_repeats_change_nothing(
+    services: Services, clock: ManualClock
+) -> None:
+    activity = await _create(services, clock, capacity=2)
+    people = await _people(services, 4)
+    results = [await services.activities.sign_up(p, activity.id) for p in people]
+    assert [(r.placement, r.waitlist_position) for r in results] == [
+        (Placement.CONFIRMED, None),
+        (Placement.CONFIRMED, None),
+        (Placement.WAITLISTED, 1),
+        (Placement.WAITLISTED, 2),
+    ]
+    again = await services.activities.sign_up(people[3], activity.id)
+    assert (again.placement, again.waitlist_position) == (Placement.WAITLISTED, 2)
+    assert await services.activities.counts(activity.id) == (2, 2)
+    with pytest.raises(NotRegistered):
+        await services.activities.sign_up(404, activity.id)
+
+
+async def test_a_freed_slot_goes_to_the_first_waiting_who_is_told_at_once(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    activity = await _create(services, clock, capacity=1)
+    first, second, third = await _people(services, 3)
+    await services.accounts.seen(second, "en")
+    for person in (first, second, third):
+        await services.activities.sign_up(person, activity.id)
+    result = await services.activities.cancel(first, activity.id)
+    assert result.was is Placement.CONFIRMED and not result.late
+    assert (await services.activities.sign_up(second, activity.id)).placement is Placement.CONFIRMED
+    (notice,) = await _outbox(db)
+    assert notice[:2] == (second, "promotion")
+    assert notice[2].startswith(
+        "A place opened up: you are now confirmed for “人民路口文明交通劝导”"
+    )
+    with pytest.raises(NotSignedUp):
+        await services.activities.cancel(first, activity.id)
+    again = await services.activities.sign_up(first, activity.id)
+    assert (again.placement, again.waitlist_position) == (Placement.WAITLISTED, 2), (
+        "back of the line"
+    )
+
+
+async def test_late_cancellation_alerts_the_teams_leads(
+    services: Services, clock: ManualClock, db: Database, register
+) -> None:
+    lead = await register(1, name="张队长", phone="13800000001")
+    await services.accounts.seen(1, "zh")
+    await services.roles.promote(await services.roles.actor(ADMIN_ID), lead.id, "traffic")
+    activity = await _create(
+        services,
+        clock,
+        starts_at=clock.now() + timedelta(hours=5),
+        ends_at=clock.now() + timedelta(hours=7),
+    )
+    (person,) = await _people(services, 1)
+    await services.activities.sign_up(person, activity.id)
+    result = await services.activities.cancel(person, activity.id)
+    assert result.late
+    alerts = [row for row in await _outbox(db) if row[1] == "late_cancel"]
+    assert alerts and alerts[0][0] == 1 and "距开始不足 24 小时" in alerts[0][2]
+
+
+async def test_sign_up_closes_at_the_start_and_clashes_are_named(
+    services: Services, clock: ManualClock
+) -> None:
+    morning = await _create(services, clock, title="早班劝导")
+    overlapping = await _create(
+        services,
+        clock,
+        title="午班劝导",
+        starts_at=morning.starts_at + timedelta(hours=1),
+        ends_at=morning.ends_at + timedelta(hours=1),
+    )
+    later = await _create(
+        services,
+        clock,
+        title="晚班",
+        starts_at=morning.ends_at,
+        ends_at=morning.ends_at + timedelta(hours=1),
+    )
+    (person,) = await _people(services, 1)
+    await services.activities.sign_up(person, morning.id)
+    with pytest.raises(ScheduleClash) as clash:
+        await services.activities.sign_up(person, overlapping.id)
+    assert clash.value.params["title"] == "早班劝导"
+    assert (await services.activities.sign_up(person, later.id)).placement is Placement.CONFIRMED
+    clock.advance(timedelta(days=2, minutes=1))
+    (other,) = await _people(services, 1, first=2000)
+    with pytest.raises(SignupClosed):
+        await services.activities.sign_up(other, morning.id)
+    assert (
+        await services.activities.sign_up(other, overlapping.id)
+    ).placement is Placement.CONFIRMED
+
+
+async def test_a_cancelled_activity_takes_no_sign_ups(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    activity = await _create(services, clock)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE activities SET state = 'cancelled' WHERE id = ?", (activity.id,))
+    (person,) = await _people(services, 1)
+    with pytest.raises(ActivityCancelled):
+        await services.activities.sign_up(person, activity.id)
+
+
+async def test_the_database_refuses_to_confirm_beyond_capacity_whatever_the_code(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    import aiosqlite
+
+    activity = await _create(services, clock, capacity=1)
+    first, second = await _people(services, 2)
+    await services.activities.sign_up(first, activity.id)
+    await services.activities.sign_up(second, activity.id)
+    with pytest.raises(aiosqlite.IntegrityError, match="full"):
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE signups SET status = 'confirmed' WHERE status = 'waitlisted'")
+    with pytest.raises(aiosqlite.IntegrityError, match="capacity"):
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE activities SET capacity = 0 WHERE id = ?", (activity.id,))
+
+
+async def test_200_concurrent_sign_ups_for_10_slots_confirm_exactly_10_in_every_round(
+    services: Services, clock: ManualClock
+) -> None:
+    people = await _people(services, 200)
+    for round_number in range(100):
+        activity = await _create(
+            services,
+            clock,
+            starts_at=clock.now() + timedelta(days=2, hours=3 * round_number),
+            ends_at=clock.now() + timedelta(days=2, hours=3 * round_number + 1),
+        )
+        results = await asyncio.gather(
+            *(services.activities.sign_up(person, activity.id) for person in people)
+        )
+        confirmed = [r for r in results if r.placement is Placement.CONFIRMED]
+        assert len(confirmed) == 10, f"round {round_number}"
+        assert sorted(r.waitlist_position for r in results if r.waitlist_position) == list(
+            range(1, 191)
+        )
+        assert await services.activities.counts(activity.id) == (10, 190)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(1, 4),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 7)), min_size=1, max_size=40),
+)
+async def test_the_database_follows_the_roster_model_for_any_sequence(
+    services: Services, clock: ManualClock, capacity: int, ops: list[tuple[bool, int]]
+) -> None:
+    activity = await _create(services, clock, capacity=capacity)
+    first = 10_000 + activity.id * 10
+    people = await _people(services, 8, first=first)
+    model = Roster(capacity)
+    for is_sign_up, index in ops:
+        person = people[index]
+        if is_sign_up:
+            result = await services.activities.sign_up(person, activity.id)
+            assert result.placement is model.sign_up(person)
+        else:
+            expected = model.status(person)
+            if expected is None:
+                with pytest.raises(NotSignedUp):
+                    await services.activities.cancel(person, activity.id)
+            else:
+                model.cancel(person)
+                await services.activities.cancel(person, activity.id)
+        assert await services.activities.counts(activity.id) == (
+            len(model.confirmed),
+            len(model.waitlist),
+        )
