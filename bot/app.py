@@ -24,7 +24,12 @@ from handlers import install
 from handlers.broadcast import refresh_progress
 from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
-from handlers.dialogue import purge_abandoned
+from handlers.jobs import (
+    PURGE_SECONDS,
+    REMINDER_TICK_SECONDS,
+    dispatch_reminders,
+    purge_abandoned,
+)
 from handlers.processing import ChatOrderedUpdateProcessor
 from handlers.transport import SchedulingRateLimiter, TelegramTransport
 from storage.db import Database, DatabaseTooNewError
@@ -74,7 +79,11 @@ def build_application(
         application.job_queue.run_repeating(
             refresh_progress, interval=config.sending.progress_interval_seconds, first=1
         )
-        application.job_queue.run_repeating(purge_abandoned, interval=3600, first=60)
+        application.job_queue.run_repeating(purge_abandoned, interval=PURGE_SECONDS, first=60)
+        # The first tick comes at once: reminders due while the bot was down go out now.
+        application.job_queue.run_repeating(
+            dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=0
+        )
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
@@ -11,8 +10,6 @@ from bot.domain.errors import DomainError
 from bot.domain.models import Dialogue
 from handlers.common import Turn, reply, reply_error, turn_of
 from handlers.context import AppContext
-
-log = logging.getLogger(__name__)
 
 Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step] = {}
@@ -49,10 +46,3 @@ async def on_private_message(update: Update, context: AppContext) -> None:
         await step(context, turn, dialogue, message)
     except DomainError as error:
         await reply_error(context, turn, error)
-
-
-async def purge_abandoned(context: AppContext) -> None:
-    """Job: drop dialogues left unfinished for a day, with whatever was typed in them."""
-    dropped = await context.runtime.services.dialogues.purge_abandoned()
-    if dropped:
-        log.info("dropped %d abandoned dialogues", dropped)

@@ -46,8 +46,10 @@ async def cancel(conn: aiosqlite.Connection, signup_id: int, now: datetime) -> N
     )
 
 
-async def promote_next(conn: aiosqlite.Connection, activity_id: int, now: datetime) -> int | None:
-    """Confirm the first on the waitlist if a slot is free; returns their volunteer id."""
+async def promote_next(
+    conn: aiosqlite.Connection, activity_id: int, now: datetime
+) -> tuple[int, int] | None:
+    """Confirm the first on the waitlist if a slot is free; returns (signup id, volunteer id)."""
     row = await fetchone(
         conn,
         "UPDATE signups SET status = 'confirmed', updated_at = ? WHERE id = ("
@@ -55,10 +57,10 @@ async def promote_next(conn: aiosqlite.Connection, activity_id: int, now: dateti
         "  ORDER BY id LIMIT 1)"
         " AND (SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'confirmed')"
         "   < (SELECT capacity FROM activities WHERE id = ?)"
-        " RETURNING volunteer_id",
+        " RETURNING id, volunteer_id",
         (iso(now), activity_id, activity_id, activity_id),
     )
-    return int(row["volunteer_id"]) if row else None
+    return (int(row["id"]), int(row["volunteer_id"])) if row else None
 
 
 async def position(conn: aiosqlite.Connection, activity_id: int, signup_id: int) -> int:

@@ -15,6 +15,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.dialogues import DialogueService
 from bot.services.groups import GroupService
 from bot.services.registration import RegistrationService
+from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
 from storage.db import Database
@@ -30,6 +31,7 @@ class Services:
     broadcasts: BroadcastService
     groups: GroupService
     activities: ActivityService
+    reminders: ReminderService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -47,7 +49,10 @@ class Services:
             teams=TeamService(db, clock),
             broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
             groups=GroupService(db, clock),
-            activities=ActivityService(db, clock, config.activities, catalogs, language, signal),
+            activities=ActivityService(
+                db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
+            ),
+            reminders=ReminderService(db, clock, catalogs, language, signal),
             outbox_signal=signal,
         )
 

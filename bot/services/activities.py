@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -32,7 +33,16 @@ from bot.domain.roster import Placement
 from bot.i18n import Catalogs
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
-from storage import accounts, activities, leads, outbox, signups, teams, volunteers
+from storage import (
+    accounts,
+    activities,
+    leads,
+    outbox,
+    reminders,
+    signups,
+    teams,
+    volunteers,
+)
 from storage.db import Database
 
 TITLE_MAX = 60
@@ -77,6 +87,7 @@ class ActivityService:
         db: Database,
         clock: Clock,
         config: ActivitiesConfig,
+        reminder_offsets: Sequence[timedelta],
         catalogs: Catalogs,
         default_language: Language,
         signal: OutboxSignal,
@@ -84,6 +95,7 @@ class ActivityService:
         self._db = db
         self._clock = clock
         self._config = config
+        self._offsets = list(reminder_offsets)
         self._catalogs = catalogs
         self._default = default_language
         self._signal = signal
@@ -147,6 +159,8 @@ class ActivityService:
                 ):
                     raise ScheduleClash(title=other.title, start=other.starts_at)
                 current = await signups.place(tx, activity_id, volunteer.id, now)
+                if current[1] == Placement.CONFIRMED.value:
+                    await reminders.plan(tx, current[0], activity.starts_at, self._offsets, now)
             signup_id, status = current
             placement = Placement(status)
             position = (
@@ -171,10 +185,15 @@ class ActivityService:
             signup_id, status = current
             was = Placement(status)
             await signups.cancel(tx, signup_id, now)
+            await reminders.drop(tx, signup_id, "cancelled", now)
             promoted = late = None
             if was is Placement.CONFIRMED and activity.starts_at > now:
-                promoted = await signups.promote_next(tx, activity_id, now)
-                if promoted is not None:
+                next_in_line = await signups.promote_next(tx, activity_id, now)
+                if next_in_line is not None:
+                    promoted_signup, promoted = next_in_line
+                    await reminders.plan(
+                        tx, promoted_signup, activity.starts_at, self._offsets, now
+                    )
                     await self._tell_promoted(tx, promoted, activity)
                 late = activity.starts_at - now < self._config.cutoff
                 if late:
