@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import account, admin, broadcast, groups, registration
+from handlers import account, activities, admin, broadcast, groups, registration
 from handlers.context import AppType
 from handlers.dialogue import on_private_message
 from handlers.errors import on_error
@@ -35,6 +35,7 @@ def install(application: AppType) -> None:
         "teams": admin.teams_command,
         "broadcast": broadcast.broadcast_command,
         "link_group": groups.link_group_command,
+        "activities": activities.activities_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -63,6 +64,10 @@ def install(application: AppType) -> None:
         broadcast.STOP: broadcast.on_stop,
         groups.LINK: groups.on_link,
         groups.LINK_PAGE: groups.on_link_page,
+        activities.OPEN: activities.on_open,
+        activities.PAGE: activities.on_page,
+        activities.SIGN_UP: activities.on_sign_up_or_cancel,
+        activities.CANCEL: activities.on_sign_up_or_cancel,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -7,10 +7,19 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.domain.commands import commands_for
 from bot.domain.errors import NotRegistered
 from bot.domain.models import LANGUAGES, Actor, Language, Role
-from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
+from handlers.activities import show_card
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    reply,
+    reply_error,
+    small_number,
+    turn_of,
+)
 from handlers.context import AppContext
 from handlers.privacy import require_private
-from handlers.registration import START_REGISTRATION
+from handlers.registration import START_REGISTRATION, begin_registration
 
 LANGUAGE = "l:"
 FORGET = "f:"
@@ -23,10 +32,19 @@ async def start_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     volunteer = await turn.volunteer()
+    payload = context.args[0] if context.args else ""
+    activity_id = small_number(payload.removeprefix("act_")) if payload.startswith("act_") else None
     if volunteer is not None:
+        if activity_id is not None:
+            await show_card(context, turn, activity_id)
+            return
         await reply(context, turn, turn.t("start.member", name=volunteer.name))
         return
     org = context.runtime.config.org.name
+    if activity_id is not None:
+        await reply(context, turn, turn.t("start.guest", org=org))
+        await begin_registration(context, turn, resume_activity=activity_id)
+        return
     markup = buttons([[(turn.t("button.register"), START_REGISTRATION)]])
     await reply(context, turn, turn.t("start.guest", org=org), markup)
 

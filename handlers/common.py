@@ -18,6 +18,7 @@ from telegram import (
     Update,
 )
 
+from bot.config import CategoryConfig
 from bot.domain.errors import DomainError
 from bot.domain.models import Actor, Volunteer
 from bot.domain.paging import Page
@@ -41,6 +42,7 @@ class Turn:
     services: Services
     message: Message | None
     query: CallbackQuery | None
+    categories: tuple[CategoryConfig, ...] = ()
 
     async def actor(self) -> Actor:
         return await self.services.roles.actor(self.user_id)
@@ -64,6 +66,7 @@ async def turn_of(update: Update, context: AppContext) -> Turn:
         services=runtime.services,
         message=update.effective_message,
         query=update.callback_query,
+        categories=tuple(runtime.config.activities.categories),
     )
 
 

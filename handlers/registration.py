@@ -83,12 +83,17 @@ async def _summary(turn: Turn, volunteer: Volunteer) -> str:
     return profile_summary(turn, volunteer, await team_names(turn))
 
 
-async def begin_registration(context: AppContext, turn: Turn) -> None:
-    """Start the registration dialogue, or offer editing to someone already registered."""
+async def begin_registration(
+    context: AppContext, turn: Turn, resume_activity: int | None = None
+) -> None:
+    """Start the registration dialogue, or offer editing to someone already registered.
+    `resume_activity`: the activity card to bring them back to once registered."""
     if await turn.volunteer() is not None:
         await reply(context, turn, turn.t("register.already"), buttons(_edit_buttons(turn)))
         return
-    await turn.services.dialogues.begin(turn.user_id, "register", "name")
+    await turn.services.dialogues.begin(
+        turn.user_id, "register", "name", resume_activity=resume_activity
+    )
     await reply(context, turn, turn.t("register.ask_name"), ReplyKeyboardRemove())
 
 
@@ -232,6 +237,10 @@ async def on_consent(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await reply(context, turn, turn.t("register.done", summary=await _summary(turn, volunteer)))
+    if data.get("resume_activity"):
+        from handlers.activities import show_card
+
+        await show_card(context, turn, int(data["resume_activity"]))
 
 
 async def profile_command(update: Update, context: AppContext) -> None:

@@ -9,10 +9,19 @@ import aiosqlite
 from bot.domain.models import Activity
 from storage.rows import fetchall, fetchone, from_iso, iso
 
-_SELECT = (
-    "SELECT a.id, t.key AS team_key, a.title, a.category, a.starts_at, a.ends_at, a.place,"
+_COLUMNS = (
+    "a.id, t.key AS team_key, a.title, a.category, a.starts_at, a.ends_at, a.place,"
     " a.capacity, a.state, a.latitude, a.longitude, a.description"
-    " FROM activities a JOIN teams t ON t.id = a.team_id"
+)
+_FROM = " FROM activities a JOIN teams t ON t.id = a.team_id"
+_SELECT = f"SELECT {_COLUMNS}{_FROM}"
+
+
+_COUNTS = (
+    "(SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.status = 'confirmed')"
+    " AS confirmed,"
+    " (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.status = 'waitlisted')"
+    " AS waiting"
 )
 
 
@@ -84,3 +93,25 @@ async def confirmed_of(
         (volunteer_id, iso(ends_at), iso(starts_at)),
     )
     return [_activity(row) for row in rows]
+
+
+async def upcoming(
+    conn: aiosqlite.Connection, now: datetime, limit: int, offset: int
+) -> tuple[list[tuple[Activity, int, int]], int]:
+    """Published activities not yet started, soonest first, with (confirmed, waitlisted)
+    counts; and how many there are in all."""
+    rows = await fetchall(
+        conn,
+        f"SELECT {_COLUMNS}, {_COUNTS}{_FROM} WHERE a.state = 'published' AND a.starts_at > ?"
+        " ORDER BY a.starts_at, a.id LIMIT ? OFFSET ?",
+        (iso(now), limit, offset),
+    )
+    total = await fetchone(
+        conn,
+        "SELECT COUNT(*) AS n FROM activities WHERE state = 'published' AND starts_at > ?",
+        (iso(now),),
+    )
+    return (
+        [(_activity(row), int(row["confirmed"]), int(row["waiting"])) for row in rows],
+        int(total["n"]) if total else 0,
+    )

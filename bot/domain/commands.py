@@ -9,6 +9,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("help", Role.GUEST),
     ("register", Role.GUEST),
     ("profile", Role.VOLUNTEER),
+    ("activities", Role.GUEST),
     ("language", Role.GUEST),
     ("forget_me", Role.VOLUNTEER),
     ("cancel", Role.GUEST),

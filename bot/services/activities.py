@@ -67,6 +67,17 @@ def parse_capacity(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class ActivityView:
+    activity: Activity
+    confirmed: int
+    waiting: int
+
+    @property
+    def slots_left(self) -> int:
+        return max(self.activity.capacity - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
 class SignupResult:
     activity: Activity
     placement: Placement
@@ -134,6 +145,27 @@ class ActivityService:
         if activity is None:
             raise UnknownActivity()
         return activity
+
+    async def upcoming(self, page: int, size: int) -> tuple[list[ActivityView], int]:
+        """One page of activities not yet started, soonest first; and how many in all."""
+        rows, total = await activities.upcoming(
+            self._db.reader, self._clock.now(), size, max(page, 0) * size
+        )
+        return [ActivityView(a, confirmed, waiting) for a, confirmed, waiting in rows], total
+
+    async def view(
+        self, activity_id: int, telegram_id: int
+    ) -> tuple[ActivityView, Placement | None]:
+        """An activity with its counts, and where this person stands on it."""
+        activity = await self.get(activity_id)
+        confirmed, waiting = await signups.counts(self._db.reader, activity_id)
+        volunteer = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        current = (
+            await signups.active(self._db.reader, activity_id, volunteer.id) if volunteer else None
+        )
+        return ActivityView(activity, confirmed, waiting), Placement(
+            current[1]
+        ) if current else None
 
     async def counts(self, activity_id: int) -> tuple[int, int]:
         """(confirmed, waitlisted)."""

@@ -1,0 +1,175 @@
+"""/activities, activity cards, signing up and cancelling from a card, deep links act_<id>."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot.domain.errors import DomainError, NotRegistered
+from bot.domain.paging import Page
+from bot.domain.roster import Placement
+from bot.services.activities import ActivityView
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    page_buttons,
+    page_number,
+    reply,
+    reply_error,
+    turn_of,
+)
+from handlers.context import AppContext
+from handlers.privacy import require_private
+
+OPEN = "s:o:"
+SIGN_UP = "s:u:"
+CANCEL = "s:c:"
+PAGE = "s:p:"
+PER_PAGE = 5
+
+
+async def card(
+    turn: Turn, view: ActivityView, status: Placement | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The activity as a card, with the buttons that fit this person's status."""
+    activity, t = view.activity, turn.t
+    teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
+    categories = {c.key: (c.name_zh if t.language == "zh" else c.name_en) for c in turn.categories}
+    text = t(
+        "activity.card",
+        title=activity.title,
+        team=teams.get(activity.team_key, activity.team_key),
+        category=categories.get(activity.category, activity.category),
+        start=t.datetime(activity.starts_at),
+        end=t.datetime(activity.ends_at),
+        place=activity.place,
+        left=t.number(view.slots_left),
+        capacity=t.number(activity.capacity),
+        waiting=t.number(view.waiting),
+    )
+    if activity.description:
+        text += "\n\n" + activity.description
+    if activity.state == "cancelled":
+        return text + "\n\n" + t("activity.status.cancelled"), buttons([])
+    if status is Placement.CONFIRMED:
+        text += "\n\n" + t("activity.status.confirmed")
+        row = [(t("button.cancel_signup"), f"{CANCEL}{activity.id}")]
+    elif status is Placement.WAITLISTED:
+        text += "\n\n" + t("activity.status.waitlisted")
+        row = [(t("button.leave_waitlist"), f"{CANCEL}{activity.id}")]
+    else:
+        row = [(t("button.sign_up"), f"{SIGN_UP}{activity.id}")]
+    return text, buttons([row])
+
+
+async def show_card(context: AppContext, turn: Turn, activity_id: int) -> None:
+    """Send one activity's card (the deep link `act_<id>` and the list both open it)."""
+    try:
+        view, status = await turn.services.activities.view(activity_id, turn.user_id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    text, markup = await card(turn, view, status)
+    await reply(context, turn, text, markup)
+
+
+async def _list(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarkup]:
+    views, total = await turn.services.activities.upcoming(number, PER_PAGE)
+    count = max(1, -(-total // PER_PAGE))
+    page = Page(views, min(max(number, 0), count - 1), count)
+    if not views:
+        return turn.t("activities.none"), buttons([])
+    lines = [turn.t("activities.header", page=page.number + 1, pages=page.count)]
+    rows = []
+    for n, view in enumerate(views, start=page.number * PER_PAGE + 1):
+        lines.append(
+            turn.t(
+                "activities.line",
+                n=n,
+                title=view.activity.title,
+                start=turn.t.datetime(view.activity.starts_at),
+                place=view.activity.place,
+                left=turn.t.number(view.slots_left),
+            )
+        )
+        rows.append([(f"{n}. {view.activity.title}", f"{OPEN}{view.activity.id}")])
+    rows.append(page_buttons(turn, page, PAGE))
+    return "\n".join(lines), buttons(rows)
+
+
+async def activities_command(update: Update, context: AppContext) -> None:
+    """Lists upcoming activities, five a page, each with a button to open its card."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    text, markup = await _list(turn, 0)
+    await reply(context, turn, text, markup)
+
+
+async def on_page(update: Update, context: AppContext) -> None:
+    """Shows another page of the list."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, PAGE)
+    if number is None:
+        await answer_expired(turn)
+        return
+    text, markup = await _list(turn, number)
+    await turn.query.answer()
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_open(update: Update, context: AppContext) -> None:
+    """Opens one activity's card from the list."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    activity_id = page_number(turn.query.data, OPEN)
+    if activity_id is None:
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    await show_card(context, turn, activity_id)
+
+
+async def on_sign_up_or_cancel(update: Update, context: AppContext) -> None:
+    """Signs up (confirmed or waitlisted) or cancels from a card; the card shows the result.
+    Someone not registered is offered registration and brought back to the card after it."""
+    from handlers.registration import begin_registration
+
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    signing_up = turn.query.data.startswith(SIGN_UP)
+    activity_id = page_number(turn.query.data, SIGN_UP if signing_up else CANCEL)
+    if activity_id is None:
+        await answer_expired(turn)
+        return
+    service = turn.services.activities
+    try:
+        if signing_up:
+            result = await service.sign_up(turn.user_id, activity_id)
+            toast = (
+                turn.t("signup.confirmed", title=result.activity.title)
+                if result.placement is Placement.CONFIRMED
+                else turn.t("signup.waitlisted", position=result.waitlist_position)
+            )
+        else:
+            cancelled = await service.cancel(turn.user_id, activity_id)
+            toast = turn.t(
+                "signup.cancelled"
+                if cancelled.was is Placement.CONFIRMED
+                else "signup.left_waitlist"
+            )
+    except NotRegistered:
+        await turn.query.answer()
+        await begin_registration(context, turn, resume_activity=activity_id)
+        return
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer(toast)
+    view, status = await service.view(activity_id, turn.user_id)
+    text, markup = await card(turn, view, status)
+    shown = turn.query.message
+    if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
+        return  # a repeated press: the card already says this
+    await turn.query.edit_message_text(text, reply_markup=markup)
