@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import account, activities, admin, broadcast, groups, registration
+from handlers import account, activities, admin, broadcast, groups, new_activity, registration
 from handlers.context import AppType
 from handlers.dialogue import on_private_message
 from handlers.errors import on_error
@@ -36,6 +36,7 @@ def install(application: AppType) -> None:
         "broadcast": broadcast.broadcast_command,
         "link_group": groups.link_group_command,
         "activities": activities.activities_command,
+        "new_activity": new_activity.new_activity_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -68,6 +69,13 @@ def install(application: AppType) -> None:
         activities.PAGE: activities.on_page,
         activities.SIGN_UP: activities.on_sign_up_or_cancel,
         activities.CANCEL: activities.on_sign_up_or_cancel,
+        new_activity.TEAM: new_activity.on_team,
+        new_activity.TEAM_PAGE: new_activity.on_team_page,
+        new_activity.CATEGORY: new_activity.on_category,
+        new_activity.QUICK: new_activity.on_quick_pick,
+        new_activity.SKIP: new_activity.on_skip,
+        new_activity.PUBLISH: new_activity.on_publish,
+        new_activity.DISCARD: new_activity.on_publish,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

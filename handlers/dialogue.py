@@ -13,13 +13,17 @@ from handlers.context import AppContext
 
 Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step] = {}
+_TAKES_LOCATION: set[tuple[str, str]] = set()
 
 
-def text_step(flow: str, step: str) -> Callable[[Step], Step]:
-    """Register the function that takes a typed answer at this step of this flow."""
+def text_step(flow: str, step: str, location: bool = False) -> Callable[[Step], Step]:
+    """Register the function that takes a typed answer (or, if `location`, a shared location)
+    at this step of this flow."""
 
     def register(function: Step) -> Step:
         _STEPS[(flow, step)] = function
+        if location:
+            _TAKES_LOCATION.add((flow, step))
         return function
 
     return register
@@ -39,7 +43,12 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     if step is None:
         await reply(context, turn, turn.t("dialogue.use_buttons"))
         return
-    if message.text is None and message.contact is None:
+    takes_location = (dialogue.flow, dialogue.step) in _TAKES_LOCATION
+    if (
+        message.text is None
+        and message.contact is None
+        and not (message.location is not None and takes_location)
+    ):
         await reply(context, turn, turn.t("dialogue.send_text"))
         return
     try:

@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("language", Role.GUEST),
     ("forget_me", Role.VOLUNTEER),
     ("cancel", Role.GUEST),
+    ("new_activity", Role.LEAD),
     ("broadcast", Role.LEAD),
     ("link_group", Role.LEAD),
     ("promote", Role.ADMIN),

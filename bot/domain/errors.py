@@ -157,3 +157,7 @@ class ScheduleClash(DomainError):
 
 class NotSignedUp(DomainError):
     key = "error.not_signed_up"
+
+
+class InvalidDescription(DomainError):
+    key = "error.invalid_description"

@@ -16,8 +16,10 @@ from bot.domain.errors import (
     EndNotAfterStart,
     InvalidCapacity,
     InvalidCategory,
+    InvalidDescription,
     InvalidPlace,
     InvalidTitle,
+    NotLeadOrAdmin,
     NotRegistered,
     NotSignedUp,
     NotTeamLead,
@@ -28,14 +30,16 @@ from bot.domain.errors import (
     WhenInPast,
 )
 from bot.domain.language import resolve_language
-from bot.domain.models import Activity, Actor, Language, Volunteer
+from bot.domain.models import Activity, Actor, Language, Team, Volunteer
 from bot.domain.roster import Placement
 from bot.i18n import Catalogs
-from bot.outbox.models import OutgoingMessage, Priority
+from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from storage import (
     accounts,
     activities,
+    broadcasts,
+    groups,
     leads,
     outbox,
     reminders,
@@ -48,6 +52,7 @@ from storage.db import Database
 TITLE_MAX = 60
 PLACE_MAX = 100
 CAPACITY_MAX = 5000
+DESCRIPTION_MAX = 1000
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -126,7 +131,97 @@ class ActivityService:
             draft,
             title=_text(draft.title, TITLE_MAX, InvalidTitle),
             place=_text(draft.place, PLACE_MAX, InvalidPlace),
-            description=(draft.description or "").strip() or None,
+            description=self.check_description(draft.description) if draft.description else None,
+        )
+
+    async def teams_for(self, actor: Actor) -> list[Team]:
+        """Teams this person may create activities for: those they lead, or all for an admin."""
+        if not actor.is_admin and not actor.lead_team_keys:
+            raise NotLeadOrAdmin()
+        return [
+            team
+            for team in await teams.all_teams(self._db.reader)
+            if actor.is_admin or team.key in actor.lead_team_keys
+        ]
+
+    def check_title(self, text: str) -> str:
+        return _text(text, TITLE_MAX, InvalidTitle)
+
+    def check_place(self, text: str) -> str:
+        return _text(text, PLACE_MAX, InvalidPlace)
+
+    def check_description(self, text: str) -> str:
+        cleaned = unicodedata.normalize("NFC", text).strip()
+        if (
+            not cleaned
+            or len(cleaned) > DESCRIPTION_MAX
+            or any(unicodedata.category(c).startswith("C") and c not in "\n\t" for c in cleaned)
+        ):
+            raise InvalidDescription(max=DESCRIPTION_MAX)
+        return cleaned
+
+    def check_start(self, starts_at: datetime) -> datetime:
+        if starts_at <= self._clock.now():
+            raise WhenInPast()
+        return starts_at
+
+    async def publish(self, actor: Actor, draft: Activity, bot_username: str) -> Activity:
+        """Create the activity and, in the same transaction, announce it to the team's members
+        (with a sign-up button) and its linked group (with a link to the bot)."""
+        if not actor.is_admin and draft.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+        clean = self.validate(draft)
+        now = self._clock.now()
+        link = f"https://t.me/{bot_username}?start=act_"
+        async with self._db.transaction() as tx:
+            team = await teams.by_key(tx, clean.team_key)
+            if team is None:
+                raise UnknownTeam(key=clean.team_key)
+            activity = await activities.insert(tx, team.id, clean, actor.telegram_id, now)
+            messages = []
+            for person in await broadcasts.recipients(tx, team.id):
+                language = resolve_language(
+                    person.language, person.telegram_language, self._default
+                )
+                t = self._catalogs.translator(language)
+                messages.append(
+                    OutgoingMessage(
+                        person.telegram_id,
+                        "announcement",
+                        self._announcement(activity, team.name(language), language),
+                        Priority.NOTICE,
+                        buttons=(
+                            (Button(t("button.sign_up"), callback_data=f"s:u:{activity.id}"),),
+                        ),
+                        blocked=person.unreachable,
+                    )
+                )
+            group = await groups.chat_of_team(tx, team.id)
+            if group is not None:
+                t = self._catalogs.translator(self._default)
+                messages.append(
+                    OutgoingMessage(
+                        group,
+                        "announcement",
+                        self._announcement(activity, team.name(self._default), self._default),
+                        Priority.NOTICE,
+                        buttons=((Button(t("button.sign_up"), url=f"{link}{activity.id}"),),),
+                    )
+                )
+            await outbox.enqueue(tx, messages, now)
+        self._signal.notify()
+        return activity
+
+    def _announcement(self, activity: Activity, team: str, language: Language) -> str:
+        t = self._catalogs.translator(language)
+        return t(
+            "activity.announcement",
+            title=activity.title,
+            team=team,
+            start=t.datetime(activity.starts_at),
+            end=t.datetime(activity.ends_at),
+            place=activity.place,
+            capacity=t.number(activity.capacity),
         )
 
     async def create(self, actor: Actor, draft: Activity) -> Activity:
