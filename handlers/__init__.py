@@ -12,7 +12,16 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import account, activities, admin, broadcast, groups, new_activity, registration
+from handlers import (
+    account,
+    activities,
+    admin,
+    broadcast,
+    groups,
+    new_activity,
+    registration,
+    settings,
+)
 from handlers.context import AppType
 from handlers.dialogue import on_private_message
 from handlers.errors import on_error
@@ -37,6 +46,7 @@ def install(application: AppType) -> None:
         "link_group": groups.link_group_command,
         "activities": activities.activities_command,
         "new_activity": new_activity.new_activity_command,
+        "settings": settings.settings_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -76,6 +86,7 @@ def install(application: AppType) -> None:
         new_activity.SKIP: new_activity.on_skip,
         new_activity.PUBLISH: new_activity.on_publish,
         new_activity.DISCARD: new_activity.on_publish,
+        settings.MUTE: settings.on_mute,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -76,3 +76,10 @@ async def set_muted(conn: aiosqlite.Connection, volunteer_id: int, muted: bool) 
     await conn.execute(
         "UPDATE volunteers SET reminders_muted = ? WHERE id = ?", (int(muted), volunteer_id)
     )
+
+
+async def is_muted(conn: aiosqlite.Connection, volunteer_id: int) -> bool:
+    rows = await fetchall(
+        conn, "SELECT reminders_muted FROM volunteers WHERE id = ?", (volunteer_id,)
+    )
+    return bool(rows and rows[0]["reminders_muted"])

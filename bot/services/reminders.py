@@ -11,7 +11,7 @@ from bot.domain.errors import NotRegistered
 from bot.domain.language import resolve_language
 from bot.domain.models import Language
 from bot.i18n import Catalogs
-from bot.outbox.models import OutgoingMessage, Priority
+from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from storage import accounts, outbox, reminders, volunteers
 from storage.db import Database
@@ -78,12 +78,16 @@ class ReminderService:
                             start=t.datetime(starts_at),
                             place=row["place"],
                         )
+                        cant_come = Button(
+                            t("button.cant_come"), callback_data=f"s:c:{row['activity_id']}"
+                        )
                         messages.append(
                             OutgoingMessage(
                                 row["telegram_id"],
                                 "reminder",
                                 text,
                                 Priority.REMINDER,
+                                buttons=((cant_come,),),
                                 blocked=account is not None and account.unreachable,
                             )
                         )
@@ -102,3 +106,9 @@ class ReminderService:
             if volunteer is None:
                 raise NotRegistered()
             await reminders.set_muted(tx, volunteer.id, muted)
+
+    async def muted(self, telegram_id: int) -> bool:
+        volunteer = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        if volunteer is None:
+            raise NotRegistered()
+        return await reminders.is_muted(self._db.reader, volunteer.id)
