@@ -18,6 +18,7 @@ from handlers import (
     admin,
     broadcast,
     groups,
+    my,
     new_activity,
     registration,
     settings,
@@ -47,6 +48,7 @@ def install(application: AppType) -> None:
         "activities": activities.activities_command,
         "new_activity": new_activity.new_activity_command,
         "settings": settings.settings_command,
+        "my": my.my_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -87,6 +89,7 @@ def install(application: AppType) -> None:
         new_activity.PUBLISH: new_activity.on_publish,
         new_activity.DISCARD: new_activity.on_publish,
         settings.MUTE: settings.on_mute,
+        my.CALENDAR: my.on_calendar,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -115,3 +115,25 @@ async def upcoming(
         [(_activity(row), int(row["confirmed"]), int(row["waiting"])) for row in rows],
         int(total["n"]) if total else 0,
     )
+
+
+async def of_volunteer(
+    conn: aiosqlite.Connection, volunteer_id: int, now: datetime, past_limit: int
+) -> tuple[list[tuple[Activity, str]], list[Activity]]:
+    """The volunteer's sign-ups not yet ended (with their status), soonest first; and the
+    most recent ended ones they were confirmed for."""
+    rows = await fetchall(
+        conn,
+        f"SELECT {_COLUMNS}, s.status{_FROM} JOIN signups s ON s.activity_id = a.id"
+        " WHERE s.volunteer_id = ? AND s.status != 'cancelled' AND a.ends_at > ?"
+        " ORDER BY a.starts_at, a.id",
+        (volunteer_id, iso(now)),
+    )
+    past = await fetchall(
+        conn,
+        f"SELECT {_COLUMNS}{_FROM} JOIN signups s ON s.activity_id = a.id"
+        " WHERE s.volunteer_id = ? AND s.status = 'confirmed' AND a.ends_at <= ?"
+        " ORDER BY a.starts_at DESC LIMIT ?",
+        (volunteer_id, iso(now), past_limit),
+    )
+    return [(_activity(row), str(row["status"])) for row in rows], [_activity(r) for r in past]

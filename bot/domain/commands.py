@@ -10,6 +10,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("register", Role.GUEST),
     ("profile", Role.VOLUNTEER),
     ("activities", Role.GUEST),
+    ("my", Role.VOLUNTEER),
     ("settings", Role.VOLUNTEER),
     ("language", Role.GUEST),
     ("forget_me", Role.VOLUNTEER),

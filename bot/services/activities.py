@@ -35,6 +35,7 @@ from bot.domain.roster import Placement
 from bot.i18n import Catalogs
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
+from bot.services.calendar import ics
 from storage import (
     accounts,
     activities,
@@ -53,6 +54,7 @@ TITLE_MAX = 60
 PLACE_MAX = 100
 CAPACITY_MAX = 5000
 DESCRIPTION_MAX = 1000
+PAST_SHOWN = 10
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -117,8 +119,13 @@ class ActivityService:
         self._signal = signal
 
     def validate(self, draft: Activity) -> Activity:
-        """Check every field a lead typed; returns the draft cleaned."""
+        """Check every field a lead typed; returns the draft cleaned (times to the minute)."""
         now = self._clock.now()
+        draft = replace(
+            draft,
+            starts_at=draft.starts_at.replace(second=0, microsecond=0),
+            ends_at=draft.ends_at.replace(second=0, microsecond=0),
+        )
         if draft.category not in {c.key for c in self._config.categories}:
             raise InvalidCategory()
         if draft.starts_at <= now:
@@ -261,6 +268,24 @@ class ActivityService:
         return ActivityView(activity, confirmed, waiting), Placement(
             current[1]
         ) if current else None
+
+    async def mine(
+        self, telegram_id: int
+    ) -> tuple[list[tuple[Activity, Placement]], list[Activity]]:
+        """This person's sign-ups not yet ended, and their ten most recent past activities."""
+        volunteer = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        if volunteer is None:
+            raise NotRegistered()
+        current, past = await activities.of_volunteer(
+            self._db.reader, volunteer.id, self._clock.now(), PAST_SHOWN
+        )
+        return [(activity, Placement(status)) for activity, status in current], past
+
+    async def calendar(self, telegram_id: int, organisation: str) -> bytes:
+        """An .ics file of this person's confirmed activities not yet ended."""
+        current, _ = await self.mine(telegram_id)
+        confirmed = [a for a, placement in current if placement is Placement.CONFIRMED]
+        return ics(confirmed, organisation, self._clock.now())
 
     async def counts(self, activity_id: int) -> tuple[int, int]:
         """(confirmed, waitlisted)."""
