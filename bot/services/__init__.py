@@ -41,17 +41,18 @@ class Services:
         catalogs = catalogs or Catalogs(config.org.zone)
         signal = OutboxSignal()
         language = config.org.default_language
+        activities = ActivityService(
+            db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
+        )
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
-            registration=RegistrationService(db, clock),
+            registration=RegistrationService(db, clock, activities.release_all),
             roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
             teams=TeamService(db, clock),
             broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
             groups=GroupService(db, clock),
-            activities=ActivityService(
-                db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
-            ),
+            activities=activities,
             reminders=ReminderService(db, clock, catalogs, language, signal),
             outbox_signal=signal,
         )

@@ -325,7 +325,6 @@ class ActivityService:
     async def cancel(self, telegram_id: int, activity_id: int) -> CancelResult:
         """Leave the activity; a freed slot goes to the first waiting, who is told at once, and
         a late cancellation alerts the team's leads, all in the same transaction."""
-        now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await _volunteer(tx, telegram_id)
             activity = await activities.get(tx, activity_id)
@@ -335,23 +334,52 @@ class ActivityService:
             if current is None:
                 raise NotSignedUp()
             signup_id, status = current
-            was = Placement(status)
-            await signups.cancel(tx, signup_id, now)
-            await reminders.drop(tx, signup_id, "cancelled", now)
-            promoted = late = None
-            if was is Placement.CONFIRMED and activity.starts_at > now:
-                next_in_line = await signups.promote_next(tx, activity_id, now)
-                if next_in_line is not None:
-                    promoted_signup, promoted = next_in_line
-                    await reminders.plan(
-                        tx, promoted_signup, activity.starts_at, self._offsets, now
-                    )
-                    await self._tell_promoted(tx, promoted, activity)
-                late = activity.starts_at - now < self._config.cutoff
-                if late:
-                    await self._alert_leads(tx, volunteer, activity)
+            result = await self._release(tx, volunteer, activity, signup_id, Placement(status))
         self._signal.notify()
-        return CancelResult(activity, was, promoted, bool(late))
+        return result
+
+    async def _release(
+        self,
+        tx: aiosqlite.Connection,
+        volunteer: Volunteer,
+        activity: Activity,
+        signup_id: int,
+        was: Placement,
+    ) -> CancelResult:
+        """Cancel one sign-up in the caller's transaction: the freed slot goes to the first
+        waiting (planned reminders, told at once); a late cancellation alerts the leads."""
+        now = self._clock.now()
+        await signups.cancel(tx, signup_id, now)
+        await reminders.drop(tx, signup_id, "cancelled", now)
+        promoted = None
+        late = False
+        if was is Placement.CONFIRMED and activity.starts_at > now:
+            next_in_line = await signups.promote_next(tx, activity.id, now)
+            if next_in_line is not None:
+                promoted_signup, promoted = next_in_line
+                await reminders.plan(tx, promoted_signup, activity.starts_at, self._offsets, now)
+                await self._tell_promoted(tx, promoted, activity)
+            late = activity.starts_at - now < self._config.cutoff
+            if late:
+                await self._alert_leads(tx, volunteer, activity)
+        return CancelResult(activity, was, promoted, late)
+
+    async def release_all(self, tx: aiosqlite.Connection, volunteer: Volunteer) -> int:
+        """Give up every place of a volunteer in activities not yet started (they are erasing
+        their data), in the caller's transaction; how many were given up."""
+        now = self._clock.now()
+        current, _ = await activities.of_volunteer(tx, volunteer.id, now, 0)
+        released = 0
+        for activity, status in current:
+            if activity.starts_at <= now:
+                continue
+            active = await signups.active(tx, activity.id, volunteer.id)
+            if active is not None:
+                await self._release(tx, volunteer, activity, active[0], Placement(status))
+                released += 1
+        if released:
+            self._signal.notify()
+        return released
 
     async def _notice(
         self, tx: aiosqlite.Connection, telegram_id: int, kind: str, key: str, **params: object

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import aiosqlite
 
@@ -51,10 +51,14 @@ async def _check_phone_free(tx: aiosqlite.Connection, phone: str, own_id: int | 
         raise PhoneTaken()
 
 
+ReleasePlaces = Callable[[aiosqlite.Connection, Volunteer], Awaitable[int]]
+
+
 class RegistrationService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, release_places: ReleasePlaces) -> None:
         self._db = db
         self._clock = clock
+        self._release_places = release_places
         self._probes: dict[int, SlidingWindow] = {}
 
     async def volunteer(self, telegram_id: int) -> Volunteer | None:
@@ -123,7 +127,8 @@ class RegistrationService:
             return await _require(tx, telegram_id)
 
     async def forget(self, telegram_id: int) -> None:
-        """Erase name, phone, memberships and roles; anonymous aggregates stay."""
+        """Erase name, phone, memberships and roles, and give up places in activities not yet
+        started (the waitlist moves up); anonymous aggregates stay."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
@@ -131,6 +136,7 @@ class RegistrationService:
                 team = await teams.by_key(tx, team_key)
                 assert team is not None
                 await leads.log_change(tx, telegram_id, "demote", team.id, volunteer.id, now)
+            await self._release_places(tx, volunteer)
             await volunteers.forget(tx, volunteer.id, now)
             await dialogues.delete(tx, telegram_id)
 

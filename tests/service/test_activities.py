@@ -299,3 +299,18 @@ async def test_the_database_follows_the_roster_model_for_any_sequence(
             len(model.confirmed),
             len(model.waitlist),
         )
+
+
+async def test_forgetting_oneself_gives_up_future_places_and_the_waitlist_moves_up(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    activity = await _create(services, clock, capacity=1)
+    leaver, waiting = await _people(services, 2)
+    await services.activities.sign_up(leaver, activity.id)
+    await services.activities.sign_up(waiting, activity.id)
+    await services.registration.forget(leaver)
+    assert await services.activities.counts(activity.id) == (1, 0)
+    assert (
+        await services.activities.sign_up(waiting, activity.id)
+    ).placement is Placement.CONFIRMED
+    assert [kind for _, kind, _ in await _outbox(db)] == ["promotion"]
