@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -23,7 +26,7 @@ from handlers import (
     registration,
     settings,
 )
-from handlers.context import AppType
+from handlers.context import AppContext, AppType
 from handlers.dialogue import on_private_message
 from handlers.errors import on_error
 from handlers.guard import guard
@@ -54,7 +57,7 @@ def install(application: AppType) -> None:
     fresh = filters.UpdateType.MESSAGE
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=fresh))
-    callbacks = {
+    callbacks: dict[str, Callable[[Update, AppContext], Coroutine[Any, Any, None]]] = {
         registration.START_REGISTRATION: registration.on_start_registration,
         registration.TEAM_TOGGLE: registration.on_team_toggle,
         registration.TEAMS_DONE: registration.on_teams_done,
@@ -91,8 +94,8 @@ def install(application: AppType) -> None:
         settings.MUTE: settings.on_mute,
         my.CALENDAR: my.on_calendar,
     }
-    for prefix, callback in callbacks.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
+    for prefix, on_press in callbacks.items():
+        application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{prefix}"))
     application.add_handler(CallbackQueryHandler(account.on_unknown_button))
     application.add_handler(
         ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

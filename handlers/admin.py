@@ -15,6 +15,7 @@ from handlers.common import (
     answer_expired,
     buttons,
     capped,
+    keyboard_pager,
     page_buttons,
     page_number,
     reply,
@@ -200,26 +201,12 @@ async def _leads_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup | Non
     return buttons(rows)
 
 
-async def on_demote_page(update: Update, context: AppContext) -> None:
-    """Shows another page of leads to remove."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, DEMOTE_PAGE)
-    if number is None:
-        await answer_expired(turn)
-        return
-    try:
-        markup = await _leads_keyboard(turn, number)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    await turn.query.edit_message_reply_markup(markup)
-
-
 async def on_demote(update: Update, context: AppContext) -> None:
     """Removes a lead role and tells the former lead."""
     await _change_role(update, context, DEMOTE, "demote")
+
+
+on_demote_page = keyboard_pager(DEMOTE_PAGE, _leads_keyboard)
 
 
 async def teams_command(update: Update, context: AppContext) -> None:

@@ -17,6 +17,7 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    keyboard_pager,
     page_buttons,
     page_number,
     reply,
@@ -68,21 +69,7 @@ async def broadcast_command(update: Update, context: AppContext) -> None:
     )
 
 
-async def on_audience_page(update: Update, context: AppContext) -> None:
-    """Shows another page of audiences."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, AUDIENCE_PAGE)
-    if number is None:
-        await answer_expired(turn)
-        return
-    try:
-        markup = await _audience_keyboard(turn, number)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    await turn.query.edit_message_reply_markup(markup)
+on_audience_page = keyboard_pager(AUDIENCE_PAGE, _audience_keyboard)
 
 
 async def on_audience(update: Update, context: AppContext) -> None:

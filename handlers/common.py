@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -170,3 +170,30 @@ def profile_summary(turn: Turn, volunteer: Volunteer, team_names: dict[str, str]
 
 async def team_names(turn: Turn) -> dict[str, str]:
     return {team.key: team.name(turn.t.language) for team in await turn.services.teams.all()}
+
+
+KeyboardPage = Callable[[Turn, int], Awaitable[InlineKeyboardMarkup | None]]
+
+
+def keyboard_pager(
+    prefix: str, render: KeyboardPage
+) -> Callable[[Update, AppContext], Coroutine[Any, Any, None]]:
+    """A button handler that replaces a message's keyboard with page `<prefix><n>` of it;
+    `render` checks the presser's rights (a DomainError is shown as a refusal)."""
+
+    async def on_page(update: Update, context: AppContext) -> None:
+        turn = await turn_of(update, context)
+        assert turn.query is not None and turn.query.data is not None
+        number = page_number(turn.query.data, prefix)
+        if number is None:
+            await answer_expired(turn)
+            return
+        try:
+            markup = await render(turn, number)
+        except DomainError as error:
+            await reply_error(context, turn, error)
+            return
+        await turn.query.answer()
+        await turn.query.edit_message_reply_markup(markup)
+
+    return on_page

@@ -12,8 +12,8 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    keyboard_pager,
     page_buttons,
-    page_number,
     reply,
     reply_error,
     turn_of,
@@ -79,21 +79,7 @@ async def on_link(update: Update, context: AppContext) -> None:
     await turn.query.edit_message_reply_markup(None)
 
 
-async def on_link_page(update: Update, context: AppContext) -> None:
-    """Shows another page of teams to link the group to."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, LINK_PAGE)
-    if number is None:
-        await answer_expired(turn)
-        return
-    try:
-        markup = await _team_keyboard(turn, number)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    await turn.query.edit_message_reply_markup(markup)
+on_link_page = keyboard_pager(LINK_PAGE, _team_keyboard)
 
 
 async def on_my_chat_member(update: Update, context: AppContext) -> None:
