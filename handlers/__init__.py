@@ -21,6 +21,7 @@ from handlers import (
     admin,
     broadcast,
     groups,
+    manage,
     my,
     new_activity,
     registration,
@@ -52,6 +53,7 @@ def install(application: AppType) -> None:
         "new_activity": new_activity.new_activity_command,
         "settings": settings.settings_command,
         "my": my.my_command,
+        "manage": manage.manage_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -93,6 +95,10 @@ def install(application: AppType) -> None:
         new_activity.DISCARD: new_activity.on_publish,
         settings.MUTE: settings.on_mute,
         my.CALENDAR: my.on_calendar,
+        manage.OPEN: manage.on_open,
+        manage.PAGE: manage.on_page,
+        manage.ROSTER: manage.on_roster,
+        manage.CANCEL: manage.on_cancel,
     }
     for prefix, on_press in callbacks.items():
         application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{prefix}"))

@@ -137,3 +137,23 @@ async def of_volunteer(
         (volunteer_id, iso(now), past_limit),
     )
     return [(_activity(row), str(row["status"])) for row in rows], [_activity(r) for r in past]
+
+
+async def of_teams(
+    conn: aiosqlite.Connection, team_keys: frozenset[str] | None, now: datetime, limit: int
+) -> list[Activity]:
+    """Activities not yet ended of these teams (None: all teams), soonest first."""
+    rows = await fetchall(
+        conn, f"{_SELECT} WHERE a.ends_at > ? ORDER BY a.starts_at, a.id", (iso(now),)
+    )
+    found = [_activity(row) for row in rows]
+    return [a for a in found if team_keys is None or a.team_key in team_keys][:limit]
+
+
+async def cancel(conn: aiosqlite.Connection, activity_id: int, reason: str, now: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE activities SET state = 'cancelled', cancel_reason = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'published'",
+        (reason, iso(now), activity_id),
+    )
+    return cursor.rowcount == 1

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.rows import fetchone, iso
+from storage.rows import fetchall, fetchone, iso
 
 
 async def active(
@@ -85,3 +85,14 @@ async def counts(conn: aiosqlite.Connection, activity_id: int) -> tuple[int, int
     if row is None:
         return 0, 0
     return int(row["confirmed"] or 0), int(row["waiting"] or 0)
+
+
+async def roster(conn: aiosqlite.Connection, activity_id: int) -> list[tuple[int, str]]:
+    """(volunteer id, status) of everyone confirmed or waiting, in arrival order."""
+    rows = await fetchall(
+        conn,
+        "SELECT volunteer_id, status FROM signups WHERE activity_id = ?"
+        " AND status != 'cancelled' ORDER BY id",
+        (activity_id,),
+    )
+    return [(int(row["volunteer_id"]), str(row["status"])) for row in rows]

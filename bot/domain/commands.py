@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("forget_me", Role.VOLUNTEER),
     ("cancel", Role.GUEST),
     ("new_activity", Role.LEAD),
+    ("manage", Role.LEAD),
     ("broadcast", Role.LEAD),
     ("link_group", Role.LEAD),
     ("promote", Role.ADMIN),

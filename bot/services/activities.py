@@ -55,6 +55,7 @@ PLACE_MAX = 100
 CAPACITY_MAX = 5000
 DESCRIPTION_MAX = 1000
 PAST_SHOWN = 10
+MANAGED_SHOWN = 200
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -268,6 +269,64 @@ class ActivityService:
         return ActivityView(activity, confirmed, waiting), Placement(
             current[1]
         ) if current else None
+
+    def _require_lead(self, actor: Actor, activity: Activity) -> None:
+        if not actor.is_admin and activity.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+
+    async def managed(self, actor: Actor) -> list[Activity]:
+        """Activities not yet ended that this person manages: their teams', or all for admins."""
+        if not actor.is_admin and not actor.lead_team_keys:
+            raise NotLeadOrAdmin()
+        keys = None if actor.is_admin else actor.lead_team_keys
+        return await activities.of_teams(self._db.reader, keys, self._clock.now(), MANAGED_SHOWN)
+
+    async def roster(
+        self, actor: Actor, activity_id: int
+    ) -> tuple[Activity, list[Volunteer], list[Volunteer]]:
+        """Who is confirmed and who waits, with phone numbers: for the team's leads and admins."""
+        activity = await self.get(activity_id)
+        self._require_lead(actor, activity)
+        confirmed: list[Volunteer] = []
+        waiting: list[Volunteer] = []
+        for volunteer_id, status in await signups.roster(self._db.reader, activity_id):
+            volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
+            if volunteer is not None:
+                (confirmed if status == "confirmed" else waiting).append(volunteer)
+        return activity, confirmed, waiting
+
+    async def cancel_activity(self, actor: Actor, activity_id: int, reason: str) -> int:
+        """Cancel with a reason: everyone signed up is told, their reminders dropped. Returns
+        how many people are told."""
+        activity = await self.get(activity_id)
+        self._require_lead(actor, activity)
+        why = self.check_description(reason)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            if not await activities.cancel(tx, activity_id, why, now):
+                raise ActivityCancelled()
+            notices = []
+            for volunteer_id, _ in await signups.roster(tx, activity_id):
+                volunteer = await volunteers.by_id(tx, volunteer_id)
+                if volunteer is None or volunteer.telegram_id is None:
+                    continue
+                active = await signups.active(tx, activity_id, volunteer_id)
+                if active is not None:
+                    await reminders.drop(tx, active[0], "activity cancelled", now)
+                notices.append(
+                    await self._notice(
+                        tx,
+                        volunteer.telegram_id,
+                        "activity_cancelled",
+                        "activity.cancelled_notice",
+                        title=activity.title,
+                        start=activity.starts_at,
+                        reason=why,
+                    )
+                )
+            await outbox.enqueue(tx, notices, now)
+        self._signal.notify()
+        return len(notices)
 
     async def mine(
         self, telegram_id: int

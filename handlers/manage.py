@@ -1,0 +1,145 @@
+"""/manage: a lead's (or admin's) activities; the roster with phone numbers; cancelling an
+activity with a reason. Editing time, place and capacity comes next."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Dialogue
+from bot.domain.paging import page_of
+from bot.services.activities import ActivityView
+from handlers.activities import card
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    keyboard_pager,
+    page_buttons,
+    page_number,
+    reply,
+    reply_error,
+    turn_of,
+)
+from handlers.context import AppContext
+from handlers.dialogue import text_step
+from handlers.privacy import require_private
+
+OPEN = "mg:o:"
+PAGE = "mg:p:"
+ROSTER = "mg:r:"
+CANCEL = "mg:x:"
+PER_PAGE = 8
+
+
+async def _list_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
+    managed = await turn.services.activities.managed(await turn.actor())
+    page = page_of(managed, number, PER_PAGE)
+    rows = [[(f"{turn.t.datetime(a.starts_at)} {a.title}", f"{OPEN}{a.id}")] for a in page.items]
+    rows.append(page_buttons(turn, page, PAGE))
+    return buttons(rows)
+
+
+async def manage_command(update: Update, context: AppContext) -> None:
+    """Lists the activities this lead (or admin) manages."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    try:
+        managed = await turn.services.activities.managed(await turn.actor())
+        markup = await _list_keyboard(turn, 0)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    if not managed:
+        await reply(context, turn, turn.t("manage.none"))
+        return
+    await reply(context, turn, turn.t("manage.choose"), markup)
+
+
+on_page = keyboard_pager(PAGE, _list_keyboard)
+
+
+def _activity_id(turn: Turn, prefix: str) -> int | None:
+    assert turn.query is not None and turn.query.data is not None
+    return page_number(turn.query.data, prefix)
+
+
+async def on_open(update: Update, context: AppContext) -> None:
+    """One managed activity: its card, counts and what the lead can do."""
+    turn = await turn_of(update, context)
+    activity_id = _activity_id(turn, OPEN)
+    assert turn.query is not None
+    if activity_id is None:
+        await answer_expired(turn)
+        return
+    try:
+        activity, confirmed, waiting = await turn.services.activities.roster(
+            await turn.actor(), activity_id
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    text, _ = await card(turn, ActivityView(activity, len(confirmed), len(waiting)), None)
+    rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
+    if activity.state == "published":
+        rows.append([(turn.t("button.cancel_activity"), f"{CANCEL}{activity.id}")])
+    await reply(context, turn, text, buttons(rows))
+
+
+async def on_roster(update: Update, context: AppContext) -> None:
+    """Names and phone numbers of those confirmed and waiting (long rosters are split)."""
+    turn = await turn_of(update, context)
+    activity_id = _activity_id(turn, ROSTER)
+    assert turn.query is not None
+    if activity_id is None:
+        await answer_expired(turn)
+        return
+    try:
+        activity, confirmed, waiting = await turn.services.activities.roster(
+            await turn.actor(), activity_id
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    t = turn.t
+    lines = [t("manage.roster", title=activity.title, confirmed=len(confirmed))]
+    lines += [
+        t("manage.person", n=n, name=v.name, phone=v.phone) for n, v in enumerate(confirmed, 1)
+    ]
+    lines.append(t("manage.waitlist", waiting=len(waiting)))
+    lines += [t("manage.person", n=n, name=v.name, phone=v.phone) for n, v in enumerate(waiting, 1)]
+    await reply(context, turn, "\n".join(lines))
+
+
+async def on_cancel(update: Update, context: AppContext) -> None:
+    """Asks for the reason before cancelling an activity."""
+    turn = await turn_of(update, context)
+    activity_id = _activity_id(turn, CANCEL)
+    assert turn.query is not None
+    if activity_id is None:
+        await answer_expired(turn)
+        return
+    try:
+        activity, _, _ = await turn.services.activities.roster(await turn.actor(), activity_id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.services.dialogues.begin(turn.user_id, "manage", "reason", activity=activity_id)
+    await reply(context, turn, turn.t("manage.ask_reason", title=activity.title))
+
+
+@text_step("manage", "reason")
+async def cancel_reason(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    activity_id = int(dialogue.data["activity"])
+    told = await turn.services.activities.cancel_activity(
+        await turn.actor(), activity_id, message.text or ""
+    )
+    await turn.services.dialogues.end(turn.user_id)
+    activity = await turn.services.activities.get(activity_id)
+    await reply(context, turn, turn.t("manage.cancelled", title=activity.title, count=told))

@@ -1,0 +1,66 @@
+"""/manage over HTTP: a lead sees the roster with phone numbers and cancels an activity with a
+reason; volunteers and leads of other teams see nothing, forged buttons included."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import ADMIN, Harness, button_data
+from tests.e2e.test_activities import publish
+from tests.e2e.test_broadcast import LEAD, seed
+from tests.e2e.test_registration import LUCY, ZHANG, register
+
+
+async def test_a_lead_sees_the_roster_and_cancels_with_a_reason_everyone_is_told(
+    bot: Harness,
+) -> None:
+    await seed(bot, 0)
+    activity = await publish(bot, capacity=1)
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    await bot.services.activities.sign_up(LUCY.id, activity.id)
+    listing = await bot.say(LEAD, "/manage")
+    assert button_data(listing) == [f"mg:o:{activity.id}"]
+    opened = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
+    assert button_data(opened) == [f"mg:r:{activity.id}", f"mg:x:{activity.id}"]
+    roster = await bot.tap(LEAD, opened, f"mg:r:{activity.id}")
+    assert "1. 张三 +8613800138000" in roster.text and "1. Lucy Li +8613900139000" in roster.text
+    ask = await bot.tap(LEAD, opened, f"mg:x:{activity.id}")
+    assert "因台风预警取消" in ask.text
+    assert "例如" in (await bot.say(LEAD, "x" * 5000)).text
+    since = bot.api.mark()
+    done = await bot.say(LEAD, "因台风预警取消")
+    assert done.text == "“人民路口文明交通劝导”已取消，正在通知 2 人。"
+    told = await bot.api.wait_for(lambda c: c.chat_id == LUCY.id and c.ok, since=since)
+    assert told.text.startswith("❌ “人民路口文明交通劝导”") and told.text.endswith(
+        "因台风预警取消"
+    )
+    async with bot.db.reader.execute("SELECT COUNT(*) FROM reminders WHERE state = 'planned'") as c:
+        assert (await c.fetchone())[0] == 0
+    card = await bot.say(ZHANG, f"/start act_{activity.id}")
+    assert "该活动已取消" in card.text and button_data(card) == []
+
+
+async def test_volunteers_and_other_teams_leads_see_no_roster(bot: Harness) -> None:
+    await seed(bot, 0)
+    activity = await publish(bot)
+    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    assert (await bot.say(LUCY, "/manage")).text == "Only team leads and admins can do this."
+    other = await bot.services.registration.register(
+        5, "王队长", "13700000005", ["blood"], consent=True
+    )
+    await bot.services.roles.promote(await bot.services.roles.actor(ADMIN.id), other.id, "blood")
+    await bot.services.accounts.seen(5, "zh")
+    other_lead = type(LUCY)(id=5, first_name="W", language_code="zh")
+    assert (await bot.say(other_lead, "/manage")).text.startswith("您的队伍暂无")
+    since = bot.api.mark()
+    for person in (LUCY, other_lead):
+        own = await bot.say(person, "/start")
+        for forged in [f"mg:r:{activity.id}", f"mg:o:{activity.id}", f"mg:x:{activity.id}"]:
+            answer = await bot.answer_to_press(person, own, forged)
+            assert answer.params["text"] in (
+                "Only a lead of this team or an admin can do this.",
+                "只有该队伍的队长或管理员可以进行此操作。",
+            )
+    await bot.api.wait_idle()
+    assert not [c for c in bot.api.calls[since:] if "+86" in (c.text or "")], "no phone shown"
+    assert (await bot.services.activities.get(activity.id)).state == "published"
