@@ -99,6 +99,7 @@ def install(application: AppType) -> None:
         manage.PAGE: manage.on_page,
         manage.ROSTER: manage.on_roster,
         manage.CANCEL: manage.on_cancel,
+        manage.EDIT: manage.on_edit,
     }
     for prefix, on_press in callbacks.items():
         application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{prefix}"))

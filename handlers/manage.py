@@ -1,14 +1,17 @@
-"""/manage: a lead's (or admin's) activities; the roster with phone numbers; cancelling an
-activity with a reason. Editing time, place and capacity comes next."""
+"""/manage: a lead's (or admin's) activities; the roster with phone numbers; changing the
+time, place or capacity (those signed up are told); cancelling with a reason."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import DomainError
 from bot.domain.models import Dialogue
 from bot.domain.paging import page_of
-from bot.services.activities import ActivityView
+from bot.domain.when import parse_when
+from bot.services.activities import ActivityView, parse_capacity
 from handlers.activities import card
 from handlers.common import (
     Turn,
@@ -29,6 +32,8 @@ OPEN = "mg:o:"
 PAGE = "mg:p:"
 ROSTER = "mg:r:"
 CANCEL = "mg:x:"
+EDIT = "mg:e:"  # mg:e:<field>:<activity id>, field one of time, place, capacity
+FIELDS = ("time", "place", "capacity")
 PER_PAGE = 8
 
 
@@ -84,6 +89,9 @@ async def on_open(update: Update, context: AppContext) -> None:
     text, _ = await card(turn, ActivityView(activity, len(confirmed), len(waiting)), None)
     rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
     if activity.state == "published":
+        rows.append(
+            [(turn.t(f"button.edit_{field}"), f"{EDIT}{field}:{activity.id}") for field in FIELDS]
+        )
         rows.append([(turn.t("button.cancel_activity"), f"{CANCEL}{activity.id}")])
     await reply(context, turn, text, buttons(rows))
 
@@ -130,6 +138,76 @@ async def on_cancel(update: Update, context: AppContext) -> None:
     await turn.query.answer()
     await turn.services.dialogues.begin(turn.user_id, "manage", "reason", activity=activity_id)
     await reply(context, turn, turn.t("manage.ask_reason", title=activity.title))
+
+
+async def on_edit(update: Update, context: AppContext) -> None:
+    """Starts changing the time, place or capacity of an activity."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    field, _, raw_id = turn.query.data.removeprefix(EDIT).partition(":")
+    activity_id = page_number(raw_id, "")
+    if field not in FIELDS or activity_id is None:
+        await answer_expired(turn)
+        return
+    try:
+        activity, _, _ = await turn.services.activities.roster(await turn.actor(), activity_id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    step = "start" if field == "time" else field
+    await turn.services.dialogues.begin(turn.user_id, "manage", step, activity=activity_id)
+    prompt = {
+        "start": turn.t("manage.ask_start"),
+        "place": turn.t("manage.ask_place"),
+        "capacity": turn.t("manage.ask_capacity", capacity=activity.capacity),
+    }[step]
+    await reply(context, turn, prompt)
+
+
+@text_step("manage", "start")
+async def edit_start(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    now = context.runtime.clock.now()
+    starts_at = turn.services.activities.check_start(
+        parse_when(message.text or "", now, turn.t.zone)
+    )
+    dialogue.data["starts_at"] = starts_at.isoformat()
+    dialogue.step = "end"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    await reply(context, turn, turn.t("manage.ask_end", start=turn.t.datetime(starts_at)))
+
+
+@text_step("manage", "end")
+async def edit_end(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    ends_at = parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
+    told = await turn.services.activities.change_time(
+        await turn.actor(),
+        int(dialogue.data["activity"]),
+        datetime.fromisoformat(dialogue.data["starts_at"]),
+        ends_at,
+    )
+    await turn.services.dialogues.end(turn.user_id)
+    await reply(context, turn, turn.t("manage.changed", count=told))
+
+
+@text_step("manage", "place")
+async def edit_place(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    told = await turn.services.activities.change_place(
+        await turn.actor(), int(dialogue.data["activity"]), message.text or ""
+    )
+    await turn.services.dialogues.end(turn.user_id)
+    await reply(context, turn, turn.t("manage.changed", count=told))
+
+
+@text_step("manage", "capacity")
+async def edit_capacity(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    promoted = await turn.services.activities.change_capacity(
+        await turn.actor(), int(dialogue.data["activity"]), parse_capacity(message.text or "")
+    )
+    await turn.services.dialogues.end(turn.user_id)
+    await reply(context, turn, turn.t("manage.capacity_saved", promoted=promoted))
 
 
 @text_step("manage", "reason")

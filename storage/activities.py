@@ -157,3 +157,29 @@ async def cancel(conn: aiosqlite.Connection, activity_id: int, reason: str, now:
         (reason, iso(now), activity_id),
     )
     return cursor.rowcount == 1
+
+
+async def update(
+    conn: aiosqlite.Connection,
+    activity_id: int,
+    now: datetime,
+    *,
+    place: str | None = None,
+    capacity: int | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> None:
+    """Change the given fields of a published activity (the capacity trigger still applies)."""
+    await conn.execute(
+        "UPDATE activities SET place = coalesce(?, place), capacity = coalesce(?, capacity),"
+        " starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at), updated_at = ?"
+        " WHERE id = ? AND state = 'published'",
+        (
+            place,
+            capacity,
+            iso(starts_at) if starts_at else None,
+            iso(ends_at) if ends_at else None,
+            iso(now),
+            activity_id,
+        ),
+    )

@@ -161,3 +161,7 @@ class NotSignedUp(DomainError):
 
 class InvalidDescription(DomainError):
     key = "error.invalid_description"
+
+
+class CapacityBelowConfirmed(DomainError):
+    key = "error.capacity_below_confirmed"

@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import ActivitiesConfig
 from bot.domain.errors import (
     ActivityCancelled,
+    CapacityBelowConfirmed,
     EndNotAfterStart,
     InvalidCapacity,
     InvalidCategory,
@@ -294,6 +295,90 @@ class ActivityService:
             if volunteer is not None:
                 (confirmed if status == "confirmed" else waiting).append(volunteer)
         return activity, confirmed, waiting
+
+    async def _editable(self, actor: Actor, activity_id: int) -> Activity:
+        activity = await self.get(activity_id)
+        self._require_lead(actor, activity)
+        if activity.state != "published":
+            raise ActivityCancelled()
+        if activity.starts_at <= self._clock.now():
+            raise SignupClosed()
+        return activity
+
+    async def change_capacity(self, actor: Actor, activity_id: int, capacity: int) -> int:
+        """More capacity promotes from the waitlist (told at once); less than the confirmed
+        count is refused with the count. Returns how many were promoted."""
+        activity = await self._editable(actor, activity_id)
+        if not 1 <= capacity <= CAPACITY_MAX:
+            raise InvalidCapacity()
+        now = self._clock.now()
+        promoted = 0
+        async with self._db.transaction() as tx:
+            confirmed, _ = await signups.counts(tx, activity_id)
+            if capacity < confirmed:
+                raise CapacityBelowConfirmed(count=confirmed)
+            await activities.update(tx, activity_id, now, capacity=capacity)
+            while (next_in_line := await signups.promote_next(tx, activity_id, now)) is not None:
+                signup_id, volunteer_id = next_in_line
+                await reminders.plan(tx, signup_id, activity.starts_at, self._offsets, now)
+                await self._tell_promoted(tx, volunteer_id, activity)
+                promoted += 1
+        self._signal.notify()
+        return promoted
+
+    async def change_place(self, actor: Actor, activity_id: int, place: str) -> int:
+        """A new place; everyone signed up is told. Returns how many."""
+        await self._editable(actor, activity_id)
+        clean = self.check_place(place)
+        async with self._db.transaction() as tx:
+            await activities.update(tx, activity_id, self._clock.now(), place=clean)
+            told = await self._tell_changed(tx, activity_id)
+        self._signal.notify()
+        return told
+
+    async def change_time(
+        self, actor: Actor, activity_id: int, starts_at: datetime, ends_at: datetime
+    ) -> int:
+        """A new time: reminders are planned again and everyone signed up is told."""
+        await self._editable(actor, activity_id)
+        starts_at = self.check_start(starts_at.replace(second=0, microsecond=0))
+        ends_at = ends_at.replace(second=0, microsecond=0)
+        if ends_at <= starts_at:
+            raise EndNotAfterStart(start=starts_at)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await activities.update(tx, activity_id, now, starts_at=starts_at, ends_at=ends_at)
+            for volunteer_id, status in await signups.roster(tx, activity_id):
+                active = await signups.active(tx, activity_id, volunteer_id)
+                if active is not None and status == "confirmed":
+                    await reminders.drop(tx, active[0], "time changed", now)
+                    await reminders.plan(tx, active[0], starts_at, self._offsets, now)
+            told = await self._tell_changed(tx, activity_id)
+        self._signal.notify()
+        return told
+
+    async def _tell_changed(self, tx: aiosqlite.Connection, activity_id: int) -> int:
+        activity = await activities.get(tx, activity_id)
+        assert activity is not None
+        notices = []
+        for volunteer_id, _ in await signups.roster(tx, activity_id):
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is None or volunteer.telegram_id is None:
+                continue
+            notices.append(
+                await self._notice(
+                    tx,
+                    volunteer.telegram_id,
+                    "activity_changed",
+                    "activity.changed_notice",
+                    title=activity.title,
+                    start=activity.starts_at,
+                    end=activity.ends_at,
+                    place=activity.place,
+                )
+            )
+        await outbox.enqueue(tx, notices, self._clock.now())
+        return len(notices)
 
     async def cancel_activity(self, actor: Actor, activity_id: int, reason: str) -> int:
         """Cancel with a reason: everyone signed up is told, their reminders dropped. Returns

@@ -21,7 +21,13 @@ async def test_a_lead_sees_the_roster_and_cancels_with_a_reason_everyone_is_told
     listing = await bot.say(LEAD, "/manage")
     assert button_data(listing) == [f"mg:o:{activity.id}"]
     opened = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
-    assert button_data(opened) == [f"mg:r:{activity.id}", f"mg:x:{activity.id}"]
+    assert button_data(opened) == [
+        f"mg:r:{activity.id}",
+        f"mg:e:time:{activity.id}",
+        f"mg:e:place:{activity.id}",
+        f"mg:e:capacity:{activity.id}",
+        f"mg:x:{activity.id}",
+    ]
     roster = await bot.tap(LEAD, opened, f"mg:r:{activity.id}")
     assert "1. 张三 +8613800138000" in roster.text and "1. Lucy Li +8613900139000" in roster.text
     ask = await bot.tap(LEAD, opened, f"mg:x:{activity.id}")
@@ -55,7 +61,12 @@ async def test_volunteers_and_other_teams_leads_see_no_roster(bot: Harness) -> N
     since = bot.api.mark()
     for person in (LUCY, other_lead):
         own = await bot.say(person, "/start")
-        for forged in [f"mg:r:{activity.id}", f"mg:o:{activity.id}", f"mg:x:{activity.id}"]:
+        for forged in [
+            f"mg:r:{activity.id}",
+            f"mg:o:{activity.id}",
+            f"mg:x:{activity.id}",
+            f"mg:e:capacity:{activity.id}",
+        ]:
             answer = await bot.answer_to_press(person, own, forged)
             assert answer.params["text"] in (
                 "Only a lead of this team or an admin can do this.",
@@ -64,3 +75,54 @@ async def test_volunteers_and_other_teams_leads_see_no_roster(bot: Harness) -> N
     await bot.api.wait_idle()
     assert not [c for c in bot.api.calls[since:] if "+86" in (c.text or "")], "no phone shown"
     assert (await bot.services.activities.get(activity.id)).state == "published"
+
+
+async def test_a_lead_edits_capacity_place_and_time_and_those_signed_up_are_told(
+    bot: Harness,
+) -> None:
+    await seed(bot, 0)
+    activity = await publish(bot, capacity=1)
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    await bot.services.activities.sign_up(LUCY.id, activity.id)
+    listing = await bot.say(LEAD, "/manage")
+    opened = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
+
+    ask = await bot.tap(LEAD, opened, f"mg:e:capacity:{activity.id}")
+    assert "目前 1" in ask.text
+    for bad in ["0", "-1", "x" * 5000, "😀", "5001"]:
+        assert "例如：20" in (await bot.say(LEAD, bad)).text
+    since = bot.api.mark()
+    saved = await bot.say(LEAD, "2")
+    assert saved.text == "已保存，1 人从候补转为确认。"
+    promoted = await bot.api.wait_for(lambda c: c.chat_id == LUCY.id and c.ok, since=since)
+    assert promoted.text.startswith("A place opened up")
+    await bot.tap(LEAD, opened, f"mg:e:capacity:{activity.id}")
+    refused = await bot.say(LEAD, "1")
+    assert refused.text.startswith("已有 2 人确认参加")
+    await bot.say(LEAD, "/cancel")
+
+    await bot.tap(LEAD, opened, f"mg:e:place:{activity.id}")
+    since = bot.api.mark()
+    assert (await bot.say(LEAD, "中山路口")).text == "已保存，正在通知 2 位报名者。"
+    changed = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
+    assert changed.text.startswith("✏️ “人民路口文明交通劝导”有变更") and "中山路口" in changed.text
+
+    await bot.tap(LEAD, opened, f"mg:e:time:{activity.id}")
+    assert "该时间已经过去" in (await bot.say(LEAD, "2020-01-01 09:00")).text
+    await bot.say(LEAD, "2099-01-01 09:00")
+    assert "结束时间必须晚于" in (await bot.say(LEAD, "2099-01-01 08:00")).text
+    assert (await bot.say(LEAD, "2099-01-01 11:00")).text == "已保存，正在通知 2 位报名者。"
+    moved = await bot.services.activities.get(activity.id)
+    assert moved.starts_at.isoformat() == "2099-01-01T01:00:00+00:00"
+    async with bot.db.reader.execute(
+        "SELECT due_at FROM reminders WHERE state = 'planned' ORDER BY due_at"
+    ) as cursor:
+        dues = [row[0] for row in await cursor.fetchall()]
+    assert dues == [
+        "2098-12-31T01:00:00+00:00",
+        "2098-12-31T01:00:00+00:00",
+        "2098-12-31T23:00:00+00:00",
+        "2098-12-31T23:00:00+00:00",
+    ]
