@@ -84,6 +84,8 @@ def install(application: AppType) -> None:
         groups.LINK_PAGE: groups.on_link_page,
         activities.OPEN: activities.on_open,
         activities.PAGE: activities.on_page,
+        activities.TEAM_FILTER: activities.on_team_filter,
+        activities.CATEGORY_FILTER: activities.on_category_filter,
         activities.SIGN_UP: activities.on_sign_up_or_cancel,
         activities.CANCEL: activities.on_sign_up_or_cancel,
         new_activity.TEAM: new_activity.on_team,

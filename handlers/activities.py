@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import DomainError, NotRegistered
-from bot.domain.paging import Page
+from bot.domain.paging import Page, page_of
 from bot.domain.roster import Placement
 from bot.services.activities import ActivityView
 from handlers.common import (
@@ -16,6 +16,7 @@ from handlers.common import (
     page_number,
     reply,
     reply_error,
+    small_number,
     turn_of,
 )
 from handlers.context import AppContext
@@ -25,7 +26,10 @@ OPEN = "s:o:"
 SIGN_UP = "s:u:"
 CANCEL = "s:c:"
 PAGE = "s:p:"
+TEAM_FILTER = "s:ft:"
+CATEGORY_FILTER = "s:fc:"
 PER_PAGE = 5
+TEAMS_PER_PAGE = 8
 
 
 async def card(
@@ -73,12 +77,45 @@ async def show_card(context: AppContext, turn: Turn, activity_id: int) -> None:
     await reply(context, turn, text, markup)
 
 
-async def _list(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarkup]:
-    views, total = await turn.services.activities.upcoming(number, PER_PAGE)
+def _state(data: str, prefix: str) -> tuple[int, int, int] | None:
+    """(page, team id or 0, category number or 0) from `<prefix><page>:<team>:<category>`."""
+    parts = data.removeprefix(prefix).split(":")
+    numbers = [small_number(part) for part in parts]
+    if len(numbers) != 3 or None in numbers:
+        return None
+    page, team, category = (n for n in numbers if n is not None)
+    return page, team, category
+
+
+async def _list(
+    turn: Turn, number: int, team_id: int = 0, category: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    categories = list(turn.categories)
+    category_key = categories[category - 1].key if 0 < category <= len(categories) else None
+    views, total = await turn.services.activities.upcoming(
+        number, PER_PAGE, team_id or None, category_key
+    )
     count = max(1, -(-total // PER_PAGE))
     page = Page(views, min(max(number, 0), count - 1), count)
+    teams = {team.id: team for team in await turn.services.teams.all()}
+    team_label = (
+        teams[team_id].name(turn.t.language) if team_id in teams else turn.t("filter.all_teams")
+    )
+    category_label = (
+        (
+            categories[category - 1].name_zh
+            if turn.t.language == "zh"
+            else categories[category - 1].name_en
+        )
+        if category_key
+        else turn.t("filter.all_categories")
+    )
+    filters = [
+        (f"👥 {team_label}", f"{TEAM_FILTER}{category}:0"),
+        (f"🏷 {category_label}", f"{CATEGORY_FILTER}{team_id}"),
+    ]
     if not views:
-        return turn.t("activities.none"), buttons([])
+        return turn.t("activities.none"), buttons([filters])
     lines = [turn.t("activities.header", page=page.number + 1, pages=page.count)]
     rows = []
     for n, view in enumerate(views, start=page.number * PER_PAGE + 1):
@@ -93,12 +130,15 @@ async def _list(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarkup]:
             )
         )
         rows.append([(f"{n}. {view.activity.title}", f"{OPEN}{view.activity.id}")])
-    rows.append(page_buttons(turn, page, PAGE))
+    nav = page_buttons(turn, page, PAGE)
+    rows.append([(label, f"{data}:{team_id}:{category}") for label, data in nav])
+    rows.append(filters)
     return "\n".join(lines), buttons(rows)
 
 
 async def activities_command(update: Update, context: AppContext) -> None:
-    """Lists upcoming activities, five a page, each with a button to open its card."""
+    """Lists upcoming activities, five a page, each with a button to open its card, and
+    filter buttons by team and category."""
     turn = await turn_of(update, context)
     if not await require_private(context, turn):
         return
@@ -107,16 +147,55 @@ async def activities_command(update: Update, context: AppContext) -> None:
 
 
 async def on_page(update: Update, context: AppContext) -> None:
-    """Shows another page of the list."""
+    """Shows a page of the list, with the filters the button carries."""
     turn = await turn_of(update, context)
     assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, PAGE)
-    if number is None:
+    state = _state(turn.query.data, PAGE)
+    if state is None:
         await answer_expired(turn)
         return
-    text, markup = await _list(turn, number)
+    text, markup = await _list(turn, *state)
     await turn.query.answer()
     await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_team_filter(update: Update, context: AppContext) -> None:
+    """Offers the teams to filter by (paged), keeping the category filter."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    category, _, raw_page = turn.query.data.removeprefix(TEAM_FILTER).partition(":")
+    numbers = small_number(category), small_number(raw_page)
+    if None in numbers:
+        await answer_expired(turn)
+        return
+    chosen_category, number = (n or 0 for n in numbers)
+    page = page_of(await turn.services.teams.all(), number, TEAMS_PER_PAGE)
+    rows = [[(turn.t("filter.all_teams"), f"{PAGE}0:0:{chosen_category}")]]
+    rows += [
+        [(team.name(turn.t.language), f"{PAGE}0:{team.id}:{chosen_category}")]
+        for team in page.items
+    ]
+    nav = page_buttons(turn, page, f"{TEAM_FILTER}{chosen_category}:")
+    rows.append(nav)
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(buttons(rows))
+
+
+async def on_category_filter(update: Update, context: AppContext) -> None:
+    """Offers the categories to filter by, keeping the team filter."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    team_id = page_number(turn.query.data, CATEGORY_FILTER)
+    if team_id is None:
+        await answer_expired(turn)
+        return
+    rows = [[(turn.t("filter.all_categories"), f"{PAGE}0:{team_id}:0")]]
+    rows += [
+        [((c.name_zh if turn.t.language == "zh" else c.name_en), f"{PAGE}0:{team_id}:{n}")]
+        for n, c in enumerate(turn.categories, start=1)
+    ]
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(buttons(rows))
 
 
 async def on_open(update: Update, context: AppContext) -> None:

@@ -39,6 +39,8 @@ AUDIENCES_PER_PAGE = 8
 
 
 def audience_name(t: Translator, audience: Audience) -> str:
+    if audience.activity is not None:
+        return t("broadcast.audience_activity", title=audience.activity.title)
     return audience.team.name(t.language) if audience.team else t("broadcast.audience_all")
 
 

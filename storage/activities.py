@@ -96,21 +96,26 @@ async def confirmed_of(
 
 
 async def upcoming(
-    conn: aiosqlite.Connection, now: datetime, limit: int, offset: int
+    conn: aiosqlite.Connection,
+    now: datetime,
+    limit: int,
+    offset: int,
+    team_id: int | None = None,
+    category: str | None = None,
 ) -> tuple[list[tuple[Activity, int, int]], int]:
-    """Published activities not yet started, soonest first, with (confirmed, waitlisted)
-    counts; and how many there are in all."""
+    """Published activities not yet started (of one team, of one category, if given),
+    soonest first, with (confirmed, waitlisted) counts; and how many there are in all."""
+    where = (
+        " WHERE a.state = 'published' AND a.starts_at > ?"
+        " AND (? IS NULL OR a.team_id = ?) AND (? IS NULL OR a.category = ?)"
+    )
+    params = (iso(now), team_id, team_id, category, category)
     rows = await fetchall(
         conn,
-        f"SELECT {_COLUMNS}, {_COUNTS}{_FROM} WHERE a.state = 'published' AND a.starts_at > ?"
-        " ORDER BY a.starts_at, a.id LIMIT ? OFFSET ?",
-        (iso(now), limit, offset),
+        f"SELECT {_COLUMNS}, {_COUNTS}{_FROM}{where} ORDER BY a.starts_at, a.id LIMIT ? OFFSET ?",
+        (*params, limit, offset),
     )
-    total = await fetchone(
-        conn,
-        "SELECT COUNT(*) AS n FROM activities WHERE state = 'published' AND starts_at > ?",
-        (iso(now),),
-    )
+    total = await fetchone(conn, f"SELECT COUNT(*) AS n FROM activities a{where}", params)
     return (
         [(_activity(row), int(row["confirmed"]), int(row["waiting"])) for row in rows],
         int(total["n"]) if total else 0,

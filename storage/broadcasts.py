@@ -50,6 +50,28 @@ async def recipients(conn: aiosqlite.Connection, team_id: int | None) -> list[Re
     ]
 
 
+async def confirmed_of_activity(conn: aiosqlite.Connection, activity_id: int) -> list[Recipient]:
+    """The confirmed volunteers of one activity, with their language choice."""
+    rows = await fetchall(
+        conn,
+        "SELECT v.telegram_id, a.language, a.telegram_language, a.unreachable_since"
+        " FROM signups s JOIN volunteers v ON v.id = s.volunteer_id"
+        " LEFT JOIN accounts a ON a.telegram_id = v.telegram_id"
+        " WHERE s.activity_id = ? AND s.status = 'confirmed' AND v.telegram_id IS NOT NULL"
+        " ORDER BY s.id",
+        (activity_id,),
+    )
+    return [
+        Recipient(
+            row["telegram_id"],
+            row["language"],
+            row["telegram_language"],
+            row["unreachable_since"] is not None,
+        )
+        for row in rows
+    ]
+
+
 async def insert(
     conn: aiosqlite.Connection, author: int, audience: str, body: str, chat_id: int, now: datetime
 ) -> int:

@@ -105,26 +105,6 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Audience:
-    """Who a broadcast goes to: one team (its members and its linked group) or everyone."""
-
-    key: str  # "team:<key>" or "all"
-    team: Team | None
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    author_telegram_id: int
-    audience_key: str
-    body: str
-    state: str
-    progress_chat_id: int | None
-    progress_message_id: int | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class Activity:
     id: int
     team_key: str
@@ -141,3 +121,25 @@ class Activity:
 
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         return self.starts_at < ends_at and starts_at < self.ends_at
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast goes to: one team (its members and its linked group), the confirmed
+    volunteers of one activity, or everyone."""
+
+    key: str  # "team:<key>", "activity:<id>" or "all"
+    team: Team | None
+    activity: Activity | None = None
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    author_telegram_id: int
+    audience_key: str
+    body: str
+    state: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: datetime

@@ -250,10 +250,13 @@ class ActivityService:
             raise UnknownActivity()
         return activity
 
-    async def upcoming(self, page: int, size: int) -> tuple[list[ActivityView], int]:
-        """One page of activities not yet started, soonest first; and how many in all."""
+    async def upcoming(
+        self, page: int, size: int, team_id: int | None = None, category: str | None = None
+    ) -> tuple[list[ActivityView], int]:
+        """One page of activities not yet started (filtered by team and category if given),
+        soonest first; and how many in all."""
         rows, total = await activities.upcoming(
-            self._db.reader, self._clock.now(), size, max(page, 0) * size
+            self._db.reader, self._clock.now(), size, max(page, 0) * size, team_id, category
         )
         return [ActivityView(a, confirmed, waiting) for a, confirmed, waiting in rows], total
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.clock import Clock
 from bot.domain.errors import (
     AudienceNotAllowed,
@@ -13,16 +15,17 @@ from bot.domain.errors import (
     UnknownBroadcast,
 )
 from bot.domain.language import resolve_language
-from bot.domain.models import LANGUAGES, Actor, Audience, Broadcast, Language
+from bot.domain.models import LANGUAGES, Actor, Audience, Broadcast, Language, Recipient
 from bot.domain.validation import parse_broadcast_text
 from bot.i18n import Catalogs
 from bot.outbox.models import DeliveryCounts, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
-from storage import broadcasts, groups, outbox, teams
+from storage import activities, broadcasts, groups, outbox, teams
 from storage.db import Database
 
 MAX_TEXT = 4096
 ALL = "all"
+ACTIVITIES_OFFERED = 50  # upcoming activities offered as audiences, soonest first
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,14 @@ class BroadcastService:
             for team in every_team
             if actor.is_admin or team.key in actor.lead_team_keys
         ]
+        keys = None if actor.is_admin else actor.lead_team_keys
+        allowed += [
+            Audience(f"activity:{a.id}", None, a)
+            for a in await activities.of_teams(
+                self._db.reader, keys, self._clock.now(), ACTIVITIES_OFFERED
+            )
+            if a.state == "published"
+        ]
         return [Audience(ALL, None), *allowed] if actor.is_admin else allowed
 
     async def audience(self, actor: Actor, key: str) -> Audience:
@@ -68,7 +79,14 @@ class BroadcastService:
         raise AudienceNotAllowed()
 
     def source(self, audience: Audience, language: Language) -> str:
+        if audience.activity is not None:
+            return audience.activity.title
         return audience.team.name(language) if audience.team else self._org
+
+    async def _recipients(self, conn: aiosqlite.Connection, audience: Audience) -> list[Recipient]:
+        if audience.activity is not None:
+            return await broadcasts.confirmed_of_activity(conn, audience.activity.id)
+        return await broadcasts.recipients(conn, audience.team.id if audience.team else None)
 
     def render(self, audience: Audience, body: str, language: Language) -> str:
         """The message exactly as it arrives for a reader of this language."""
@@ -118,7 +136,7 @@ class BroadcastService:
                     broadcast_id=broadcast_id,
                     blocked=person.unreachable,
                 )
-                for person in await broadcasts.recipients(tx, team_id)
+                for person in await self._recipients(tx, audience)
             ]
             group = await groups.chat_of_team(tx, team_id) if team_id else None
             if group is not None:
@@ -154,6 +172,11 @@ class BroadcastService:
     async def _audience_of(self, broadcast: Broadcast) -> Audience:
         if broadcast.audience_key == ALL:
             return Audience(ALL, None)
+        if broadcast.audience_key.startswith("activity:"):
+            activity_id = int(broadcast.audience_key.removeprefix("activity:"))
+            return Audience(
+                broadcast.audience_key, None, await activities.get(self._db.reader, activity_id)
+            )
         team = await teams.by_key(self._db.reader, broadcast.audience_key.removeprefix("team:"))
         return Audience(broadcast.audience_key, team)
 

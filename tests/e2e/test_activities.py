@@ -38,7 +38,12 @@ async def test_volunteers_browse_sign_up_wait_and_get_promoted(bot: Harness) -> 
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
     listing = await bot.say(ZHANG, "/activities")
     assert listing.text.startswith("近期活动（第 1 页，共 1 页）")
-    assert button_data(listing) == [f"s:o:{activity.id}", f"s:o:{activity.id + 1}"]
+    assert button_data(listing) == [
+        f"s:o:{activity.id}",
+        f"s:o:{activity.id + 1}",
+        "s:ft:0:0",
+        "s:fc:0",
+    ]
     opened = await bot.tap(ZHANG, listing, f"s:o:{activity.id}")
     assert "名额：剩余 1/1 · 候补：0" in opened.text and button_data(opened) == [
         f"s:u:{activity.id}"
@@ -103,3 +108,41 @@ async def test_forged_and_stale_activity_buttons_are_refused(bot: Harness) -> No
 
 async def test_an_empty_list_says_so(bot: Harness) -> None:
     assert (await bot.say(LUCY, "/activities")).text == "There are no upcoming activities yet."
+
+
+async def test_the_list_filters_by_team_and_category(bot: Harness) -> None:
+    traffic = await publish(bot, title="路口劝导", days=2)
+    start = traffic.starts_at + timedelta(days=1)
+    admin = await bot.services.roles.actor(ADMIN.id)
+    blood = await bot.services.activities.create(
+        admin,
+        Activity(
+            0,
+            "blood",
+            "献血宣传",
+            "blood",
+            start,
+            start + timedelta(hours=1),
+            "广场",
+            5,
+            "published",
+        ),
+    )
+    listing = await bot.say(LUCY, "/activities")
+    assert "路口劝导" in listing.text and "献血宣传" in listing.text
+    teams = await bot.toggle(LUCY, listing, "s:ft:0:0")
+    team_buttons = teams.params["reply_markup"]["inline_keyboard"]
+    assert team_buttons[0][0]["callback_data"] == "s:p:0:0:0"
+    blood_team = next(
+        row[0] for row in team_buttons if row[0]["text"] == "Unpaid Blood Donation Volunteers"
+    )
+    only_blood = await bot.tap(LUCY, listing, blood_team["callback_data"])
+    assert "献血宣传" in only_blood.text and "路口劝导" not in only_blood.text
+    assert button_data(only_blood)[0] == f"s:o:{blood.id}"
+    categories = await bot.toggle(LUCY, listing, button_data(only_blood)[-1])
+    first_category = categories.params["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    none_left = await bot.tap(LUCY, listing, first_category)
+    assert none_left.text == "There are no upcoming activities yet."
+    for forged in ["s:p:0:x:1", "s:p:1:2", "s:ft:a:b", "s:fc:-1"]:
+        answer = await bot.answer_to_press(LUCY, listing, forged)
+        assert answer.params["text"] == "This button is no longer valid."

@@ -285,3 +285,23 @@ async def test_outbox_rows_can_carry_a_file_with_a_caption_and_buttons(
     (upload,) = sent.files.values()
     assert upload.data == report.read_bytes() and upload.filename == "报告.csv"
     assert sent.reply_markup["inline_keyboard"][0][0]["url"] == "https://example.org/r"
+
+
+async def test_a_lead_messages_only_the_confirmed_volunteers_of_an_activity(bot: Harness) -> None:
+    from tests.e2e.test_activities import publish
+
+    members = await seed(bot, 3)
+    activity = await publish(bot, capacity=2)
+    for member in members:
+        await bot.services.activities.sign_up(member, activity.id)
+    choose = await bot.say(LEAD, "/broadcast")
+    assert button_data(choose) == ["b:a:team:traffic", f"b:a:activity:{activity.id}"]
+    progress = await run_broadcast(
+        bot, LEAD, "明早 7:30 集合", audience=f"b:a:activity:{activity.id}"
+    )
+    report = await final_report(bot, LEAD, progress)
+    assert "已发送：2" in report.text
+    received = [m for m in members if any("7:30" in t for t in bot.api.sent_texts(m))]
+    assert received == members[:2], "the waitlisted member is not in the audience"
+    copy = next(t for t in bot.api.sent_texts(members[0]) if "7:30" in t)
+    assert copy.startswith("📢 人民路口文明交通劝导")
