@@ -110,16 +110,19 @@ async def upcoming(
         " AND (? IS NULL OR a.team_id = ?) AND (? IS NULL OR a.category = ?)"
     )
     params = (iso(now), team_id, team_id, category, category)
+    # One round trip: the page, its counts, and the total via a window function.
     rows = await fetchall(
         conn,
-        f"SELECT {_COLUMNS}, {_COUNTS}{_FROM}{where} ORDER BY a.starts_at, a.id LIMIT ? OFFSET ?",
+        f"SELECT {_COLUMNS}, {_COUNTS}, COUNT(*) OVER () AS total{_FROM}{where}"
+        " ORDER BY a.starts_at, a.id LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
-    total = await fetchone(conn, f"SELECT COUNT(*) AS n FROM activities a{where}", params)
-    return (
-        [(_activity(row), int(row["confirmed"]), int(row["waiting"])) for row in rows],
-        int(total["n"]) if total else 0,
-    )
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        counted = await fetchone(conn, f"SELECT COUNT(*) AS n FROM activities a{where}", params)
+        total = int(counted["n"]) if counted else 0
+    return [(_activity(row), int(row["confirmed"]), int(row["waiting"])) for row in rows], total
 
 
 async def of_volunteer(
