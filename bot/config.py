@@ -44,6 +44,13 @@ def parse_duration(text: str) -> timedelta:
     return delta
 
 
+def _check_key(value: str) -> str:
+    """Team and category keys: stable identifiers that also go into callback data."""
+    if not _TEAM_KEY.match(value):
+        raise ValueError("must be 2-32 lowercase letters, digits or '_', starting with a letter")
+    return value
+
+
 class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -100,14 +107,7 @@ class TeamConfig(_Table):
     name_zh: str = Field(min_length=1, max_length=60)
     name_en: str = Field(min_length=1, max_length=60)
 
-    @field_validator("key")
-    @classmethod
-    def _key_shape(cls, value: str) -> str:
-        if not _TEAM_KEY.match(value):
-            raise ValueError(
-                "must be 2-32 lowercase letters, digits or '_', starting with a letter"
-            )
-        return value
+    _key_shape = field_validator("key")(_check_key)
 
 
 class RemindersConfig(_Table):
@@ -130,14 +130,7 @@ class CategoryConfig(_Table):
     name_zh: str = Field(min_length=1, max_length=30)
     name_en: str = Field(min_length=1, max_length=40)
 
-    @field_validator("key")
-    @classmethod
-    def _key_shape(cls, value: str) -> str:
-        if not _TEAM_KEY.match(value):
-            raise ValueError(
-                "must be 2-32 lowercase letters, digits or '_', starting with a letter"
-            )
-        return value
+    _key_shape = field_validator("key")(_check_key)
 
 
 def _default_categories() -> list[CategoryConfig]:

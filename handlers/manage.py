@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import DomainError
-from bot.domain.models import Dialogue
+from bot.domain.models import Activity, Dialogue, Volunteer
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
 from bot.services.activities import ActivityView, parse_capacity
@@ -70,22 +70,32 @@ def _activity_id(turn: Turn, prefix: str) -> int | None:
     return page_number(turn.query.data, prefix)
 
 
-async def on_open(update: Update, context: AppContext) -> None:
-    """One managed activity: its card, counts and what the lead can do."""
+async def _pressed(
+    update: Update, context: AppContext, prefix: str
+) -> tuple[Turn, Activity, list[Volunteer], list[Volunteer]] | None:
+    """The activity a `<prefix><id>` button names, with its roster, if the presser manages it;
+    otherwise the press is answered (expired, or the refusal) and None returned."""
     turn = await turn_of(update, context)
-    activity_id = _activity_id(turn, OPEN)
-    assert turn.query is not None
+    activity_id = _activity_id(turn, prefix)
     if activity_id is None:
         await answer_expired(turn)
-        return
+        return None
     try:
-        activity, confirmed, waiting = await turn.services.activities.roster(
-            await turn.actor(), activity_id
-        )
+        roster = await turn.services.activities.roster(await turn.actor(), activity_id)
     except DomainError as error:
         await reply_error(context, turn, error)
-        return
+        return None
+    assert turn.query is not None
     await turn.query.answer()
+    return (turn, *roster)
+
+
+async def on_open(update: Update, context: AppContext) -> None:
+    """One managed activity: its card, counts and what the lead can do."""
+    pressed = await _pressed(update, context, OPEN)
+    if pressed is None:
+        return
+    turn, activity, confirmed, waiting = pressed
     text, _ = await card(turn, ActivityView(activity, len(confirmed), len(waiting)), None)
     rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
     if activity.state == "published":
@@ -98,20 +108,10 @@ async def on_open(update: Update, context: AppContext) -> None:
 
 async def on_roster(update: Update, context: AppContext) -> None:
     """Names and phone numbers of those confirmed and waiting (long rosters are split)."""
-    turn = await turn_of(update, context)
-    activity_id = _activity_id(turn, ROSTER)
-    assert turn.query is not None
-    if activity_id is None:
-        await answer_expired(turn)
+    pressed = await _pressed(update, context, ROSTER)
+    if pressed is None:
         return
-    try:
-        activity, confirmed, waiting = await turn.services.activities.roster(
-            await turn.actor(), activity_id
-        )
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
+    turn, activity, confirmed, waiting = pressed
     t = turn.t
     lines = [t("manage.roster", title=activity.title, confirmed=len(confirmed))]
     lines += [
@@ -124,19 +124,11 @@ async def on_roster(update: Update, context: AppContext) -> None:
 
 async def on_cancel(update: Update, context: AppContext) -> None:
     """Asks for the reason before cancelling an activity."""
-    turn = await turn_of(update, context)
-    activity_id = _activity_id(turn, CANCEL)
-    assert turn.query is not None
-    if activity_id is None:
-        await answer_expired(turn)
+    pressed = await _pressed(update, context, CANCEL)
+    if pressed is None:
         return
-    try:
-        activity, _, _ = await turn.services.activities.roster(await turn.actor(), activity_id)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    await turn.services.dialogues.begin(turn.user_id, "manage", "reason", activity=activity_id)
+    turn, activity, _, _ = pressed
+    await turn.services.dialogues.begin(turn.user_id, "manage", "reason", activity=activity.id)
     await reply(context, turn, turn.t("manage.ask_reason", title=activity.title))
 
 

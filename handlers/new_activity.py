@@ -7,7 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.domain.errors import DomainError, EndNotAfterStart, InvalidCategory
+from bot.domain.errors import DomainError, InvalidCategory
 from bot.domain.models import Activity, Dialogue
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
@@ -209,9 +209,9 @@ async def start_step(context: AppContext, turn: Turn, dialogue: Dialogue, messag
 @text_step(FLOW, "end")
 async def end_step(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
     starts_at = datetime.fromisoformat(dialogue.data["starts_at"])
-    ends_at = parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
-    if ends_at <= starts_at:
-        raise EndNotAfterStart(start=starts_at)
+    ends_at = turn.services.activities.check_end(
+        starts_at, parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
+    )
     dialogue.data["ends_at"] = ends_at.isoformat()
     dialogue.step = "place"
     await turn.services.dialogues.save(turn.user_id, dialogue)

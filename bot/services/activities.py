@@ -132,8 +132,7 @@ class ActivityService:
             raise InvalidCategory()
         if draft.starts_at <= now:
             raise WhenInPast()
-        if draft.ends_at <= draft.starts_at:
-            raise EndNotAfterStart(start=draft.starts_at)
+        self.check_end(draft.starts_at, draft.ends_at)
         if not 1 <= draft.capacity <= CAPACITY_MAX:
             raise InvalidCapacity()
         return replace(
@@ -168,6 +167,11 @@ class ActivityService:
         ):
             raise InvalidDescription(max=DESCRIPTION_MAX)
         return cleaned
+
+    def check_end(self, starts_at: datetime, ends_at: datetime) -> datetime:
+        if ends_at <= starts_at:
+            raise EndNotAfterStart(start=starts_at)
+        return ends_at
 
     def check_start(self, starts_at: datetime) -> datetime:
         if starts_at <= self._clock.now():
@@ -345,9 +349,7 @@ class ActivityService:
         """A new time: reminders are planned again and everyone signed up is told."""
         await self._editable(actor, activity_id)
         starts_at = self.check_start(starts_at.replace(second=0, microsecond=0))
-        ends_at = ends_at.replace(second=0, microsecond=0)
-        if ends_at <= starts_at:
-            raise EndNotAfterStart(start=starts_at)
+        ends_at = self.check_end(starts_at, ends_at.replace(second=0, microsecond=0))
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await activities.update(tx, activity_id, now, starts_at=starts_at, ends_at=ends_at)
