@@ -25,6 +25,7 @@ STORM_PEOPLE = 200
 STORM_ROUNDS = 5
 SLOTS = 10
 LIST_PEOPLE = 500
+LIST_ROUNDS = 5
 REMINDERS = 100_000
 FAST = {"global_per_second": 1000, "private_per_second": 100, "private_burst": 100}
 
@@ -105,7 +106,7 @@ async def storm_and_list() -> dict[str, object]:
                 listers = await _seed_people(app, LIST_PEOPLE, 30_000)
             list_rates: list[float] = []
             echo_rates: list[float] = []
-            for _ in range(3):
+            for _ in range(LIST_ROUNDS):
                 async with echo_bot(api):
                     echo_rates.append(
                         await updates_per_second(

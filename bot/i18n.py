@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,15 @@ def _read_catalog(language: Language) -> dict[str, str]:
     return {str(message.id): str(message.string) for message in catalog if message.id}
 
 
+@lru_cache(maxsize=4096)
+def _format_datetime(moment: datetime, zone: ZoneInfo, language: Language) -> str:
+    # Lists show the same few start times over and over; Babel's formatting is the costly part.
+    locale = Locale.parse(BABEL_LOCALES[language])
+    day = format_skeleton("yMMMEd", moment, tzinfo=zone, locale=locale)
+    time = format_skeleton("Hm", moment, tzinfo=zone, locale=locale)
+    return f"{day} {time}"
+
+
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -43,9 +53,7 @@ class Translator:
 
     def datetime(self, moment: datetime) -> str:
         """Weekday, date and 24-hour time in the org's zone: 2026年11月27日周五 15:12."""
-        day = format_skeleton("yMMMEd", moment, tzinfo=self.zone, locale=self.locale)
-        time = format_skeleton("Hm", moment, tzinfo=self.zone, locale=self.locale)
-        return f"{day} {time}"
+        return _format_datetime(moment, self.zone, self.language)
 
     def duration(self, seconds: float) -> str:
         """A rough span of time in words: "3 minutes", "3分钟"."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import DomainError, NotRegistered
+from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.roster import Placement
 from bot.services.activities import ActivityView
@@ -30,6 +31,7 @@ TEAM_FILTER = "s:ft:"
 CATEGORY_FILTER = "s:fc:"
 PER_PAGE = 5
 TEAMS_PER_PAGE = 8
+RENDERED_KEPT = 512
 
 
 async def card(
@@ -95,9 +97,35 @@ async def _list(
     views, total = await turn.services.activities.upcoming(
         number, PER_PAGE, team_id or None, category_key
     )
+    teams = tuple(await turn.services.teams.all())
+    # The same page is asked for again and again with nothing changed: keep what it rendered
+    # to, for as long as everything it was rendered from is equal.
+    key = (turn.t.language, number, team_id, category)
+    inputs = (tuple(views), total, teams)
+    memo = turn.rendered.get(key)
+    if memo is not None and memo[0] == inputs:
+        return memo[1]
+    rendered = _render_list(turn, views, total, teams, number, team_id, category)
+    if len(turn.rendered) >= RENDERED_KEPT:
+        turn.rendered.clear()
+    turn.rendered[key] = (inputs, rendered)
+    return rendered
+
+
+def _render_list(
+    turn: Turn,
+    views: list[ActivityView],
+    total: int,
+    all_teams: tuple[Team, ...],
+    number: int,
+    team_id: int,
+    category: int,
+) -> tuple[str, InlineKeyboardMarkup]:
+    categories = list(turn.categories)
+    category_key = categories[category - 1].key if 0 < category <= len(categories) else None
     count = max(1, -(-total // PER_PAGE))
     page = Page(views, min(max(number, 0), count - 1), count)
-    teams = {team.id: team for team in await turn.services.teams.all()}
+    teams = {team.id: team for team in all_teams}
     team_label = (
         teams[team_id].name(turn.t.language) if team_id in teams else turn.t("filter.all_teams")
     )

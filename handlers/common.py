@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from bot.domain.models import Actor, Volunteer
 from bot.domain.paging import Page
 from bot.i18n import Translator
 from bot.services import Services
-from handlers.context import AppContext
+from handlers.context import AppContext, Rendered
 
 MAX_TEXT = 4096
 T = TypeVar("T")
@@ -43,6 +43,8 @@ class Turn:
     message: Message | None
     query: CallbackQuery | None
     categories: tuple[CategoryConfig, ...] = ()
+    # Lists rendered before, shared by every turn (see Runtime.rendered).
+    rendered: dict[Hashable, tuple[Hashable, Rendered]] = field(default_factory=dict)
 
     async def actor(self) -> Actor:
         return await self.services.roles.actor(self.user_id)
@@ -67,6 +69,7 @@ async def turn_of(update: Update, context: AppContext) -> Turn:
         message=update.effective_message,
         query=update.callback_query,
         categories=tuple(runtime.config.activities.categories),
+        rendered=runtime.rendered,
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -16,6 +17,8 @@ from bot.i18n import Catalogs
 from bot.outbox.sender import OutboxSender
 from bot.services import Services
 from storage.db import Database
+
+Rendered = tuple[str, InlineKeyboardMarkup]
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Runtime:
     clock: Clock
     recent_updates: RecentIds = field(default_factory=lambda: RecentIds(10_000))
     progress_shown: dict[int, str] = field(default_factory=dict)
+    # Text and keyboard of lists many people ask for unchanged, with what they came from.
+    rendered: dict[Hashable, tuple[Hashable, Rendered]] = field(default_factory=dict)
 
 
 class BotData:

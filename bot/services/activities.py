@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -57,6 +58,8 @@ CAPACITY_MAX = 5000
 DESCRIPTION_MAX = 1000
 PAST_SHOWN = 10
 MANAGED_SHOWN = 200
+PAGES_CACHED = 256
+PAGE_KEPT = timedelta(seconds=5)
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -84,6 +87,13 @@ class ActivityView:
     @property
     def slots_left(self) -> int:
         return max(self.activity.capacity - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
+class _CachedPage:
+    views: tuple[ActivityView, ...]
+    total: int
+    valid_until: datetime
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,19 @@ class ActivityService:
         self._catalogs = catalogs
         self._default = default_language
         self._signal = signal
+        # Every write to activities and sign-ups goes through `_writing()`, which bumps this, so
+        # a page of the list read before a change is never kept after it.
+        self._version = 0
+        self._pages: dict[tuple[int, int, int | None, str | None], _CachedPage] = {}
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
+        try:
+            async with self._db.transaction() as tx:
+                yield tx
+        finally:
+            self._version += 1
+            self._pages.clear()
 
     def validate(self, draft: Activity) -> Activity:
         """Check every field a lead typed; returns the draft cleaned (times to the minute)."""
@@ -186,7 +209,7 @@ class ActivityService:
         clean = self.validate(draft)
         now = self._clock.now()
         link = f"https://t.me/{bot_username}?start=act_"
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             team = await teams.by_key(tx, clean.team_key)
             if team is None:
                 raise UnknownTeam(key=clean.team_key)
@@ -242,7 +265,7 @@ class ActivityService:
         if not actor.is_admin and draft.team_key not in actor.lead_team_keys:
             raise NotTeamLead()
         clean = self.validate(draft)
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             team = await teams.by_key(tx, clean.team_key)
             if team is None:
                 raise UnknownTeam(key=clean.team_key)
@@ -259,10 +282,24 @@ class ActivityService:
     ) -> tuple[list[ActivityView], int]:
         """One page of activities not yet started (filtered by team and category if given),
         soonest first; and how many in all."""
+        key = (max(page, 0), size, team_id, category)
+        now = self._clock.now()
+        cached = self._pages.get(key)
+        if cached is not None and now < cached.valid_until:
+            return list(cached.views), cached.total
+        version = self._version
         rows, total = await activities.upcoming(
-            self._db.reader, self._clock.now(), size, max(page, 0) * size, team_id, category
+            self._db.reader, now, size, key[0] * size, team_id, category
         )
-        return [ActivityView(a, confirmed, waiting) for a, confirmed, waiting in rows], total
+        views = [ActivityView(a, confirmed, waiting) for a, confirmed, waiting in rows]
+        if version == self._version:
+            if len(self._pages) >= PAGES_CACHED:
+                self._pages.clear()
+            # Kept until something is written, the first listed activity starts, or a few
+            # seconds pass (an activity on an earlier page may start and shift this one).
+            starts = [view.activity.starts_at for view in views]
+            self._pages[key] = _CachedPage(tuple(views), total, min([now + PAGE_KEPT, *starts]))
+        return views, total
 
     async def view(
         self, activity_id: int, telegram_id: int
@@ -320,7 +357,7 @@ class ActivityService:
             raise InvalidCapacity()
         now = self._clock.now()
         promoted = 0
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             confirmed, _ = await signups.counts(tx, activity_id)
             if capacity < confirmed:
                 raise CapacityBelowConfirmed(count=confirmed)
@@ -337,7 +374,7 @@ class ActivityService:
         """A new place; everyone signed up is told. Returns how many."""
         await self._editable(actor, activity_id)
         clean = self.check_place(place)
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             await activities.update(tx, activity_id, self._clock.now(), place=clean)
             told = await self._tell_changed(tx, activity_id)
         self._signal.notify()
@@ -351,7 +388,7 @@ class ActivityService:
         starts_at = self.check_start(starts_at.replace(second=0, microsecond=0))
         ends_at = self.check_end(starts_at, ends_at.replace(second=0, microsecond=0))
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             await activities.update(tx, activity_id, now, starts_at=starts_at, ends_at=ends_at)
             for volunteer_id, status in await signups.roster(tx, activity_id):
                 active = await signups.active(tx, activity_id, volunteer_id)
@@ -392,7 +429,7 @@ class ActivityService:
         self._require_lead(actor, activity)
         why = self.check_description(reason)
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             if not await activities.cancel(tx, activity_id, why, now):
                 raise ActivityCancelled()
             notices = []
@@ -444,7 +481,7 @@ class ActivityService:
         """Confirmed while slots remain, else waitlisted with a position; a repeat changes
         nothing. Refused when closed, cancelled, or clashing with another sign-up."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             volunteer = await _volunteer(tx, telegram_id)
             activity = await activities.get(tx, activity_id)
             if activity is None:
@@ -474,7 +511,7 @@ class ActivityService:
     async def cancel(self, telegram_id: int, activity_id: int) -> CancelResult:
         """Leave the activity; a freed slot goes to the first waiting, who is told at once, and
         a late cancellation alerts the team's leads, all in the same transaction."""
-        async with self._db.transaction() as tx:
+        async with self._writing() as tx:
             volunteer = await _volunteer(tx, telegram_id)
             activity = await activities.get(tx, activity_id)
             if activity is None:
@@ -516,6 +553,10 @@ class ActivityService:
     async def release_all(self, tx: aiosqlite.Connection, volunteer: Volunteer) -> int:
         """Give up every place of a volunteer in activities not yet started (they are erasing
         their data), in the caller's transaction; how many were given up."""
+        # A page read while the caller's transaction is still open may be kept: for at most
+        # PAGE_KEPT, and only on this rare path.
+        self._version += 1
+        self._pages.clear()
         now = self._clock.now()
         current, _ = await activities.of_volunteer(tx, volunteer.id, now, 0)
         released = 0

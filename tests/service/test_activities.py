@@ -314,3 +314,29 @@ async def test_forgetting_oneself_gives_up_future_places_and_the_waitlist_moves_
         await services.activities.sign_up(waiting, activity.id)
     ).placement is Placement.CONFIRMED
     assert [kind for _, kind, _ in await _outbox(db)] == ["promotion"]
+
+
+async def test_a_listed_page_follows_every_change_and_the_clock(
+    services: Services, clock: ManualClock
+) -> None:
+    """The list keeps pages between changes; a sign-up, a cancellation or an activity starting
+    shows at once on the next read."""
+    first = await _create(services, clock)
+    later = await _create(
+        services,
+        clock,
+        starts_at=clock.now() + timedelta(days=3),
+        ends_at=clock.now() + timedelta(days=3, hours=1),
+    )
+    [person] = await _people(services, 1)
+    views, total = await services.activities.upcoming(0, 5)
+    assert total == 2 and views[0].confirmed == 0
+    await services.activities.sign_up(person, first.id)
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].confirmed == 1 and views[0].slots_left == 9
+    await services.activities.cancel(person, first.id)
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].confirmed == 0
+    clock.advance(timedelta(days=2, minutes=1))
+    views, total = await services.activities.upcoming(0, 5)
+    assert total == 1 and [view.activity.id for view in views] == [later.id]
