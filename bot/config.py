@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -161,6 +162,27 @@ class ActivitiesConfig(_Table):
         return parse_duration(self.cancel_cutoff)
 
 
+class HoursConfig(_Table):
+    """Check-in, the credit rule, attendance sheets and star levels."""
+
+    checkin_radius_m: int = Field(default=300, ge=10, le=10_000)
+    checkin_opens_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    checkout_grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    code_minutes: int = Field(default=5, ge=1, le=120)
+    daily_review_hours: float = Field(default=8, gt=0, le=24)
+    min_presence_share: float | None = Field(default=None, gt=0, le=1)
+    star_hours: list[int] = Field(default_factory=lambda: [100, 300, 600, 1000, 1500])
+    sheet_reminder_days: int = Field(default=3, ge=1, le=60)
+    escalation_working_days: int = Field(default=10, ge=1, le=120)
+
+    @field_validator("star_hours")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if not value or value[0] <= 0 or any(b <= a for a, b in pairwise(value)):
+            raise ValueError("star_hours must be positive and increasing, e.g. [100, 300, 600]")
+        return value
+
+
 class FloodConfig(_Table):
     max_updates: int = Field(default=20, ge=1)
     window_seconds: float = Field(default=10.0, gt=0)
@@ -215,6 +237,7 @@ class Config(BaseSettings):
     teams: list[TeamConfig] = Field(default_factory=list)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
+    hours: HoursConfig = Field(default_factory=HoursConfig)
     flood: FloodConfig = Field(default_factory=FloodConfig)
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

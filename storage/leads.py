@@ -55,6 +55,18 @@ async def all_assignments(conn: aiosqlite.Connection) -> list[LeadAssignment]:
     ]
 
 
+async def telegram_ids_of_team(conn: aiosqlite.Connection, team_key: str) -> list[int]:
+    """The Telegram ids of a team's leads (those still reachable by an id)."""
+    rows = await fetchall(
+        conn,
+        "SELECT v.telegram_id FROM team_leads l JOIN volunteers v ON v.id = l.volunteer_id"
+        " JOIN teams t ON t.id = l.team_id WHERE t.key = ? AND v.telegram_id IS NOT NULL"
+        " ORDER BY v.id",
+        (team_key,),
+    )
+    return [int(row["telegram_id"]) for row in rows]
+
+
 async def log_change(
     conn: aiosqlite.Connection,
     actor: int,

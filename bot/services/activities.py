@@ -38,8 +38,8 @@ from bot.i18n import Catalogs
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.calendar import ics
+from bot.services.notices import Notices
 from storage import (
-    accounts,
     activities,
     broadcasts,
     groups,
@@ -129,6 +129,7 @@ class ActivityService:
         self._catalogs = catalogs
         self._default = default_language
         self._signal = signal
+        self._notices = Notices(catalogs, default_language)
         # Every write to activities and sign-ups goes through `_writing()`, which bumps this, so
         # a page of the list read before a change is never kept after it.
         self._version = 0
@@ -574,21 +575,7 @@ class ActivityService:
     async def _notice(
         self, tx: aiosqlite.Connection, telegram_id: int, kind: str, key: str, **params: object
     ) -> OutgoingMessage:
-        account = await accounts.get(tx, telegram_id)
-        language = resolve_language(
-            account.language if account else None,
-            account.telegram_language if account else None,
-            self._default,
-        )
-        t = self._catalogs.translator(language)
-        formatted = {k: t.datetime(v) if isinstance(v, datetime) else v for k, v in params.items()}
-        return OutgoingMessage(
-            telegram_id,
-            kind,
-            t(key, **formatted),
-            Priority.URGENT,
-            blocked=account is None or account.unreachable,
-        )
+        return await self._notices.make(tx, telegram_id, kind, key, params, Priority.URGENT)
 
     async def _tell_promoted(
         self, tx: aiosqlite.Connection, volunteer_id: int, activity: Activity

@@ -1,0 +1,63 @@
+"""Messages to people who did not just write to us, each in that person's own language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.language import resolve_language
+from bot.domain.models import Account, Language
+from bot.i18n import Catalogs, Translator
+from bot.outbox.models import Button, OutgoingMessage, Priority
+from storage import accounts
+
+ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+class Notices:
+    def __init__(self, catalogs: Catalogs, default_language: Language) -> None:
+        self._catalogs = catalogs
+        self._default = default_language
+
+    async def translator_for(self, conn: aiosqlite.Connection, telegram_id: int) -> Translator:
+        return self.translator(await accounts.get(conn, telegram_id))
+
+    def translator(self, account: Account | None) -> Translator:
+        return self._catalogs.translator(
+            resolve_language(
+                account.language if account else None,
+                account.telegram_language if account else None,
+                self._default,
+            )
+        )
+
+    def default_translator(self) -> Translator:
+        return self._catalogs.translator(self._default)
+
+    async def make(
+        self,
+        conn: aiosqlite.Connection,
+        telegram_id: int,
+        kind: str,
+        key: str,
+        params: Mapping[str, object] | None = None,
+        priority: Priority = Priority.NOTICE,
+        buttons: Callable[[Translator], ButtonRows] | None = None,
+    ) -> OutgoingMessage:
+        """A message worded from catalog `key`; datetimes among the params are formatted in
+        the org's zone; `buttons` builds the keyboard in the same language."""
+        account = await accounts.get(conn, telegram_id)
+        t = self.translator(account)
+        formatted = {
+            k: t.datetime(v) if isinstance(v, datetime) else v for k, v in (params or {}).items()
+        }
+        return OutgoingMessage(
+            telegram_id,
+            kind,
+            t(key, **formatted),
+            priority,
+            buttons(t) if buttons else (),
+            blocked=account is None or account.unreachable,
+        )
