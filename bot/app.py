@@ -25,8 +25,10 @@ from handlers.broadcast import refresh_progress
 from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
 from handlers.jobs import (
+    ATTENDANCE_TICK_SECONDS,
     PURGE_SECONDS,
     REMINDER_TICK_SECONDS,
+    attendance,
     dispatch_reminders,
     purge_abandoned,
 )
@@ -84,6 +86,7 @@ def build_application(
         application.job_queue.run_repeating(
             dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=0
         )
+        application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 

@@ -18,6 +18,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.context import AppContext
+from handlers.hours import check_in_deep_link, show_verification
 from handlers.privacy import require_private
 from handlers.registration import START_REGISTRATION, begin_registration
 
@@ -33,6 +34,12 @@ async def start_command(update: Update, context: AppContext) -> None:
         return
     volunteer = await turn.volunteer()
     payload = context.args[0] if context.args else ""
+    if payload.startswith("cert_"):
+        await show_verification(context, turn, payload.removeprefix("cert_"))
+        return
+    if payload.startswith("ci_") and volunteer is not None:
+        await check_in_deep_link(context, turn, payload.removeprefix("ci_"))
+        return
     activity_id = small_number(payload.removeprefix("act_")) if payload.startswith("act_") else None
     if volunteer is not None:
         if activity_id is not None:

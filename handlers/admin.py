@@ -39,7 +39,7 @@ TEAM_LINES_PER_PAGE = 10  # with at most 5 leads named each, a page stays under 
 LEADS_NAMED = 5
 
 
-async def _admin_turn(update: Update, context: AppContext) -> Turn | None:
+async def admin_turn(update: Update, context: AppContext) -> Turn | None:
     """The turn if the sender is an admin in a private chat; otherwise they are told why not."""
     turn = await turn_of(update, context)
     if not await require_private(context, turn):
@@ -62,7 +62,7 @@ async def _show_matches(context: AppContext, turn: Turn, query: str) -> None:
 
 async def promote_command(update: Update, context: AppContext) -> None:
     """Finds a volunteer by name or phone fragment to make them a team lead."""
-    turn = await _admin_turn(update, context)
+    turn = await admin_turn(update, context)
     if turn is None:
         return
     if context.args:
@@ -172,7 +172,7 @@ async def on_pick_team(update: Update, context: AppContext) -> None:
 
 async def demote_command(update: Update, context: AppContext) -> None:
     """Lists the team leads, one button each, to remove the role."""
-    turn = await _admin_turn(update, context)
+    turn = await admin_turn(update, context)
     if turn is None:
         return
     markup = await _leads_keyboard(turn, 0)
@@ -211,7 +211,7 @@ on_demote_page = keyboard_pager(DEMOTE_PAGE, _leads_keyboard)
 
 async def teams_command(update: Update, context: AppContext) -> None:
     """Lists every team with its leads and member count; admins may add a team."""
-    turn = await _admin_turn(update, context)
+    turn = await admin_turn(update, context)
     if turn is None:
         return
     text, markup = await _teams_page(turn, 0)

@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_TICK_SECONDS = 30
 PURGE_SECONDS = 3600
+ATTENDANCE_TICK_SECONDS = 60
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -25,3 +26,12 @@ async def purge_abandoned(context: AppContext) -> None:
     dropped = await context.runtime.services.dialogues.purge_abandoned()
     if dropped:
         log.info("dropped %d abandoned dialogues", dropped)
+
+
+async def attendance(context: AppContext) -> None:
+    """Make attendance sheets for activities that ended; chase those left unapproved."""
+    hours = context.runtime.services.hours
+    made = await hours.make_sheets()
+    chased = await hours.chase_sheets()
+    if made or chased:
+        log.info("attendance: %d sheets made, %d reminders or escalations", made, chased)

@@ -100,6 +100,13 @@ async def on_open(update: Update, context: AppContext) -> None:
     rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
     if activity.state == "published":
         rows.append(
+            [
+                (turn.t("button.checkin_qr"), f"mg:k:{activity.id}"),
+                (turn.t("button.presence"), f"mg:h:{activity.id}"),
+            ]
+        )
+        rows.append([(turn.t("button.open_sheet"), f"mg:a:{activity.id}")])
+        rows.append(
             [(turn.t(f"button.edit_{field}"), f"{EDIT}{field}:{activity.id}") for field in FIELDS]
         )
         rows.append([(turn.t("button.cancel_activity"), f"{CANCEL}{activity.id}")])

@@ -11,6 +11,11 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("profile", Role.VOLUNTEER),
     ("activities", Role.GUEST),
     ("my", Role.VOLUNTEER),
+    ("checkin", Role.VOLUNTEER),
+    ("checkout", Role.VOLUNTEER),
+    ("hours", Role.VOLUNTEER),
+    ("certificate", Role.VOLUNTEER),
+    ("verify", Role.GUEST),
     ("settings", Role.VOLUNTEER),
     ("language", Role.GUEST),
     ("forget_me", Role.VOLUNTEER),
@@ -22,6 +27,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("promote", Role.ADMIN),
     ("demote", Role.ADMIN),
     ("teams", Role.ADMIN),
+    ("add_hours", Role.ADMIN),
 )
 
 

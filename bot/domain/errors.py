@@ -165,3 +165,79 @@ class InvalidDescription(DomainError):
 
 class CapacityBelowConfirmed(DomainError):
     key = "error.capacity_below_confirmed"
+
+
+class NotConfirmedFor(DomainError):
+    key = "error.not_confirmed_for"  # params: title
+
+
+class CheckInNotOpen(DomainError):
+    key = "error.checkin_not_open"  # params: title, opens, ends
+
+
+class NoLocationPin(DomainError):
+    key = "error.no_location_pin"
+
+
+class TooFar(DomainError):
+    key = "error.too_far"  # params: distance, radius
+
+
+class UnknownCode(DomainError):
+    key = "error.unknown_code"
+
+
+class CodeExpired(DomainError):
+    key = "error.code_expired"
+
+
+class NotCheckedIn(DomainError):
+    key = "error.not_checked_in"
+
+
+class SheetAlreadyMade(DomainError):
+    key = "error.sheet_already_made"
+
+
+class SheetNotReady(DomainError):
+    key = "error.sheet_not_ready"
+
+
+class UnknownRecord(DomainError):
+    key = "error.unknown_record"
+
+
+class OwnHours(DomainError):
+    key = "error.own_hours"
+
+
+class RecordNotOpen(DomainError):
+    key = "error.record_not_open"
+
+
+class InvalidMinutes(DomainError):
+    key = "error.invalid_minutes"  # params: max
+
+
+class InvalidReason(DomainError):
+    key = "error.invalid_reason"
+
+
+class NotDisputable(DomainError):
+    key = "error.not_disputable"
+
+
+class NotDisputed(DomainError):
+    key = "error.not_disputed"
+
+
+class InvalidDate(DomainError):
+    key = "error.invalid_date"
+
+
+class NoHoursYet(DomainError):
+    key = "error.no_hours_yet"
+
+
+class UnknownCertificate(DomainError):
+    key = "error.unknown_certificate"

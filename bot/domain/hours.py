@@ -4,10 +4,14 @@ holds. Pure functions and plain data; no I/O here."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason
 
 EARTH_RADIUS_M = 6_371_000.0
 # Credited minutes a record may hold: a day, which no activity is longer than in practice.
@@ -181,3 +185,58 @@ class HoursSummary:
     by_category: tuple[tuple[str, int], ...]
     by_team: tuple[tuple[str, int], ...]
     no_shows: int
+
+
+_MINUTES = re.compile(
+    r"^(?:(?P<hours>\d{1,2}(?:\.\d{1,2})?)\s*(?:h|hr|hrs|hours?|小时|个小时|時間)\s*)?"
+    r"(?:(?P<minutes>\d{1,4})\s*(?:m|min|mins|minutes?|分钟|分)?)?$"
+)
+_DAY = [
+    re.compile(r"^(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})[日号]?$"),
+    re.compile(r"^(?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})[日号]?$"),
+]
+
+
+def parse_minutes(text: str, maximum: int) -> int:
+    """`150`, `150m`, `150分钟`, `2.5h`, `2.5小时`, `2h30m`, `2小时30分`: whole minutes from 0 to
+    `maximum`."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
+    match = _MINUTES.match(cleaned) if cleaned and len(cleaned) <= 20 else None
+    if match is None or not (match["hours"] or match["minutes"]):
+        raise InvalidMinutes(max=maximum)
+    total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+    if total != int(total) or not 0 <= total <= maximum:
+        raise InvalidMinutes(max=maximum)
+    return int(total)
+
+
+def parse_day(text: str, today: date) -> date:
+    """`2026-11-20`, `11-20`, `11月20日`: a day not after today (a date without a year is the
+    last such date up to today)."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    for pattern in _DAY:
+        match = pattern.match(cleaned)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        try:
+            year = int(parts["year"]) if parts.get("year") else today.year
+            day = date(year, int(parts["month"]), int(parts["day"]))
+            if not parts.get("year") and day > today:
+                day = date(year - 1, day.month, day.day)
+        except ValueError:
+            raise InvalidDate() from None
+        if day > today or day.year < 2000:
+            raise InvalidDate()
+        return day
+    raise InvalidDate()
+
+
+def parse_reason(text: str) -> str:
+    """A reason for a change: 2 to 200 printable characters."""
+    cleaned = " ".join(unicodedata.normalize("NFC", text).split())
+    if not 2 <= len(cleaned) <= 200 or any(
+        unicodedata.category(char).startswith("C") for char in cleaned
+    ):
+        raise InvalidReason()
+    return cleaned

@@ -14,6 +14,8 @@ from bot.services.activities import ActivityService
 from bot.services.broadcasts import BroadcastService
 from bot.services.dialogues import DialogueService
 from bot.services.groups import GroupService
+from bot.services.hours import HoursService
+from bot.services.notices import Notices
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.roles import RoleService
@@ -32,6 +34,7 @@ class Services:
     groups: GroupService
     activities: ActivityService
     reminders: ReminderService
+    hours: HoursService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -54,6 +57,16 @@ class Services:
             groups=GroupService(db, clock),
             activities=activities,
             reminders=ReminderService(db, clock, catalogs, language, signal),
+            hours=HoursService(
+                db,
+                clock,
+                config.hours,
+                config.org.zone,
+                Notices(catalogs, language),
+                signal,
+                config.org.admins,
+                config.org.name,
+            ),
             outbox_signal=signal,
         )
 

@@ -12,14 +12,14 @@ import io
 import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
 from babel.numbers import format_decimal
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -54,12 +54,24 @@ SHADE = colors.HexColor("#ececec")
 ACCENT = colors.HexColor("#9b1c1c")  # the red of an official seal, for the title rules
 
 # Shares of the frame width: No., activity, date, place, content, hours, team, person in charge.
-COLUMN_SHARES = (0.05, 0.16, 0.105, 0.15, 0.205, 0.075, 0.14, 0.115)
+COLUMN_SHARES = (0.05, 0.155, 0.095, 0.15, 0.19, 0.115, 0.14, 0.105)
 COLUMN_WIDTHS = [FRAME_WIDTH * share for share in COLUMN_SHARES]
 HOURS_COLUMN = 5
+CELL_SIZE, CELL_LEADING, CELL_PADDING = 8.5, 11.0, 3.0
+INNER_WIDTHS = [width - 2 * CELL_PADDING for width in COLUMN_WIDTHS]
 
 URL = re.compile(r"https://[^\s<>\"'，。；！？、）」】]+")
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# What a line breaks between: a CJK character or mark, a run of spaces, or a Latin word.
+TOKEN = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+)
+SUBSTITUTES = str.maketrans(
+    {"·": "・", "•": "・", "‧": "・", "®": "(R)", "©": "(C)", "™": "TM", "²": "2", "³": "3"}
+    | {"\ufe0f": None, "\u200d": None}
+)
+NO_LINE_START = set("・，。、；：？！）」』》〉】〕’”…—·,.;:?!)]}%")
+NO_LINE_END = set("（「『《〈【〔‘“([{")
 
 
 def _style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
@@ -71,10 +83,7 @@ TITLE = _style("title", 20, 26, alignment=TA_CENTER, spaceAfter=2)
 BODY = _style("body", 10, 14)
 LABEL = _style("label", 10, 14, textColor=colors.HexColor("#444444"))
 NOTE = _style("note", 8, 11, textColor=colors.HexColor("#444444"))
-HEAD = _style("head", 8.5, 11, alignment=TA_CENTER)
-CELL = _style("cell", 8.5, 11, alignment=TA_LEFT)
 # Chinese has no spaces to break at: any character may end a line. Latin text keeps its words.
-CELL_CJK = _style("cell_cjk", 8.5, 11, alignment=TA_LEFT, wordWrap="CJK")
 BODY_CJK = _style("body_cjk", 10, 14, wordWrap="CJK")
 
 
@@ -92,20 +101,21 @@ def render_pdf(certificate: Certificate, t: Translator, verify_hint: str) -> byt
         title=t("certificate.title"),
         author=certificate.organisation,
         subject=f"{certificate.holder} {certificate.code}",
-        invariant=True,
     )
 
     def footer(page: int, pages: int) -> str:
-        return t(
-            "certificate.footer",
-            organisation=certificate.organisation,
-            code=certificate.code,
-            page=page,
-            pages=pages,
+        return printable(
+            t(
+                "certificate.footer",
+                organisation=certificate.organisation,
+                code=certificate.code,
+                page=page,
+                pages=pages,
+            )
         )
 
     story: list[Flowable] = [
-        Paragraph(escape(t("certificate.title")), TITLE),
+        Paragraph(_markup(t("certificate.title")), TITLE),
         _TitleRule(),
         Spacer(1, 5 * mm),
         _summary(certificate, t),
@@ -132,12 +142,78 @@ def verify_url(hint: str) -> str | None:
     return found.group().rstrip(".,;:!?)") if found else None
 
 
+def printable(text: str) -> str:
+    """The text with what the CID font cannot show replaced or dropped: its character map
+    lacks the Latin middle dot of names like 买买提·艾力 (its own dot stands in) and a few
+    symbols, and it has nothing outside the Basic Multilingual Plane, such as emoji."""
+    text = text.translate(SUBSTITUTES)
+    return text if text.isascii() else "".join(char for char in text if char <= "\uffff")
+
+
+def _markup(text: str) -> str:
+    return escape(printable(text))
+
+
 def _paragraph(text: str, latin: ParagraphStyle, cjk: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), cjk if CJK.search(text) else latin)
+    return Paragraph(_markup(text), cjk if CJK.search(text) else latin)
 
 
-def _cell(text: str) -> Paragraph:
-    return _paragraph(text, CELL, CELL_CJK)
+def _cell(text: str, width: float) -> str:
+    """The text broken into lines that fit `width` (a table cell's inner width)."""
+    return "\n".join(wrap_lines(printable(text), width, CELL_SIZE))
+
+
+def wrap_lines(text: str, width: float, size: float) -> list[str]:
+    """Greedy line breaking: Chinese may break between any two characters, Latin words keep
+    together unless one alone is too long; a line does not start with closing punctuation nor
+    end with opening punctuation."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line, line_width = "", 0.0
+        for token in TOKEN.findall(paragraph):
+            if token.isspace():
+                token = " " if line else ""
+            token_width = _width(token, size)
+            if line_width + token_width <= width or token == " ":
+                line, line_width = line + token, line_width + token_width
+                continue
+            if line.strip():
+                line, token = _keep_punctuation(line.rstrip(), token)
+                lines.append(line)
+            while _width(token, size) > width:
+                cut = _fitting(token, width, size)
+                lines.append(token[:cut])
+                token = token[cut:]
+            line, line_width = token, _width(token, size)
+        lines.append(line.rstrip())
+    return lines
+
+
+def _keep_punctuation(line: str, token: str) -> tuple[str, str]:
+    """Moves characters from the end of the line to the next so that the next does not start
+    with a closing mark, and the line does not end with an opening one."""
+    while len(line) > 1 and (token[0] in NO_LINE_START or line[-1] in NO_LINE_END):
+        line, token = line[:-1], line[-1] + token
+    return line.rstrip(), token
+
+
+def _fitting(text: str, width: float, size: float) -> int:
+    """How many leading characters of the text fit the width: at least one."""
+    used = 0.0
+    for count, char in enumerate(text):
+        used += _char_width(char, size)
+        if used > width:
+            return max(count, 1)
+    return len(text)
+
+
+@lru_cache(maxsize=8192)
+def _char_width(char: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(char, FONT, size))
+
+
+def _width(text: str, size: float) -> float:
+    return sum(_char_width(char, size) for char in text)
 
 
 def _summary(certificate: Certificate, t: Translator) -> Table:
@@ -147,17 +223,17 @@ def _summary(certificate: Certificate, t: Translator) -> Table:
             _paragraph(t("certificate.holder"), LABEL, LABEL),
             _paragraph(certificate.holder, BODY, BODY_CJK),
             _paragraph(t("certificate.code"), LABEL, LABEL),
-            Paragraph(escape(certificate.code), BODY),
+            Paragraph(_markup(certificate.code), BODY),
         ],
         [
             _paragraph(t("certificate.total_hours"), LABEL, LABEL),
             Paragraph(
-                escape(t("certificate.hours_value", hours=hours(certificate.total_minutes, t))),
+                _markup(t("certificate.hours_value", hours=hours(certificate.total_minutes, t))),
                 BODY,
             ),
             _paragraph(t("certificate.records"), LABEL, LABEL),
             Paragraph(
-                escape(t("certificate.records_value", count=t.number(len(certificate.lines)))),
+                _markup(t("certificate.records_value", count=t.number(len(certificate.lines)))),
                 BODY,
             ),
         ],
@@ -183,53 +259,57 @@ def _summary(certificate: Certificate, t: Translator) -> Table:
 def _line_row(number: int, line: CertificateLine, t: Translator) -> list[object]:
     return [
         str(number),
-        _cell(line.title),
+        _cell(line.title, INNER_WIDTHS[1]),
         line.day.isoformat(),
-        _cell(line.place),
-        _cell(line.content),
+        _cell(line.place, INNER_WIDTHS[3]),
+        _cell(line.content, INNER_WIDTHS[4]),
         hours(line.minutes, t),
-        _cell(line.team),
-        _cell(line.person_in_charge),
+        _cell(line.team, INNER_WIDTHS[6]),
+        _cell(line.person_in_charge, INNER_WIDTHS[7]),
     ]
 
 
 def _records(certificate: Certificate, t: Translator) -> Table:
     """One row per record, the heading repeated on every page, and the total last."""
     heading: list[object] = [
-        Paragraph(escape(t(key)), HEAD)
-        for key in (
-            "certificate.col_number",
-            "certificate.col_title",
-            "certificate.col_date",
-            "certificate.col_place",
-            "certificate.col_content",
-            "certificate.col_hours",
-            "certificate.col_team",
-            "certificate.col_person",
+        _cell(t(key), width)
+        for width, key in zip(
+            INNER_WIDTHS,
+            (
+                "certificate.col_number",
+                "certificate.col_title",
+                "certificate.col_date",
+                "certificate.col_place",
+                "certificate.col_content",
+                "certificate.col_hours",
+                "certificate.col_team",
+                "certificate.col_person",
+            ),
+            strict=True,
         )
     ]
     rows: list[list[object]] = [heading]
     rows += [_line_row(n, line, t) for n, line in enumerate(certificate.lines, start=1)]
     last = len(rows)
-    rows.append(
-        [t("certificate.total"), "", "", "", "", hours(certificate.total_minutes, t), "", ""]
-    )
+    total = [printable(t("certificate.total")), "", "", "", ""]
+    rows.append([*total, hours(certificate.total_minutes, t), "", ""])
     table = Table(rows, colWidths=COLUMN_WIDTHS, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
+                ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
                 ("TEXTCOLOR", (0, 0), (-1, -1), INK),
                 ("GRID", (0, 0), (-1, -1), 0.4, RULE),
                 ("BOX", (0, 0), (-1, -1), 1, INK),
                 ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
                 ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (-1, 0), "CENTER"),
                 ("ALIGN", (0, 1), (0, -1), "CENTER"),
                 ("ALIGN", (2, 1), (2, -1), "CENTER"),
                 ("ALIGN", (HOURS_COLUMN, 1), (HOURS_COLUMN, -1), "RIGHT"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                 ("SPAN", (0, last), (HOURS_COLUMN - 1, last)),
@@ -279,8 +359,8 @@ def _cjk(style: ParagraphStyle) -> ParagraphStyle:
 
 
 def _labelled(t: Translator, label: str, value: str) -> Paragraph:
-    grey = f'<font color="#444444">{escape(label)}</font>'
-    text = t("certificate.labelled", label=grey, value=escape(value))
+    grey = f'<font color="#444444">{_markup(label)}</font>'
+    text = t("certificate.labelled", label=grey, value=_markup(value))
     return Paragraph(text, BODY_CJK if CJK.search(label + value) else BODY)
 
 

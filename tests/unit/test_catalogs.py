@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.commands import COMMANDS
 from bot.domain.errors import DomainError
+from bot.domain.hours import Mark, RecordState
 from bot.domain.models import Role
 from bot.i18n import Catalogs, placeholders
 
@@ -41,6 +42,24 @@ def test_every_key_named_in_the_code_exists() -> None:
     used |= {f"cmd.{name}" for name, _ in COMMANDS}
     used |= {f"role.{role.name.lower()}" for role in Role}
     used |= {f"{action}.{what}" for action in ("promote", "demote") for what in ("done", "told")}
+    # Keys made from a value: each value the code can give must have its text.
+    used |= {f"record.state.{state.value}" for state in RecordState}
+    used |= {f"attendance.mark.{mark.value}" for mark in Mark}
+    used |= {f"attendance.method.{method}" for method in ("location", "code", "lead")}
+    flags = ("no_checkin", "no_checkout", "below_share", "over_daily")
+    used |= {f"record.{kind}.{flag}" for kind in ("flag", "flag_short") for flag in flags}
+    actions = ("created", "marked", "adjusted", "approved", "review", "disputed", "resolved")
+    used |= {f"audit.{action}" for action in (*actions, "added")}
+    used |= {f"dispute.{outcome}" for outcome in ("opened", "adjusted", "rejected")}
+    # Keys handed to a notice or prompt as an argument rather than to t() directly.
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(
+                re.findall(
+                    r"""["']((?:hours|stars|attendance|record|dispute)\.[a-z_]+)["']""",
+                    path.read_text(),
+                )
+            )
     assert used, "the scan found no keys"
     missing = used - set(CATALOGS.messages["en"])
     assert not missing

@@ -1,0 +1,972 @@
+"""Service hours: check-in and check-out, attendance sheets, the audit trail, disputes, star
+levels, admin corrections and certificates."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.config import HoursConfig
+from bot.domain.errors import (
+    CheckInNotOpen,
+    CodeExpired,
+    InvalidMinutes,
+    NoHoursYet,
+    NoLocationPin,
+    NotAdmin,
+    NotCheckedIn,
+    NotConfirmedFor,
+    NotDisputable,
+    NotDisputed,
+    NotLeadOrAdmin,
+    NotRegistered,
+    NotTeamLead,
+    OwnHours,
+    RecordNotOpen,
+    SheetNotReady,
+    TooFar,
+    UnknownActivity,
+    UnknownCertificate,
+    UnknownCode,
+    UnknownRecord,
+    UnknownTeam,
+)
+from bot.domain.hours import (
+    MAX_RECORD_MINUTES,
+    AuditEntry,
+    Certificate,
+    CertificateLine,
+    CheckIn,
+    HoursSummary,
+    Mark,
+    RecordState,
+    ServiceRecord,
+    StarLevel,
+    credit,
+    distance_m,
+    over_daily_limit,
+    parse_reason,
+    star_level,
+    working_days_after,
+)
+from bot.domain.models import Activity, Actor, Volunteer
+from bot.outbox.models import Button, OutgoingMessage, Priority
+from bot.outbox.signal import OutboxSignal
+from bot.services.notices import Notices
+from storage import activities, groups, hours, leads, outbox, signups, teams, volunteers
+from storage.db import Database
+
+# Codes are typed by people on site: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECKIN_CODE_LENGTH = 6
+CERTIFICATE_CODE_LENGTH = 10
+SHEETS_PER_TICK = 50
+RECORDS_PER_PAGE = 8
+OPEN_DISPUTE_BUTTON = "h:r:"  # the record's view, for the lead told of a dispute
+SHEET_BUTTON = "mg:a:"  # the attendance sheet
+
+
+def new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def clean_code(text: str) -> str:
+    return "".join(char for char in text.upper() if char.isalnum())
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    activity: Activity
+    at: datetime
+    already: bool  # they had checked in before; the first check-in stands
+    distance_m: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckOutResult:
+    activity: Activity
+    checked_in_at: datetime
+    checked_out_at: datetime
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    record: ServiceRecord
+    name: str
+
+
+@dataclass(frozen=True)
+class SheetView:
+    activity: Activity
+    lines: tuple[SheetLine, ...]
+    approved: bool
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Before the sheet: a confirmed volunteer and their check-in, if any."""
+
+    volunteer: Volunteer
+    checkin: CheckIn | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    record: ServiceRecord
+    volunteer_name: str
+    dispute: str | None
+    history: tuple[AuditEntry, ...] | None  # for leads of the team and admins only
+
+
+@dataclass(frozen=True)
+class ApproveResult:
+    approved: int
+    no_shows: int
+    in_review: int
+    own_left: int  # the approver's own records, left for another lead or an admin
+    complete: bool
+
+
+class HoursService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        config: HoursConfig,
+        zone: ZoneInfo,
+        notices: Notices,
+        signal: OutboxSignal,
+        admins: Sequence[int],
+        organisation: str,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._config = config
+        self._zone = zone
+        self._notices = notices
+        self._signal = signal
+        self._admins = list(admins)
+        self._organisation = organisation
+
+    @property
+    def config(self) -> HoursConfig:
+        return self._config
+
+    def _day(self, moment: datetime) -> date:
+        return moment.astimezone(self._zone).date()
+
+    # ------------------------------------------------------------ check-in and check-out
+
+    async def _volunteer(self, conn: aiosqlite.Connection, telegram_id: int) -> Volunteer:
+        volunteer = await volunteers.by_telegram_id(conn, telegram_id)
+        if volunteer is None:
+            raise NotRegistered()
+        return volunteer
+
+    def _opens(self, activity: Activity) -> datetime:
+        return activity.starts_at - timedelta(minutes=self._config.checkin_opens_minutes)
+
+    async def open_for_checkin(self, telegram_id: int) -> list[tuple[Activity, CheckIn | None]]:
+        """My confirmed activities open for check-in now (from shortly before the start to
+        the end), each with my check-in if I made one."""
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        now = self._clock.now()
+        current, _ = await activities.of_volunteer(self._db.reader, volunteer.id, now, 0)
+        found = []
+        for activity, status in current:
+            open_now = self._opens(activity) <= now <= activity.ends_at
+            if status == "confirmed" and activity.state == "published" and open_now:
+                checkin = await hours.checkin(self._db.reader, activity.id, volunteer.id)
+                found.append((activity, checkin))
+        return found
+
+    async def _checkable(
+        self, conn: aiosqlite.Connection, volunteer: Volunteer, activity_id: int
+    ) -> Activity:
+        activity = await activities.get(conn, activity_id)
+        if activity is None or activity.state != "published":
+            raise UnknownActivity()
+        active = await signups.active(conn, activity.id, volunteer.id)
+        if active is None or active[1] != "confirmed":
+            raise NotConfirmedFor(title=activity.title)
+        now = self._clock.now()
+        if not self._opens(activity) <= now <= activity.ends_at:
+            raise CheckInNotOpen(
+                title=activity.title, opens=self._opens(activity), ends=activity.ends_at
+            )
+        return activity
+
+    async def _check_in(
+        self,
+        volunteer: Volunteer,
+        activity_id: int,
+        method: str,
+        distance: float | None = None,
+    ) -> CheckInResult:
+        async with self._db.transaction() as tx:
+            activity = await self._checkable(tx, volunteer, activity_id)
+            now = self._clock.now()
+            fresh = await hours.insert_checkin(tx, activity.id, volunteer.id, method, now, distance)
+            existing = await hours.checkin(tx, activity.id, volunteer.id)
+        assert existing is not None
+        return CheckInResult(activity, existing.checked_in_at, not fresh, distance)
+
+    async def check_in_by_location(
+        self, telegram_id: int, activity_id: int, latitude: float, longitude: float
+    ) -> CheckInResult:
+        """Inside the activity's radius: checked in; outside: refused, saying how far."""
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        activity = await self._checkable(self._db.reader, volunteer, activity_id)
+        if activity.latitude is None or activity.longitude is None:
+            raise NoLocationPin()
+        distance = distance_m(latitude, longitude, activity.latitude, activity.longitude)
+        if distance > self._config.checkin_radius_m:
+            raise TooFar(distance=round(distance), radius=self._config.checkin_radius_m)
+        return await self._check_in(volunteer, activity.id, "location", round(distance, 1))
+
+    async def check_in_by_code(self, telegram_id: int, code: str) -> CheckInResult:
+        """A code the lead shows on site (typed, or the QR's deep link)."""
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        found = await hours.code(self._db.reader, clean_code(code)[:20])
+        if found is None:
+            raise UnknownCode()
+        activity_id, expires_at = found
+        if self._clock.now() >= expires_at:
+            raise CodeExpired()
+        return await self._check_in(volunteer, activity_id, "code")
+
+    async def issue_code(self, actor: Actor, activity_id: int) -> tuple[Activity, str, datetime]:
+        """A fresh check-in code for the activity, good for `code_minutes`."""
+        activity = await self._managed(self._db.reader, actor, activity_id)
+        now = self._clock.now()
+        if not self._opens(activity) <= now <= activity.ends_at:
+            raise CheckInNotOpen(
+                title=activity.title, opens=self._opens(activity), ends=activity.ends_at
+            )
+        token = new_code(CHECKIN_CODE_LENGTH)
+        expires = now + timedelta(minutes=self._config.code_minutes)
+        async with self._db.transaction() as tx:
+            await hours.insert_code(tx, token, activity.id, actor.telegram_id, now, expires)
+        return activity, token, expires
+
+    async def presence(self, actor: Actor, activity_id: int) -> tuple[Activity, list[Presence]]:
+        """The confirmed volunteers and their check-ins, for the lead to mark by hand."""
+        activity = await self._managed(self._db.reader, actor, activity_id)
+        checkins = {
+            c.volunteer_id: c
+            for c in await hours.checkins_of_activity(self._db.reader, activity.id)
+        }
+        people = []
+        for volunteer_id, status in await signups.roster(self._db.reader, activity.id):
+            volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
+            if status == "confirmed" and volunteer is not None:
+                people.append(Presence(volunteer, checkins.get(volunteer_id)))
+        return activity, people
+
+    async def mark_present(
+        self, actor: Actor, activity_id: int, volunteer_id: int, present: bool
+    ) -> None:
+        """The lead marks presence by hand (or takes back a mark made by hand) before the
+        attendance sheet is made."""
+        async with self._db.transaction() as tx:
+            activity = await self._managed(tx, actor, activity_id)
+            self._not_own(actor, volunteer_id)
+            if await hours.sheet(tx, activity.id) is not None:
+                raise RecordNotOpen()
+            now = self._clock.now()
+            if not self._opens(activity) <= now:
+                raise CheckInNotOpen(
+                    title=activity.title, opens=self._opens(activity), ends=activity.ends_at
+                )
+            active = await signups.active(tx, activity.id, volunteer_id)
+            if active is None or active[1] != "confirmed":
+                raise NotConfirmedFor(title=activity.title)
+            if present:
+                await hours.insert_checkin(
+                    tx,
+                    activity.id,
+                    volunteer_id,
+                    "lead",
+                    min(now, activity.ends_at),
+                    None,
+                    actor.telegram_id,
+                )
+            else:
+                await hours.remove_checkin(tx, activity.id, volunteer_id)
+
+    async def open_sessions(self, telegram_id: int) -> list[tuple[Activity, CheckIn]]:
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        found = []
+        for checkin in await hours.open_checkins(self._db.reader, volunteer.id):
+            activity = await activities.get(self._db.reader, checkin.activity_id)
+            if activity is not None:
+                found.append((activity, checkin))
+        return found
+
+    async def check_out(self, telegram_id: int, activity_id: int) -> CheckOutResult:
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        async with self._db.transaction() as tx:
+            activity = await activities.get(tx, activity_id)
+            checkin = await hours.checkin(tx, activity_id, volunteer.id)
+            if activity is None or checkin is None or checkin.checked_out_at is not None:
+                raise NotCheckedIn()
+            if await hours.sheet(tx, activity_id) is not None:
+                raise RecordNotOpen()
+            now = self._clock.now()
+            await hours.checkout(tx, activity_id, volunteer.id, now)
+        out = max(now, checkin.checked_in_at)
+        credited = credit(
+            activity.starts_at,
+            activity.ends_at,
+            checkin.checked_in_at,
+            out,
+            self._config.min_presence_share,
+        )
+        return CheckOutResult(activity, checkin.checked_in_at, out, credited.minutes)
+
+    # ------------------------------------------------------------ attendance sheets
+
+    async def _managed(
+        self, conn: aiosqlite.Connection, actor: Actor, activity_id: int
+    ) -> Activity:
+        activity = await activities.get(conn, activity_id)
+        if activity is None:
+            raise UnknownActivity()
+        if not actor.is_admin and activity.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+        return activity
+
+    def _not_own(self, actor: Actor, volunteer_id: int) -> None:
+        if actor.volunteer is not None and actor.volunteer.id == volunteer_id:
+            raise OwnHours()
+
+    async def make_sheets(self) -> int:
+        """For each activity ended (plus the check-out grace) without a sheet: a record per
+        confirmed volunteer with the minutes the rule proposes, and the sheet to its leads."""
+        now = self._clock.now()
+        grace = timedelta(minutes=self._config.checkout_grace_minutes)
+        made = 0
+        for activity_id in await hours.ended_without_sheet(
+            self._db.reader, now - grace, SHEETS_PER_TICK
+        ):
+            async with self._db.transaction() as tx:
+                if await self._make_sheet(tx, activity_id, now):
+                    made += 1
+        if made:
+            self._signal.notify()
+        return made
+
+    async def _make_sheet(self, tx: aiosqlite.Connection, activity_id: int, now: datetime) -> bool:
+        activity = await activities.get(tx, activity_id)
+        if activity is None or not await hours.insert_sheet(tx, activity_id, now):
+            return False
+        team = await teams.by_key(tx, activity.team_key)
+        assert team is not None
+        checkins = {c.volunteer_id: c for c in await hours.checkins_of_activity(tx, activity_id)}
+        for volunteer_id, status in await signups.roster(tx, activity_id):
+            if status != "confirmed":
+                continue
+            checkin = checkins.get(volunteer_id)
+            flags: set[str] = set()
+            minutes = 0
+            checked_out = None
+            if checkin is None:
+                flags.add("no_checkin")
+            else:
+                checked_out = checkin.checked_out_at
+                if checked_out is None:
+                    flags.add("no_checkout")  # credited up to the scheduled end, for review
+                credited = credit(
+                    activity.starts_at,
+                    activity.ends_at,
+                    checkin.checked_in_at,
+                    checked_out or activity.ends_at,
+                    self._config.min_presence_share,
+                )
+                minutes = credited.minutes
+                if credited.below_share:
+                    flags.add("below_share")
+            record = ServiceRecord(
+                id=0,
+                volunteer_id=volunteer_id,
+                activity_id=activity_id,
+                team_key=activity.team_key,
+                category=activity.category,
+                title=activity.title,
+                place=activity.place,
+                content=activity.description or activity.title,
+                served_on=self._day(activity.starts_at),
+                starts_at=activity.starts_at,
+                ends_at=activity.ends_at,
+                checked_in_at=checkin.checked_in_at if checkin else None,
+                checked_out_at=checked_out,
+                proposed_minutes=minutes,
+                minutes=minutes,
+                mark=Mark.PRESENT if checkin else Mark.ABSENT,
+                state=RecordState.PENDING,
+                flags=frozenset(flags),
+                source="activity",
+            )
+            record_id = await hours.insert_record(tx, record, team.id, now)
+            await hours.audit(tx, record_id, now, None, "created", None, record)
+        await self._tell_leads(tx, activity, "attendance.sheet_ready", "sheet")
+        return True
+
+    async def _tell_leads(
+        self,
+        tx: aiosqlite.Connection,
+        activity: Activity,
+        key: str,
+        kind: str,
+        to_admins: bool = False,
+    ) -> None:
+        """A notice about an activity's sheet with a button to open it, to the team's leads
+        (or the admins, when asked or when the team has none)."""
+        recipients = [] if to_admins else await leads.telegram_ids_of_team(tx, activity.team_key)
+        if not recipients:
+            recipients = list(self._admins)
+        messages = [
+            await self._notices.make(
+                tx,
+                chat_id,
+                kind,
+                key,
+                {"title": activity.title, "start": activity.starts_at},
+                Priority.NOTICE,
+                lambda t: ((Button(t("button.open_sheet"), f"{SHEET_BUTTON}{activity.id}"),),),
+            )
+            for chat_id in recipients
+        ]
+        await outbox.enqueue(tx, messages, self._clock.now())
+
+    async def chase_sheets(self) -> int:
+        """Remind leads of sheets not approved after `sheet_reminder_days`; tell the admins of
+        those still open after `escalation_working_days` working days."""
+        now = self._clock.now()
+        told = 0
+        remind_before = now - timedelta(days=self._config.sheet_reminder_days)
+        for activity_id in await hours.sheets_waiting(
+            self._db.reader, remind_before, "reminded_at"
+        ):
+            async with self._db.transaction() as tx:
+                activity = await activities.get(tx, activity_id)
+                assert activity is not None
+                await hours.mark_sheet(tx, activity_id, "reminded_at", now)
+                await self._tell_leads(tx, activity, "attendance.reminder", "sheet_reminder")
+                told += 1
+        # A sheet made on day D escalates once D + N working days has come (in the org zone).
+        today = self._day(now)
+        for activity_id in await hours.sheets_waiting(self._db.reader, now, "escalated_at"):
+            made = await hours.sheet(self._db.reader, activity_id)
+            assert made is not None
+            due = working_days_after(self._day(made[0]), self._config.escalation_working_days)
+            if today < due:
+                continue
+            async with self._db.transaction() as tx:
+                activity = await activities.get(tx, activity_id)
+                assert activity is not None
+                await hours.mark_sheet(tx, activity_id, "escalated_at", now)
+                await self._tell_leads(
+                    tx, activity, "attendance.escalated", "sheet_escalated", to_admins=True
+                )
+                told += 1
+        if told:
+            self._signal.notify()
+        return told
+
+    async def sheet(self, actor: Actor, activity_id: int) -> SheetView:
+        activity = await self._managed(self._db.reader, actor, activity_id)
+        made = await hours.sheet(self._db.reader, activity_id)
+        if made is None:
+            raise SheetNotReady()
+        lines = tuple(
+            SheetLine(record, name or "—")
+            for record, name in await hours.records_of_activity(self._db.reader, activity_id)
+        )
+        return SheetView(activity, lines, made[1] is not None)
+
+    async def _editable(
+        self, tx: aiosqlite.Connection, actor: Actor, record_id: int
+    ) -> tuple[ServiceRecord, Activity | None]:
+        """A record the actor may change: a pending one of a team they lead, or, for an
+        admin, any. Never their own."""
+        record = await hours.record(tx, record_id)
+        if record is None:
+            raise UnknownRecord()
+        self._not_own(actor, record.volunteer_id)
+        activity = await activities.get(tx, record.activity_id) if record.activity_id else None
+        if actor.is_admin:
+            return record, activity
+        if record.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+        if record.state is not RecordState.PENDING:
+            raise RecordNotOpen()
+        return record, activity
+
+    def _limit(self, record: ServiceRecord) -> int:
+        return record.scheduled_minutes or MAX_RECORD_MINUTES
+
+    async def set_mark(self, actor: Actor, record_id: int, mark: Mark) -> ServiceRecord:
+        """Present (the proposed minutes) or absent (none), on a pending record."""
+        async with self._db.transaction() as tx:
+            record, _ = await self._editable(tx, actor, record_id)
+            if record.state is not RecordState.PENDING:
+                raise RecordNotOpen()
+            if mark is Mark.ADJUSTED:
+                raise InvalidMinutes(max=self._limit(record))
+            changed = replace(
+                record,
+                mark=mark,
+                minutes=record.proposed_minutes if mark is Mark.PRESENT else 0,
+            )
+            if changed != record:
+                now = self._clock.now()
+                await hours.update_record(tx, changed, now)
+                await hours.audit(tx, record.id, now, actor.telegram_id, "marked", record, changed)
+        return changed
+
+    async def adjust(
+        self, actor: Actor, record_id: int, minutes: int, reason: str
+    ) -> ServiceRecord:
+        """Minutes set by hand with a reason: by the lead on a pending record, or by an admin
+        on any record (a correction). Never beyond the activity's length."""
+        clean_reason = parse_reason(reason)
+        async with self._db.transaction() as tx:
+            record, _ = await self._editable(tx, actor, record_id)
+            if not 0 <= minutes <= self._limit(record):
+                raise InvalidMinutes(max=self._limit(record))
+            now = self._clock.now()
+            state = record.state
+            if record.state is not RecordState.PENDING:
+                # An admin's correction of a decided record: it stands as approved, unless
+                # the day's total now needs review.
+                state = await self._decided_state(tx, record, minutes)
+            changed = replace(
+                record,
+                minutes=minutes,
+                mark=Mark.ADJUSTED if minutes else Mark.ABSENT,
+                state=state,
+            )
+            await hours.update_record(tx, changed, now)
+            await hours.audit(
+                tx, record.id, now, actor.telegram_id, "adjusted", record, changed, clean_reason
+            )
+            if record.state is not RecordState.PENDING:
+                await self._tell_volunteer(tx, changed, "hours.corrected", reason=clean_reason)
+                await self._celebrate(tx, changed)
+        self._signal.notify()
+        return changed
+
+    async def _decided_state(
+        self, tx: aiosqlite.Connection, record: ServiceRecord, minutes: int
+    ) -> RecordState:
+        if minutes == 0:
+            return RecordState.NO_SHOW if record.mark is Mark.ABSENT else RecordState.APPROVED
+        that_day = await hours.minutes_on_day(tx, record.volunteer_id, record.served_on, record.id)
+        limit = round(self._config.daily_review_hours * 60)
+        return (
+            RecordState.REVIEW
+            if over_daily_limit(that_day + minutes, limit)
+            else RecordState.APPROVED
+        )
+
+    async def approve_sheet(self, actor: Actor, activity_id: int) -> ApproveResult:
+        """Decide every pending record of the sheet: absent ones become no-shows, the rest are
+        approved (or go to an admin's review past the daily limit); volunteers are told. The
+        approver's own record is left for another lead or an admin."""
+        approved = no_shows = review = own = 0
+        async with self._db.transaction() as tx:
+            activity = await self._managed(tx, actor, activity_id)
+            if await hours.sheet(tx, activity_id) is None:
+                raise SheetNotReady()
+            now = self._clock.now()
+            for record, _ in await hours.records_of_activity(tx, activity_id):
+                if record.state is not RecordState.PENDING:
+                    continue
+                if actor.volunteer is not None and actor.volunteer.id == record.volunteer_id:
+                    own += 1
+                    continue
+                if record.mark is Mark.ABSENT or record.minutes == 0:
+                    state = (
+                        RecordState.NO_SHOW
+                        if record.mark is Mark.ABSENT
+                        else (RecordState.APPROVED)
+                    )
+                else:
+                    state = await self._decided_state(tx, record, record.minutes)
+                decided = replace(record, state=state)
+                await hours.update_record(tx, decided, now)
+                action = "review" if state is RecordState.REVIEW else "approved"
+                await hours.audit(tx, record.id, now, actor.telegram_id, action, record, decided)
+                if state is RecordState.NO_SHOW:
+                    no_shows += 1
+                    await self._tell_volunteer(tx, decided, "hours.no_show")
+                elif state is RecordState.REVIEW:
+                    review += 1
+                    await self._tell_volunteer(tx, decided, "hours.in_review")
+                    await self._tell_admins_review(tx, decided)
+                else:
+                    approved += 1
+                    await self._tell_volunteer(tx, decided, "hours.credited")
+                    await self._celebrate(tx, decided)
+            complete = own == 0
+            if complete:
+                await hours.approve_sheet(tx, activity.id, actor.telegram_id, now)
+        self._signal.notify()
+        return ApproveResult(approved, no_shows, review, own, complete)
+
+    async def approve_review(self, actor: Actor, record_id: int) -> ServiceRecord:
+        """An admin approves a record held for review (over the daily limit)."""
+        if not actor.is_admin:
+            raise NotAdmin()
+        async with self._db.transaction() as tx:
+            record = await hours.record(tx, record_id)
+            if record is None:
+                raise UnknownRecord()
+            self._not_own(actor, record.volunteer_id)
+            if record.state is not RecordState.REVIEW:
+                raise RecordNotOpen()
+            now = self._clock.now()
+            decided = replace(record, state=RecordState.APPROVED)
+            await hours.update_record(tx, decided, now)
+            await hours.audit(tx, record.id, now, actor.telegram_id, "approved", record, decided)
+            await self._tell_volunteer(tx, decided, "hours.credited")
+            await self._celebrate(tx, decided)
+        self._signal.notify()
+        return decided
+
+    async def _tell_volunteer(
+        self, tx: aiosqlite.Connection, record: ServiceRecord, key: str, **extra: object
+    ) -> None:
+        volunteer = await volunteers.by_id(tx, record.volunteer_id)
+        if volunteer is None or volunteer.telegram_id is None:
+            return
+        t = await self._notices.translator_for(tx, volunteer.telegram_id)
+        params = {
+            "title": record.title,
+            "day": record.served_on.isoformat(),
+            "hours": t.number(round(record.minutes / 60, 2)),
+            **extra,
+        }
+        notice = await self._notices.make(
+            tx,
+            volunteer.telegram_id,
+            "hours",
+            key,
+            params,
+            Priority.NOTICE,
+            lambda t: ((Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),),
+        )
+        await outbox.enqueue(tx, [notice], self._clock.now())
+
+    async def _tell_admins_review(self, tx: aiosqlite.Connection, record: ServiceRecord) -> None:
+        volunteer = await volunteers.by_id(tx, record.volunteer_id)
+        messages: list[OutgoingMessage] = []
+        for admin in self._admins:
+            t = await self._notices.translator_for(tx, admin)
+            messages.append(
+                await self._notices.make(
+                    tx,
+                    admin,
+                    "hours_review",
+                    "hours.review_needed",
+                    {
+                        "name": volunteer.name if volunteer else "—",
+                        "title": record.title,
+                        "day": record.served_on.isoformat(),
+                        "hours": t.number(round(record.minutes / 60, 2)),
+                        "limit": t.number(self._config.daily_review_hours),
+                    },
+                    Priority.NOTICE,
+                    lambda t: (
+                        (Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),
+                    ),
+                )
+            )
+        await outbox.enqueue(tx, messages, self._clock.now())
+
+    async def _celebrate(self, tx: aiosqlite.Connection, record: ServiceRecord) -> None:
+        """Crossing a star level: a congratulation, and a post in the team's group unless the
+        volunteer chose anonymity. Each level is told once."""
+        told, anonymous = await hours.stars(tx, record.volunteer_id)
+        level = star_level(
+            await hours.approved_minutes(tx, record.volunteer_id), self._config.star_hours
+        )
+        if level.level <= told:
+            return
+        await hours.set_stars(tx, record.volunteer_id, level.level)
+        volunteer = await volunteers.by_id(tx, record.volunteer_id)
+        if volunteer is None or volunteer.telegram_id is None:
+            return
+        stars = "★" * level.level
+        reached = self._config.star_hours[level.level - 1]
+        messages = [
+            await self._notices.make(
+                tx,
+                volunteer.telegram_id,
+                "stars",
+                "stars.congratulations",
+                {"stars": stars, "hours": reached},
+            )
+        ]
+        team = await teams.by_key(tx, record.team_key)
+        group = await groups.chat_of_team(tx, team.id) if team else None
+        if group is not None and not anonymous:
+            t = self._notices.default_translator()
+            messages.append(
+                OutgoingMessage(
+                    group,
+                    "stars_group",
+                    t("stars.group_post", name=volunteer.name, stars=stars, hours=reached),
+                    Priority.DIGEST,
+                )
+            )
+        await outbox.enqueue(tx, messages, self._clock.now())
+
+    # ------------------------------------------------------------ records, disputes, /hours
+
+    async def summary(self, telegram_id: int) -> tuple[HoursSummary, StarLevel]:
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        year_start = date(self._day(self._clock.now()).year, 1, 1)
+        approved_year = approved_total = pending_year = pending_total = no_shows = 0
+        categories: dict[str, int] = {}
+        by_team: dict[str, int] = {}
+        for row in await hours.summary_rows(self._db.reader, volunteer.id, year_start):
+            minutes, state = int(row["minutes"]), row["state"]
+            if state == "approved":
+                approved_total += minutes
+                approved_year += minutes if row["this_year"] else 0
+                categories[row["category"]] = categories.get(row["category"], 0) + minutes
+                by_team[row["team_key"]] = by_team.get(row["team_key"], 0) + minutes
+            elif state == "no_show":
+                no_shows += int(row["n"])
+            else:
+                pending_total += minutes
+                pending_year += minutes if row["this_year"] else 0
+        summary = HoursSummary(
+            approved_year,
+            approved_total,
+            pending_year,
+            pending_total,
+            tuple(sorted(categories.items(), key=lambda item: -item[1])),
+            tuple(sorted(by_team.items(), key=lambda item: -item[1])),
+            no_shows,
+        )
+        return summary, star_level(approved_total, self._config.star_hours)
+
+    async def records(self, telegram_id: int, page: int) -> tuple[list[ServiceRecord], int]:
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        return await hours.records_of_volunteer(
+            self._db.reader, volunteer.id, RECORDS_PER_PAGE, max(page, 0) * RECORDS_PER_PAGE
+        )
+
+    async def record_view(self, actor: Actor, record_id: int) -> RecordView:
+        """The volunteer sees their own record; the team's leads and admins see it with its
+        history."""
+        record = await hours.record(self._db.reader, record_id)
+        if record is None:
+            raise UnknownRecord()
+        own = actor.volunteer is not None and actor.volunteer.id == record.volunteer_id
+        manages = actor.is_admin or record.team_key in actor.lead_team_keys
+        if not own and not manages:
+            raise UnknownRecord()
+        volunteer = await volunteers.by_id(self._db.reader, record.volunteer_id)
+        history = await hours.history(self._db.reader, record.id) if manages else None
+        return RecordView(
+            record,
+            volunteer.name if volunteer else "—",
+            await hours.dispute_text(self._db.reader, record.id),
+            tuple(history) if history is not None else None,
+        )
+
+    async def dispute(self, telegram_id: int, record_id: int, text: str) -> ServiceRecord:
+        """The volunteer disputes a decided record of theirs; its leads (or admins) are told."""
+        clean = parse_reason(text)
+        async with self._db.transaction() as tx:
+            volunteer = await self._volunteer(tx, telegram_id)
+            record = await hours.record(tx, record_id)
+            if record is None or record.volunteer_id != volunteer.id:
+                raise UnknownRecord()
+            if record.state not in (RecordState.APPROVED, RecordState.NO_SHOW):
+                raise NotDisputable()
+            now = self._clock.now()
+            await hours.open_dispute(tx, record.id, clean, now)
+            disputed = replace(record, state=RecordState.DISPUTED)
+            await hours.update_record(tx, disputed, now)
+            await hours.audit(tx, record.id, now, telegram_id, "disputed", record, disputed, clean)
+            recipients = await leads.telegram_ids_of_team(tx, record.team_key) or self._admins
+            messages = [
+                await self._notices.make(
+                    tx,
+                    chat_id,
+                    "dispute",
+                    "dispute.opened",
+                    {"name": volunteer.name, "title": record.title, "text": clean},
+                    Priority.NOTICE,
+                    lambda t: (
+                        (Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),
+                    ),
+                )
+                for chat_id in recipients
+                if chat_id != telegram_id
+            ]
+            await outbox.enqueue(tx, messages, now)
+        self._signal.notify()
+        return disputed
+
+    async def resolve(
+        self, actor: Actor, record_id: int, minutes: int | None, reason: str
+    ) -> ServiceRecord:
+        """The lead (or an admin) resolves a dispute: new minutes (adjusted) or None (rejected,
+        the record stands as it was), always with a reason; the volunteer is told."""
+        clean = parse_reason(reason)
+        async with self._db.transaction() as tx:
+            record = await hours.record(tx, record_id)
+            if record is None:
+                raise UnknownRecord()
+            self._not_own(actor, record.volunteer_id)
+            if not actor.is_admin and record.team_key not in actor.lead_team_keys:
+                raise NotLeadOrAdmin()
+            if record.state is not RecordState.DISPUTED:
+                raise NotDisputed()
+            if minutes is not None and not 0 <= minutes <= self._limit(record):
+                raise InvalidMinutes(max=self._limit(record))
+            now = self._clock.now()
+            if minutes is None:
+                resolved = replace(
+                    record,
+                    state=RecordState.NO_SHOW
+                    if record.mark is Mark.ABSENT
+                    else RecordState.APPROVED,
+                )
+            else:
+                adjusted = replace(record, minutes=minutes, mark=Mark.ADJUSTED)
+                resolved = replace(adjusted, state=await self._decided_state(tx, adjusted, minutes))
+            outcome = "rejected" if minutes is None else "adjusted"
+            await hours.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
+            await hours.update_record(tx, resolved, now)
+            await hours.audit(
+                tx, record.id, now, actor.telegram_id, "resolved", record, resolved, clean
+            )
+            await self._tell_volunteer(tx, resolved, f"dispute.{outcome}", reason=clean)
+            if resolved.state is RecordState.APPROVED:
+                await self._celebrate(tx, resolved)
+        self._signal.notify()
+        return resolved
+
+    async def add_manual(
+        self,
+        actor: Actor,
+        volunteer_id: int,
+        team_key: str,
+        served_on: date,
+        minutes: int,
+        title: str,
+        reason: str,
+    ) -> ServiceRecord:
+        """An admin adds hours served outside the bot (补录), with a reason; approved at once
+        (or held for review past the daily limit), audited, and the volunteer told."""
+        if not actor.is_admin:
+            raise NotAdmin()
+        self._not_own(actor, volunteer_id)
+        clean_reason = parse_reason(reason)
+        clean_title = parse_reason(title)
+        if not 1 <= minutes <= MAX_RECORD_MINUTES:
+            raise InvalidMinutes(max=MAX_RECORD_MINUTES)
+        async with self._db.transaction() as tx:
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is None:
+                raise NotRegistered()
+            team = await teams.by_key(tx, team_key)
+            if team is None:
+                raise UnknownTeam()
+            now = self._clock.now()
+            draft = ServiceRecord(
+                id=0,
+                volunteer_id=volunteer_id,
+                activity_id=None,
+                team_key=team.key,
+                category="manual",
+                title=clean_title,
+                place="—",
+                content=clean_title,
+                served_on=served_on,
+                starts_at=None,
+                ends_at=None,
+                checked_in_at=None,
+                checked_out_at=None,
+                proposed_minutes=minutes,
+                minutes=minutes,
+                mark=Mark.ADJUSTED,
+                state=RecordState.PENDING,
+                flags=frozenset(),
+                source="manual",
+            )
+            state = await self._decided_state(tx, draft, minutes)
+            record_id = await hours.insert_record(tx, replace(draft, state=state), team.id, now)
+            added = replace(draft, id=record_id, state=state)
+            await hours.audit(
+                tx, record_id, now, actor.telegram_id, "added", None, added, clean_reason
+            )
+            await self._tell_volunteer(tx, added, "hours.added", reason=clean_reason)
+            if state is RecordState.APPROVED:
+                await self._celebrate(tx, added)
+            else:
+                await self._tell_admins_review(tx, added)
+        self._signal.notify()
+        return added
+
+    # ------------------------------------------------------------ certificates
+
+    async def issue_certificate(self, telegram_id: int, team_names: dict[str, str]) -> Certificate:
+        """Every approved record of mine, with a verification code kept for /verify."""
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        rows = await hours.approved_for_certificate(self._db.reader, volunteer.id)
+        if not rows:
+            raise NoHoursYet()
+        lines = tuple(
+            CertificateLine(
+                title=record.title,
+                day=record.served_on,
+                place=record.place,
+                content=record.content,
+                minutes=record.minutes,
+                team=team_names.get(record.team_key, name_zh),
+                person_in_charge=lead or "—",
+            )
+            for record, name_zh, _, lead in rows
+        )
+        total = sum(line.minutes for line in lines)
+        now = self._clock.now()
+        code = new_code(CERTIFICATE_CODE_LENGTH)
+        async with self._db.transaction() as tx:
+            await hours.insert_certificate(
+                tx, code, volunteer.id, volunteer.name, total, len(lines), now
+            )
+        return Certificate(code, volunteer.name, lines, total, self._organisation, self._day(now))
+
+    async def verify(self, code: str) -> tuple[str, int, int, date]:
+        """Holder, total minutes, records and issue date of a certificate."""
+        found = await hours.certificate(self._db.reader, clean_code(code)[:20])
+        if found is None:
+            raise UnknownCertificate()
+        holder, total, count, issued = found
+        return holder, total, count, self._day(issued)
+
+    # ------------------------------------------------------------ settings
+
+    async def set_anonymous(self, telegram_id: int, anonymous: bool) -> None:
+        async with self._db.transaction() as tx:
+            if not await hours.set_anonymous(tx, telegram_id, anonymous):
+                raise NotRegistered()
+
+    async def anonymous(self, telegram_id: int) -> bool:
+        volunteer = await self._volunteer(self._db.reader, telegram_id)
+        return (await hours.stars(self._db.reader, volunteer.id))[1]

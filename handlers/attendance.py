@@ -1,0 +1,299 @@
+"""The lead's side of attendance, from /manage: the rotating check-in code with its QR image,
+marking presence by hand, and the attendance sheet (present, absent or adjusted; approve)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.errors import DomainError, NotTeamLead
+from bot.domain.hours import Mark, RecordState, ServiceRecord
+from bot.domain.paging import page_of
+from bot.services.hours import SHEET_BUTTON, SheetLine
+from bot.services.qr import qr_png
+from handlers.common import Turn, answer_expired, buttons, reply, reply_error, small_number, turn_of
+from handlers.context import AppContext
+from handlers.hours import ADJUST, hours_text
+
+CODE = "mg:k:"  # a new check-in code for activity <id>
+PRESENCE = "mg:h:"  # mg:h:<activity>:<page>; page 0 from the card opens a new message
+PRESENCE_PAGE = "mg:hp:"
+TOGGLE = "mg:t:"  # mg:t:<activity>:<volunteer id>:<page>
+SHEET = SHEET_BUTTON  # mg:a:<activity>
+SHEET_PAGE = "mg:ap:"  # mg:ap:<activity>:<page>
+PERSON = "mg:s:"  # mg:s:<record>
+MARK = "mg:m:"  # mg:m:<p|a>:<record>
+APPROVE = "mg:y:"  # mg:y:<activity>
+PER_PAGE = 10
+
+
+def _numbers(turn: Turn, prefix: str, count: int) -> list[int] | None:
+    """`count` numbers after the prefix, separated by colons (forged data gives None)."""
+    assert turn.query is not None and turn.query.data is not None
+    parts = turn.query.data.removeprefix(prefix).split(":")
+    numbers = [small_number(part) for part in parts]
+    if len(numbers) != count or any(n is None for n in numbers):
+        return None
+    return [n for n in numbers if n is not None]
+
+
+# ---------------------------------------------------------------- check-in code
+
+
+async def on_code(update: Update, context: AppContext) -> None:
+    """A fresh code, good for a few minutes, as text and as a QR image of the deep link."""
+    turn = await turn_of(update, context)
+    numbers = _numbers(turn, CODE, 1)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    try:
+        activity, code, expires = await turn.services.hours.issue_code(
+            await turn.actor(), numbers[0]
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    link = f"https://t.me/{context.bot.username}?start=ci_{code}"
+    caption = turn.t(
+        "attendance.code",
+        title=activity.title,
+        code=code,
+        until=turn.t.datetime(expires),
+        minutes=turn.services.hours.config.code_minutes,
+    )
+    markup = buttons([[(turn.t("button.new_code"), f"{CODE}{activity.id}")]])
+    await context.bot.send_photo(turn.chat_id, qr_png(link), caption=caption, reply_markup=markup)
+
+
+# ---------------------------------------------------------------- presence by hand
+
+
+async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, InlineKeyboardMarkup]:
+    activity, people = await turn.services.hours.presence(await turn.actor(), activity_id)
+    page = page_of(people, number, PER_PAGE)
+    t = turn.t
+    lines = [t("attendance.presence_header", title=activity.title, count=len(people))]
+    rows = []
+    for person in page.items:
+        if person.checkin is None:
+            state = t("attendance.absent_now")
+        else:
+            state = t(
+                f"attendance.method.{person.checkin.method}",
+                at=t.datetime(person.checkin.checked_in_at),
+            )
+        lines.append(f"· {person.volunteer.name}: {state}")
+        if person.checkin is None or person.checkin.method == "lead":
+            label = t(
+                "button.mark_present" if person.checkin is None else "button.unmark",
+                name=person.volunteer.name,
+            )
+            rows.append(
+                [(label[:60], f"{TOGGLE}{activity.id}:{person.volunteer.id}:{page.number}")]
+            )
+    nav = []
+    if page.has_previous:
+        nav.append((t("button.previous"), f"{PRESENCE_PAGE}{activity.id}:{page.number - 1}"))
+    if page.has_next:
+        nav.append((t("button.next"), f"{PRESENCE_PAGE}{activity.id}:{page.number + 1}"))
+    rows.append(nav)
+    return "\n".join(lines), buttons(rows)
+
+
+async def on_presence(update: Update, context: AppContext) -> None:
+    """Who is confirmed and who checked in; a button marks a person present by hand."""
+    turn = await turn_of(update, context)
+    opening = turn.query is not None and (turn.query.data or "").startswith(PRESENCE)
+    numbers = _numbers(turn, PRESENCE if opening else PRESENCE_PAGE, 1 if opening else 2)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    try:
+        text, markup = await _presence(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    if opening:
+        await reply(context, turn, text, markup)
+    else:
+        await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_toggle(update: Update, context: AppContext) -> None:
+    turn = await turn_of(update, context)
+    numbers = _numbers(turn, TOGGLE, 3)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    activity_id, volunteer_id, number = numbers
+    actor = await turn.actor()
+    try:
+        _, people = await turn.services.hours.presence(actor, activity_id)
+        current = next((p for p in people if p.volunteer.id == volunteer_id), None)
+        present = current is None or current.checkin is None
+        await turn.services.hours.mark_present(actor, activity_id, volunteer_id, present)
+        text, markup = await _presence(turn, activity_id, number)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+# ---------------------------------------------------------------- the attendance sheet
+
+
+def _line(turn: Turn, n: int, line: SheetLine) -> str:
+    record, t = line.record, turn.t
+    times = "—"
+    if record.checked_in_at is not None:
+        out = t.datetime(record.checked_out_at)[-5:] if record.checked_out_at else "?"
+        times = f"{t.datetime(record.checked_in_at)[-5:]}–{out}"
+    text = t(
+        "attendance.line",
+        n=n,
+        name=line.name,
+        times=times,
+        proposed=hours_text(turn, record.proposed_minutes),
+        hours=hours_text(turn, record.minutes),
+        mark=t(f"attendance.mark.{record.mark.value}"),
+    )
+    flags = " ".join(t(f"record.flag_short.{flag}") for flag in sorted(record.flags))
+    state = "" if record.state is RecordState.PENDING else f" · {t(f'record.state.{record.state}')}"
+    return f"{text}{state}{(' ' + flags) if flags else ''}"
+
+
+async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, InlineKeyboardMarkup]:
+    view = await turn.services.hours.sheet(await turn.actor(), activity_id)
+    page = page_of(list(view.lines), number, PER_PAGE)
+    t = turn.t
+    key = "attendance.sheet_approved" if view.approved else "attendance.sheet_header"
+    lines = [
+        t(
+            key,
+            title=view.activity.title,
+            start=t.datetime(view.activity.starts_at),
+            count=len(view.lines),
+        )
+    ]
+    rows = []
+    for n, line in enumerate(page.items, start=page.number * PER_PAGE + 1):
+        lines.append(_line(turn, n, line))
+        if line.record.state is RecordState.PENDING:
+            rows.append([(f"{n}. {line.name}"[:60], f"{PERSON}{line.record.id}")])
+    nav = []
+    if page.has_previous:
+        nav.append((t("button.previous"), f"{SHEET_PAGE}{activity_id}:{page.number - 1}"))
+    if page.has_next:
+        nav.append((t("button.next"), f"{SHEET_PAGE}{activity_id}:{page.number + 1}"))
+    rows.append(nav)
+    if any(line.record.state is RecordState.PENDING for line in view.lines):
+        rows.append([(t("button.approve_sheet"), f"{APPROVE}{activity_id}")])
+    return "\n".join(lines), buttons(rows)
+
+
+async def on_sheet(update: Update, context: AppContext) -> None:
+    """The sheet: each confirmed volunteer's check-in, check-out, proposed minutes and mark."""
+    turn = await turn_of(update, context)
+    opening = turn.query is not None and (turn.query.data or "").startswith(SHEET)
+    numbers = _numbers(turn, SHEET if opening else SHEET_PAGE, 1 if opening else 2)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    try:
+        text, markup = await _sheet(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    if opening:
+        await reply(context, turn, text, markup)
+    else:
+        await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+def _person(turn: Turn, record: ServiceRecord, name: str) -> tuple[str, InlineKeyboardMarkup]:
+    t = turn.t
+    text = _line(turn, 1, SheetLine(record, name)).split(". ", 1)[-1]
+    rows = [
+        [
+            (t("button.mark_present_short"), f"{MARK}p:{record.id}"),
+            (t("button.mark_absent"), f"{MARK}a:{record.id}"),
+        ],
+        [(t("button.adjust"), f"{ADJUST}{record.id}")],
+    ]
+    return text, buttons(rows)
+
+
+async def on_person(update: Update, context: AppContext) -> None:
+    turn = await turn_of(update, context)
+    numbers = _numbers(turn, PERSON, 1)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    actor = await turn.actor()
+    try:
+        view = await turn.services.hours.record_view(actor, numbers[0])
+        if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    text, markup = _person(turn, view.record, view.volunteer_name)
+    await reply(context, turn, text, markup)
+
+
+async def on_mark(update: Update, context: AppContext) -> None:
+    """Present (the proposed minutes) or absent, on one pending record."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    choice, _, raw_id = turn.query.data.removeprefix(MARK).partition(":")
+    record_id = small_number(raw_id)
+    if choice not in ("p", "a") or record_id is None:
+        await answer_expired(turn)
+        return
+    mark = Mark.PRESENT if choice == "p" else Mark.ABSENT
+    actor = await turn.actor()
+    try:
+        record = await turn.services.hours.set_mark(actor, record_id, mark)
+        view = await turn.services.hours.record_view(actor, record.id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    text, markup = _person(turn, record, view.volunteer_name)
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_approve(update: Update, context: AppContext) -> None:
+    """Approves the sheet; volunteers are told what was credited."""
+    turn = await turn_of(update, context)
+    numbers = _numbers(turn, APPROVE, 1)
+    if numbers is None:
+        await answer_expired(turn)
+        return
+    try:
+        result = await turn.services.hours.approve_sheet(await turn.actor(), numbers[0])
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    assert turn.query is not None
+    await turn.query.answer()
+    t = turn.t
+    text = t(
+        "attendance.approved",
+        approved=t.number(result.approved),
+        no_shows=t.number(result.no_shows),
+        review=t.number(result.in_review),
+    )
+    if result.own_left:
+        text += "\n" + t("attendance.own_left")
+    await reply(context, turn, text)
