@@ -29,6 +29,7 @@ from bot.domain.errors import (
     NotTeamLead,
     OwnHours,
     RecordNotOpen,
+    SheetAlreadyMade,
     SheetNotReady,
     TooFar,
     UnknownActivity,
@@ -279,7 +280,7 @@ class HoursService:
             activity = await self._managed(tx, actor, activity_id)
             self._not_own(actor, volunteer_id)
             if await hours.sheet(tx, activity.id) is not None:
-                raise RecordNotOpen()
+                raise SheetAlreadyMade()
             now = self._clock.now()
             if not self._opens(activity) <= now:
                 raise CheckInNotOpen(
@@ -318,7 +319,7 @@ class HoursService:
             if activity is None or checkin is None or checkin.checked_out_at is not None:
                 raise NotCheckedIn()
             if await hours.sheet(tx, activity_id) is not None:
-                raise RecordNotOpen()
+                raise SheetAlreadyMade()
             now = self._clock.now()
             await hours.checkout(tx, activity_id, volunteer.id, now)
         out = max(now, checkin.checked_in_at)
