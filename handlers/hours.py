@@ -12,7 +12,7 @@ from telegram import (
     Update,
 )
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, NotTeamLead, OwnHours
 from bot.domain.hours import AuditEntry, RecordState, ServiceRecord, parse_minutes
 from bot.domain.models import Actor, Dialogue
 from bot.domain.paging import Page
@@ -413,7 +413,7 @@ async def on_record(update: Update, context: AppContext) -> None:
 
 
 async def _begin_step(
-    update: Update, context: AppContext, prefix: str, step: str, prompt: str
+    update: Update, context: AppContext, prefix: str, step: str, prompt: str, manage: bool = True
 ) -> None:
     """Checks the presser may see the record, then asks for the typed part of the action
     (the service checks again when it is done)."""
@@ -421,8 +421,14 @@ async def _begin_step(
     if not record_id:
         await answer_expired(turn)
         return
+    actor = await turn.actor()
     try:
-        view = await turn.services.hours.record_view(await turn.actor(), record_id)
+        view = await turn.services.hours.record_view(actor, record_id)
+        own = actor.volunteer is not None and actor.volunteer.id == view.record.volunteer_id
+        if manage and own:
+            raise OwnHours()
+        if manage and not (actor.is_admin or view.record.team_key in actor.lead_team_keys):
+            raise NotTeamLead()
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -438,7 +444,7 @@ async def _begin_step(
 
 
 async def on_dispute(update: Update, context: AppContext) -> None:
-    await _begin_step(update, context, DISPUTE, "dispute", "record.ask_dispute")
+    await _begin_step(update, context, DISPUTE, "dispute", "record.ask_dispute", manage=False)
 
 
 async def on_adjust(update: Update, context: AppContext) -> None:

@@ -23,6 +23,9 @@ async def test_a_lead_sees_the_roster_and_cancels_with_a_reason_everyone_is_told
     opened = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
     assert button_data(opened) == [
         f"mg:r:{activity.id}",
+        f"mg:k:{activity.id}",
+        f"mg:h:{activity.id}",
+        f"mg:a:{activity.id}",
         f"mg:e:time:{activity.id}",
         f"mg:e:place:{activity.id}",
         f"mg:e:capacity:{activity.id}",

@@ -73,11 +73,15 @@ async def test_reminders_can_be_turned_off_in_settings(timed) -> None:
     activity = await _activity(bot, clock)
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
     settings = await bot.say(LUCY, "/settings")
-    assert settings.text == "Settings\nActivity reminders: on" and button_data(settings) == [
-        "x:m:1"
-    ]
+    assert settings.text == (
+        "Settings\nActivity reminders: on\nOn boards and group posts: shown by name"
+    )
+    assert button_data(settings) == ["x:m:1", "x:a:1"]
     off = await bot.tap(LUCY, settings, "x:m:1")
-    assert off.text.endswith("off") and button_data(off) == ["x:m:0"]
+    assert "reminders: off" in off.text and button_data(off) == ["x:m:0", "x:a:1"]
+    anonymous = await bot.tap(LUCY, off, "x:a:1")
+    assert anonymous.text.endswith("anonymous") and button_data(anonymous) == ["x:m:0", "x:a:0"]
+    assert await bot.services.hours.anonymous(LUCY.id)
     await bot.services.activities.sign_up(LUCY.id, activity.id)
     clock.advance(timedelta(days=1, minutes=1))
     report = await bot.services.reminders.dispatch_due()
