@@ -63,6 +63,7 @@ def install(application: AppType) -> None:
         "certificate": hours.certificate_command,
         "verify": hours.verify_command,
         "add_hours": add_hours.add_hours_command,
+        "records": hours.records_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -122,6 +123,8 @@ def install(application: AppType) -> None:
         hours.REJECT: hours.on_reject,
         hours.APPROVE_REVIEW: hours.on_approve_review,
         hours.CERTIFICATE: hours.on_certificate,
+        hours.THEIR_RECORDS: hours.on_their_records,
+        hours.THEIR_RECORDS_OPEN: hours.on_their_records,
         attendance.CODE: attendance.on_code,
         attendance.PRESENCE: attendance.on_presence,
         attendance.PRESENCE_PAGE: attendance.on_presence,

@@ -37,7 +37,7 @@ async def start_command(update: Update, context: AppContext) -> None:
     if payload.startswith("cert_"):
         await show_verification(context, turn, payload.removeprefix("cert_"))
         return
-    if payload.startswith("ci_") and volunteer is not None:
+    if payload.startswith("ci_"):
         await check_in_deep_link(context, turn, payload.removeprefix("ci_"))
         return
     activity_id = small_number(payload.removeprefix("act_")) if payload.startswith("act_") else None

@@ -12,7 +12,7 @@ from telegram import (
     Update,
 )
 
-from bot.domain.errors import DomainError, NotTeamLead, OwnHours
+from bot.domain.errors import DomainError, NotAdmin, NotTeamLead, OwnHours
 from bot.domain.hours import AuditEntry, RecordState, ServiceRecord, parse_minutes
 from bot.domain.models import Actor, Dialogue
 from bot.domain.paging import Page
@@ -43,6 +43,8 @@ ADJUST = "h:a:"
 REJECT = "h:x:"
 APPROVE_REVIEW = "h:v:"
 CERTIFICATE = "h:c"
+THEIR_RECORDS = "h:u:"  # h:u:<volunteer id>:<page>, for admins, shown in place
+THEIR_RECORDS_OPEN = "h:w:"  # h:w:<volunteer id>: the first page as a new message
 
 
 def hours_text(turn: Turn, minutes: int) -> str:
@@ -276,13 +278,24 @@ def _state_label(turn: Turn, record: ServiceRecord) -> str:
     return turn.t(f"record.state.{record.state.value}")
 
 
-async def _records_page(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarkup]:
-    records, total = await turn.services.hours.records(turn.user_id, number)
+async def _records_page(
+    turn: Turn, number: int, volunteer_id: int | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """My records; or, for an admin, those of a volunteer."""
+    if volunteer_id is None:
+        records, total = await turn.services.hours.records(turn.user_id, number)
+        header, pager = "hours.records_header", RECORDS
+        name = ""
+    else:
+        volunteer, records, total = await turn.services.hours.records_of(
+            await turn.actor(), volunteer_id, number
+        )
+        header, pager, name = "records.header", f"{THEIR_RECORDS}{volunteer_id}:", volunteer.name
     count = max(1, -(-total // RECORDS_PER_PAGE))
     page = Page(records, min(max(number, 0), count - 1), count)
     if not records:
         return turn.t("hours.no_records"), buttons([])
-    lines = [turn.t("hours.records_header", page=page.number + 1, pages=page.count)]
+    lines = [turn.t(header, page=page.number + 1, pages=page.count, name=name)]
     rows = []
     for record in records:
         label = turn.t(
@@ -294,7 +307,7 @@ async def _records_page(turn: Turn, number: int) -> tuple[str, InlineKeyboardMar
         )
         lines.append(label)
         rows.append([(label[:60], f"{RECORD}{record.id}")])
-    rows.append(page_buttons(turn, page, RECORDS))
+    rows.append(page_buttons(turn, page, pager))
     return "\n".join(lines), buttons(rows)
 
 
@@ -575,6 +588,8 @@ async def show_verification(context: AppContext, turn: Turn, code: str) -> None:
     except DomainError as error:
         await reply_error(context, turn, error)
         return
+    holder = holder or turn.t("certificate.holder_erased")
+    holder = holder or turn.t("certificate.holder_erased")
     await reply(
         context,
         turn,
@@ -594,3 +609,63 @@ async def verify_command(update: Update, context: AppContext) -> None:
         await reply(context, turn, turn.t("certificate.verify_usage"))
         return
     await show_verification(context, turn, context.args[0])
+
+
+# ---------------------------------------------------------------- admins: anyone's records
+
+
+async def _volunteer_matches(context: AppContext, turn: Turn, query: str) -> None:
+    found = await turn.services.roles.search(await turn.actor(), query)
+    if not found:
+        await reply(context, turn, turn.t("promote.none", query=query))
+        return
+    rows = [[(f"{v.name} {v.phone}", f"{THEIR_RECORDS_OPEN}{v.id}")] for v in found]
+    await reply(context, turn, turn.t("records.choose_volunteer"), buttons(rows))
+
+
+async def records_command(update: Update, context: AppContext) -> None:
+    """Admins find a volunteer by name or phone fragment and open any of their records."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    try:
+        if not (await turn.actor()).is_admin:
+            raise NotAdmin()
+        if context.args:
+            await _volunteer_matches(context, turn, " ".join(context.args))
+            return
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.services.dialogues.begin(turn.user_id, "records", "query")
+    await reply(context, turn, turn.t("records.ask_query"))
+
+
+@text_step("records", "query")
+async def records_query(
+    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+) -> None:
+    await _volunteer_matches(context, turn, message.text or "")
+
+
+async def on_their_records(update: Update, context: AppContext) -> None:
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    opening = turn.query.data.startswith(THEIR_RECORDS_OPEN)
+    prefix = THEIR_RECORDS_OPEN if opening else THEIR_RECORDS
+    raw_id, _, raw_page = turn.query.data.removeprefix(prefix).partition(":")
+    volunteer_id = page_number(raw_id, "")
+    number = 0 if opening else page_number(raw_page, "")
+    if volunteer_id is None or number is None:
+        await answer_expired(turn)
+        return
+    try:
+        text, markup = await _records_page(turn, number, volunteer_id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    if opening:
+        await reply(context, turn, text, markup)
+    else:
+        await turn.query.edit_message_text(text, reply_markup=markup)

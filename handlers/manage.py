@@ -98,18 +98,20 @@ async def on_open(update: Update, context: AppContext) -> None:
     turn, activity, confirmed, waiting = pressed
     text, _ = await card(turn, ActivityView(activity, len(confirmed), len(waiting)), None)
     rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
-    if activity.state == "published":
+    ended = activity.ends_at <= context.runtime.clock.now()
+    if activity.state == "published" and not ended:
         rows.append(
             [
                 (turn.t("button.checkin_qr"), f"mg:k:{activity.id}"),
                 (turn.t("button.presence"), f"mg:h:{activity.id}"),
             ]
         )
-        rows.append([(turn.t("button.open_sheet"), f"mg:a:{activity.id}")])
         rows.append(
             [(turn.t(f"button.edit_{field}"), f"{EDIT}{field}:{activity.id}") for field in FIELDS]
         )
         rows.append([(turn.t("button.cancel_activity"), f"{CANCEL}{activity.id}")])
+    elif activity.state == "published":
+        rows.append([(turn.t("button.open_sheet"), f"mg:a:{activity.id}")])
     await reply(context, turn, text, buttons(rows))
 
 

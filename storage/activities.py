@@ -150,9 +150,13 @@ async def of_volunteer(
 async def of_teams(
     conn: aiosqlite.Connection, team_keys: frozenset[str] | None, now: datetime, limit: int
 ) -> list[Activity]:
-    """Activities not yet ended of these teams (None: all teams), soonest first."""
+    """Activities of these teams (None: all teams) not yet ended, or ended with an attendance
+    sheet still to approve; soonest first."""
     rows = await fetchall(
-        conn, f"{_SELECT} WHERE a.ends_at > ? ORDER BY a.starts_at, a.id", (iso(now),)
+        conn,
+        f"{_SELECT} WHERE a.ends_at > ? OR EXISTS (SELECT 1 FROM attendance_sheets s"
+        " WHERE s.activity_id = a.id AND s.approved_at IS NULL) ORDER BY a.starts_at, a.id",
+        (iso(now),),
     )
     found = [_activity(row) for row in rows]
     return [a for a in found if team_keys is None or a.team_key in team_keys][:limit]

@@ -509,3 +509,10 @@ async def certificate(
     if row is None:
         return None
     return row["holder"], row["total_minutes"], row["records"], from_iso(row["issued_at"])
+
+
+async def forget_holder(conn: aiosqlite.Connection, volunteer_id: int) -> None:
+    """The person erased their data: their certificates still verify, without the name."""
+    await conn.execute(
+        "UPDATE certificates SET holder = '' WHERE volunteer_id = ?", (volunteer_id,)
+    )

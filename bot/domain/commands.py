@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("promote", Role.ADMIN),
     ("demote", Role.ADMIN),
     ("teams", Role.ADMIN),
+    ("records", Role.ADMIN),
     ("add_hours", Role.ADMIN),
 )
 

@@ -321,7 +321,8 @@ class ActivityService:
             raise NotTeamLead()
 
     async def managed(self, actor: Actor) -> list[Activity]:
-        """Activities not yet ended that this person manages: their teams', or all for admins."""
+        """Activities not yet ended (or with an attendance sheet to approve) that this person
+        manages: their teams', or all for admins."""
         if not actor.is_admin and not actor.lead_team_keys:
             raise NotLeadOrAdmin()
         keys = None if actor.is_admin else actor.lead_team_keys

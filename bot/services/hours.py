@@ -768,6 +768,20 @@ class HoursService:
             self._db.reader, volunteer.id, RECORDS_PER_PAGE, max(page, 0) * RECORDS_PER_PAGE
         )
 
+    async def records_of(
+        self, actor: Actor, volunteer_id: int, page: int
+    ) -> tuple[Volunteer, list[ServiceRecord], int]:
+        """Anyone's records, newest first, a page at a time: for admins."""
+        if not actor.is_admin:
+            raise NotAdmin()
+        volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
+        if volunteer is None:
+            raise UnknownRecord()
+        found, total = await hours.records_of_volunteer(
+            self._db.reader, volunteer_id, RECORDS_PER_PAGE, max(page, 0) * RECORDS_PER_PAGE
+        )
+        return volunteer, found, total
+
     async def record_view(self, actor: Actor, record_id: int) -> RecordView:
         """The volunteer sees their own record; the team's leads and admins see it with its
         history."""

@@ -19,7 +19,7 @@ from bot.domain.errors import (
 from bot.domain.models import Volunteer
 from bot.domain.validation import parse_name, parse_phone
 from bot.outbox.limits import SlidingWindow
-from storage import dialogues, leads, teams, volunteers
+from storage import dialogues, hours, leads, teams, volunteers
 from storage.db import Database
 
 PROBES_PER_HOUR = 3  # typed numbers found taken, before only a shared contact is accepted
@@ -138,6 +138,7 @@ class RegistrationService:
                 await leads.log_change(tx, telegram_id, "demote", team.id, volunteer.id, now)
             await self._release_places(tx, volunteer)
             await volunteers.forget(tx, volunteer.id, now)
+            await hours.forget_holder(tx, volunteer.id)
             await dialogues.delete(tx, telegram_id)
 
     async def discard_unfinished(self, telegram_id: int) -> bool:

@@ -189,3 +189,106 @@ async def test_from_check_in_to_certificate(timed) -> None:
     assert "Holder: 张三" in verified.text and "1.83" in verified.text
     assert "张三" in (await bot.say(ADMIN, f"/start cert_{code}")).text
     assert "No certificate" in (await bot.say(LUCY, "/verify ABCDEFGHJK")).text
+
+
+async def test_an_admin_adds_hours_and_corrects_them_with_reasons(timed) -> None:
+    bot, clock = timed
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    assert (await bot.say(LUCY, "/add_hours")).text == "Only admins can do this."
+    await bot.say(ADMIN, "/add_hours")
+    matches = await bot.say(ADMIN, "张三")
+    [volunteer_button] = button_data(matches)
+    teams = await bot.tap(ADMIN, matches, volunteer_button)
+    assert button_data(teams) == ["ah:t:traffic"]
+    ask_day = await bot.tap(ADMIN, teams, "ah:t:traffic")
+    assert "2026-11-20" in ask_day.text
+    for bad_day in ("明年", "2026-11-28", "2026-02-30", "x" * 5000):
+        assert "不晚于今天" in (await bot.say(ADMIN, bad_day)).text
+    assert "时长" in (await bot.say(ADMIN, "11-20")).text
+    for bad_hours in ("-3", "25小时", "abc", "0"):
+        answer = await bot.say(ADMIN, bad_hours)
+        assert "例如" in answer.text
+    assert "服务内容" in (await bot.say(ADMIN, "2小时30分")).text
+    assert "原因" in (await bot.say(ADMIN, "敬老院探访")).text
+    assert "2–200" in (await bot.say(ADMIN, "x")).text
+    since = bot.api.mark()
+    done = await bot.say(ADMIN, "纸质签到表补录")
+    assert "2.5 小时" in done.text and "已确认" in done.text
+    told = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
+    assert "纸质签到表补录" in told.text
+
+    # Any record, found by name; corrected with a reason; the history shows both steps.
+    search = await bot.say(ADMIN, "/records 张三")
+    listing = await bot.tap(ADMIN, search, button_data(search)[0])
+    [record_button] = [d for d in button_data(listing) if d.startswith("h:r:")]
+    record = await bot.tap(ADMIN, listing, record_button)
+    record_id = int(record_button.removeprefix("h:r:"))
+    assert button_data(record) == [f"h:a:{record_id}"]
+    await bot.tap(ADMIN, record, f"h:a:{record_id}")
+    await bot.say(ADMIN, "2h")
+    since = bot.api.mark()
+    assert "2 小时" in (await bot.say(ADMIN, "核对纸质记录为两小时")).text
+    corrected = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
+    assert "核对纸质记录为两小时" in corrected.text
+    history = await bot.tap(ADMIN, listing, record_button)
+    assert "补录" in history.text and "调整" in history.text
+    # A volunteer can neither search nor forge an admin's correction.
+    assert (await bot.say(LUCY, "/records 张三")).text == "Only admins can do this."
+    forged = await bot.answer_to_press(LUCY, await bot.say(LUCY, "/start"), f"h:a:{record_id}")
+    assert forged.params["text"] == "That service record was not found."
+    assert clock.now() == CLOCK_START
+
+
+async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> None:
+    bot, clock = timed
+    await seed(bot, 0)
+    activity = await _activity(bot, clock)
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    clock.advance(activity.starts_at + timedelta(minutes=15) - clock.now())
+    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
+    assert "张三: 未签到" in presence.text
+    person = bot.services.hours
+    [toggle] = [d for d in button_data(presence) if d.startswith("mg:t:")]
+    since = bot.api.mark()
+    bot.api.press(LEAD, presence, toggle)
+    edited = await bot.api.wait_for(lambda c: c.method == "editMessageText" and c.ok, since=since)
+    assert "负责人手动签到" in edited.text
+    # A volunteer cannot mark themselves present with a forged button.
+    forged = await bot.answer_to_press(ZHANG, await bot.say(ZHANG, "/start"), toggle)
+    assert forged.params["text"] == "只有该队伍的队长或管理员可以进行此操作。"
+    clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
+    since = bot.api.mark()
+    assert await person.make_sheets() == 1
+    await bot.api.wait_for(
+        lambda c: c.chat_id == LEAD.id and "考勤表" in (c.text or ""), since=since
+    )
+    listing = await bot.say(LEAD, "/manage")
+    assert button_data(listing) == [f"mg:o:{activity.id}"]  # ended, sheet to approve
+    ended = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
+    assert button_data(ended) == [f"mg:r:{activity.id}", f"mg:a:{activity.id}"]
+    sheet = await bot.tap(LEAD, ended, f"mg:a:{activity.id}")
+    assert "张三" in sheet.text and "建议 1.75 小时" in sheet.text
+    await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    assert "暂无" in (await bot.say(LEAD, "/manage")).text  # nothing left to manage
+
+
+async def test_check_in_links_ask_strangers_to_register_and_erased_holders_stay_verifiable(
+    timed,
+) -> None:
+    bot, _ = timed
+    stranger = type(LUCY)(id=777, first_name="S", language_code="en")
+    assert "/register" in (await bot.say(stranger, "/start ci_ABCDEF")).text
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    admin = await bot.services.roles.actor(ADMIN.id)
+    zhang = await bot.services.registration.volunteer(ZHANG.id)
+    assert zhang is not None
+    await bot.services.hours.add_manual(
+        admin, zhang.id, "traffic", CLOCK_START.date(), 60, "植树", "纸质记录"
+    )
+    certificate = await bot.services.hours.issue_certificate(ZHANG.id, {})
+    await bot.services.registration.forget(ZHANG.id)
+    verified = await bot.say(stranger, f"/verify {certificate.code}")
+    assert "张三" not in verified.text and "erased" in verified.text and "1 h" in verified.text

@@ -25,7 +25,6 @@ async def test_a_lead_sees_the_roster_and_cancels_with_a_reason_everyone_is_told
         f"mg:r:{activity.id}",
         f"mg:k:{activity.id}",
         f"mg:h:{activity.id}",
-        f"mg:a:{activity.id}",
         f"mg:e:time:{activity.id}",
         f"mg:e:place:{activity.id}",
         f"mg:e:capacity:{activity.id}",
