@@ -68,6 +68,10 @@ def test_environment_overrides_nested_keys_and_token(monkeypatch: pytest.MonkeyP
             "teams",
         ),
         ("[org]\nnmae = 'typo'", "org.nmae"),
+        ("[hours]\nstar_hours = [300, 100]", "hours.star_hours"),
+        ("[hours]\nstar_hours = []", "hours.star_hours"),
+        ("[hours]\nmin_presence_share = 1.5", "hours.min_presence_share"),
+        ("[hours]\ncheckin_radius_m = 0", "hours.checkin_radius_m"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_key(tmp_path: Path, toml: str, key: str) -> None:
