@@ -3,11 +3,17 @@ marking presence by hand, and the attendance sheet (present, absent or adjusted;
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.ext import JobQueue
 
 from bot.domain.errors import DomainError, NotTeamLead
 from bot.domain.hours import Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
+from bot.i18n import Translator
 from bot.services.hours import SHEET_BUTTON, SheetLine
 from bot.services.qr import qr_png
 from handlers.common import Turn, answer_expired, buttons, reply, reply_error, small_number, turn_of
@@ -24,6 +30,18 @@ PERSON = "mg:s:"  # mg:s:<record>
 MARK = "mg:m:"  # mg:m:<p|a>:<record>
 APPROVE = "mg:y:"  # mg:y:<activity>
 PER_PAGE = 10
+ROTATION_JOB = "check-in code display "
+ROTATE_BEFORE_EXPIRY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class CodeDisplay:
+    """A lead's message showing a check-in code, kept fresh by a job."""
+
+    chat: int
+    message: int
+    activity: int
+    lead: int
 
 
 def _numbers(turn: Turn, prefix: str, count: int) -> list[int] | None:
@@ -39,8 +57,18 @@ def _numbers(turn: Turn, prefix: str, count: int) -> list[int] | None:
 # ---------------------------------------------------------------- check-in code
 
 
+def _code_caption(
+    turn_t: Translator, title: str, code: str, expires: datetime, minutes: int
+) -> str:
+    return turn_t(
+        "attendance.code", title=title, code=code, until=turn_t.datetime(expires), minutes=minutes
+    )
+
+
 async def on_code(update: Update, context: AppContext) -> None:
-    """A fresh code, good for a few minutes, as text and as a QR image of the deep link."""
+    """A fresh code, good for a few minutes, as text and as a QR image of the deep link. The
+    message then rotates by itself: a new code replaces it shortly before each one expires,
+    until the activity ends (or the lead asks for a new message)."""
     turn = await turn_of(update, context)
     numbers = _numbers(turn, CODE, 1)
     if numbers is None:
@@ -55,16 +83,53 @@ async def on_code(update: Update, context: AppContext) -> None:
         return
     assert turn.query is not None
     await turn.query.answer()
-    link = f"https://t.me/{context.bot.username}?start=ci_{code}"
-    caption = turn.t(
-        "attendance.code",
-        title=activity.title,
-        code=code,
-        until=turn.t.datetime(expires),
-        minutes=turn.services.hours.config.code_minutes,
-    )
+    minutes = turn.services.hours.config.code_minutes
     markup = buttons([[(turn.t("button.new_code"), f"{CODE}{activity.id}")]])
-    await context.bot.send_photo(turn.chat_id, qr_png(link), caption=caption, reply_markup=markup)
+    sent = await context.bot.send_photo(
+        turn.chat_id,
+        qr_png(_check_in_link(context, code)),
+        caption=_code_caption(turn.t, activity.title, code, expires, minutes),
+        reply_markup=markup,
+    )
+    # CallbackContext does not carry its own type to the job queue it reaches.
+    jobs = cast("JobQueue[AppContext] | None", context.application.job_queue)
+    assert jobs is not None
+    name = f"{ROTATION_JOB}{turn.chat_id}"
+    for job in jobs.get_jobs_by_name(name):
+        job.schedule_removal()  # one rotating display per chat: the newest
+    jobs.run_repeating(
+        rotate_code,
+        interval=max(30, minutes * 60 - ROTATE_BEFORE_EXPIRY_SECONDS),
+        name=name,
+        data=CodeDisplay(turn.chat_id, sent.message_id, activity.id, turn.user_id),
+    )
+
+
+def _check_in_link(context: AppContext, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start=ci_{code}"
+
+
+async def rotate_code(context: AppContext) -> None:
+    """Replace the displayed code with a fresh one; stop once the activity has ended or the
+    person is no longer allowed to issue codes."""
+    job = context.job
+    assert job is not None and isinstance(job.data, CodeDisplay)
+    display = job.data
+    services = context.runtime.services
+    actor = await services.roles.actor(display.lead)
+    t = context.runtime.catalogs.translator(await services.accounts.language_of(display.lead))
+    try:
+        activity, code, expires = await services.hours.issue_code(actor, display.activity)
+    except DomainError:
+        job.schedule_removal()
+        return
+    caption = _code_caption(t, activity.title, code, expires, services.hours.config.code_minutes)
+    await context.bot.edit_message_media(
+        InputMediaPhoto(qr_png(_check_in_link(context, code)), caption=caption),
+        chat_id=display.chat,
+        message_id=display.message,
+        reply_markup=buttons([[(t("button.new_code"), f"{CODE}{activity.id}")]]),
+    )
 
 
 # ---------------------------------------------------------------- presence by hand

@@ -77,7 +77,11 @@ SENT_METHODS: frozenset[str] = frozenset(
     }
 )
 #: Methods ``next_message`` waits for: new messages plus text/caption edits.
-MESSAGE_METHODS: frozenset[str] = SENT_METHODS | {"editMessageText", "editMessageCaption"}
+MESSAGE_METHODS: frozenset[str] = SENT_METHODS | {
+    "editMessageText",
+    "editMessageCaption",
+    "editMessageMedia",
+}
 
 _KNOWN_METHODS = [
     "getMe",
@@ -85,6 +89,7 @@ _KNOWN_METHODS = [
     "sendMessage",
     "editMessageText",
     "editMessageCaption",
+    "editMessageMedia",
     "editMessageReplyMarkup",
     "answerCallbackQuery",
     "setMyCommands",
@@ -966,6 +971,7 @@ class FakeBotApi:
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
             "editmessagecaption": self._edit_message_caption,
+            "editmessagemedia": self._edit_message_media,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
@@ -1877,6 +1883,45 @@ class FakeBotApi:
             "caption": content.get("caption"),
             "caption_entities": content.get("caption_entities"),
         }
+        return self._apply_edit(key, stored, changes, markup)
+
+    def _edit_message_media(self, call: Call) -> JSONDict | bool:
+        """Replace a photo (the only media type the bot edits) with a new one and caption."""
+        params = call.params
+        media = params.get("media")
+        if isinstance(media, str):
+            try:
+                media = json.loads(media)
+            except ValueError:
+                raise ApiError(400, "Bad Request: can't parse InputMedia JSON object") from None
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise ApiError(400, "Bad Request: wrong type of the media")
+        markup = self._inline_markup_or_none(self._validate_markup(params.get("reply_markup")))
+        if params.get("inline_message_id"):
+            return True
+        key, stored = self._find_editable(params)
+        if "photo" not in stored:
+            raise ApiError(400, "Bad Request: there is no media in the message to edit")
+        source = media.get("media")
+        upload = (
+            call.files.get(source[len("attach://") :])
+            if isinstance(source, str) and source.startswith("attach://")
+            else self.files.get(str(source))
+        )
+        if upload is None or not upload.data:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        file_id, unique_id = self._store_file(upload, "AgAC")
+        photo = [
+            {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
+                "width": 800,
+                "height": 800,
+                "file_size": upload.size,
+            }
+        ]
+        content = self._caption(media)
+        changes = {"photo": photo, "caption": content.get("caption")}
         return self._apply_edit(key, stored, changes, markup)
 
     def _edit_message_reply_markup(self, call: Call) -> JSONDict | bool:

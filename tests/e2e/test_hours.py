@@ -88,6 +88,18 @@ async def test_from_check_in_to_certificate(timed) -> None:
     assert upload.data.startswith(b"\x89PNG")
     code = photo.params["caption"].split("：", 1)[1].split("\n")[0].strip()
     assert len(code) == 6
+    # The display rotates by itself: the job puts a fresh code and QR in the same message.
+    jobs = bot.app.job_queue
+    assert jobs is not None
+    name = f"check-in code display {LEAD.id}"
+    await bot.api.wait_until(lambda: bool(jobs.get_jobs_by_name(name)))
+    [rotation] = jobs.get_jobs_by_name(name)
+    since = bot.api.mark()
+    await rotation.run(bot.app)
+    rotated = await bot.api.wait_for(lambda c: c.method == "editMessageMedia" and c.ok, since=since)
+    fresh = rotated.response["result"]["caption"].split("：", 1)[1].split("\n")[0].strip()
+    assert fresh != code and len(fresh) == 6
+    assert rotated.params["message_id"] == photo.response["result"]["message_id"]
     clock.advance(timedelta(minutes=2))
     checked = await bot.say(LUCY, f"/start ci_{code}")
     assert checked.text.startswith("✅ Checked in to")
@@ -103,6 +115,8 @@ async def test_from_check_in_to_certificate(timed) -> None:
 
     # After the end and the grace, the sheet goes to the lead through the outbox.
     clock.advance(timedelta(minutes=45))
+    await rotation.run(bot.app)  # the activity has ended: the display stops rotating
+    assert rotation.removed
     since = bot.api.mark()
     assert await bot.services.hours.make_sheets() == 1
     notice = await bot.api.wait_for(
