@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot.domain.errors import DomainError, NoTeamChosen
 from bot.domain.hours import MAX_RECORD_MINUTES, parse_day, parse_minutes, parse_reason
 from bot.domain.models import Dialogue
-from handlers.admin import admin_turn
+from handlers.admin import admin_turn, show_volunteer_matches
 from handlers.common import (
     Turn,
     answer_expired,
@@ -29,12 +29,7 @@ TEAM = "ah:t:"
 
 
 async def _matches(context: AppContext, turn: Turn, query: str) -> None:
-    found = await turn.services.roles.search(await turn.actor(), query)
-    if not found:
-        await reply(context, turn, turn.t("promote.none", query=query))
-        return
-    rows = [[(f"{v.name} {v.phone}", f"{VOLUNTEER}{v.id}")] for v in found]
-    await reply(context, turn, turn.t("add_hours.choose_volunteer"), buttons(rows))
+    await show_volunteer_matches(context, turn, query, VOLUNTEER, "add_hours.choose_volunteer")
 
 
 async def add_hours_command(update: Update, context: AppContext) -> None:

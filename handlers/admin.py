@@ -50,14 +50,22 @@ async def admin_turn(update: Update, context: AppContext) -> Turn | None:
     return turn
 
 
-async def _show_matches(context: AppContext, turn: Turn, query: str) -> None:
+async def show_volunteer_matches(
+    context: AppContext, turn: Turn, query: str, prefix: str, prompt: str
+) -> None:
+    """Volunteers matching a name or phone fragment (admins only), each a `<prefix><id>`
+    button; the search dialogue ends once something is found."""
     found = await turn.services.roles.search(await turn.actor(), query)
     if not found:
         await reply(context, turn, turn.t("promote.none", query=query))
         return
     await turn.services.dialogues.end(turn.user_id)
-    rows = [[(f"{v.name} {v.phone}", f"{PICK_VOLUNTEER}{v.id}")] for v in found]
-    await reply(context, turn, turn.t("promote.results"), buttons(rows))
+    rows = [[(f"{v.name} {v.phone}", f"{prefix}{v.id}")] for v in found]
+    await reply(context, turn, turn.t(prompt), buttons(rows))
+
+
+async def _show_matches(context: AppContext, turn: Turn, query: str) -> None:
+    await show_volunteer_matches(context, turn, query, PICK_VOLUNTEER, "promote.results")
 
 
 async def promote_command(update: Update, context: AppContext) -> None:

@@ -3,6 +3,7 @@ marking presence by hand, and the attendance sheet (present, absent or adjusted;
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -16,7 +17,16 @@ from bot.domain.paging import page_of
 from bot.i18n import Translator
 from bot.services.hours import SHEET_BUTTON, SheetLine
 from bot.services.qr import qr_png
-from handlers.common import Turn, answer_expired, buttons, reply, reply_error, small_number, turn_of
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    page_buttons,
+    reply,
+    reply_error,
+    small_number,
+    turn_of,
+)
 from handlers.context import AppContext
 from handlers.hours import ADJUST, hours_text
 
@@ -158,25 +168,27 @@ async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, Inl
             rows.append(
                 [(label[:60], f"{TOGGLE}{activity.id}:{person.volunteer.id}:{page.number}")]
             )
-    nav = []
-    if page.has_previous:
-        nav.append((t("button.previous"), f"{PRESENCE_PAGE}{activity.id}:{page.number - 1}"))
-    if page.has_next:
-        nav.append((t("button.next"), f"{PRESENCE_PAGE}{activity.id}:{page.number + 1}"))
-    rows.append(nav)
+    rows.append(page_buttons(turn, page, f"{PRESENCE_PAGE}{activity.id}:"))
     return "\n".join(lines), buttons(rows)
 
 
-async def on_presence(update: Update, context: AppContext) -> None:
-    """Who is confirmed and who checked in; a button marks a person present by hand."""
+async def _paged(
+    update: Update,
+    context: AppContext,
+    opening_prefix: str,
+    page_prefix: str,
+    render: Callable[[Turn, int, int], Awaitable[tuple[str, InlineKeyboardMarkup]]],
+) -> None:
+    """`<opening_prefix><activity>` sends the first page as a new message;
+    `<page_prefix><activity>:<page>` shows another page in place."""
     turn = await turn_of(update, context)
-    opening = turn.query is not None and (turn.query.data or "").startswith(PRESENCE)
-    numbers = _numbers(turn, PRESENCE if opening else PRESENCE_PAGE, 1 if opening else 2)
+    opening = (turn.query.data or "").startswith(opening_prefix) if turn.query else False
+    numbers = _numbers(turn, opening_prefix if opening else page_prefix, 1 if opening else 2)
     if numbers is None:
         await answer_expired(turn)
         return
     try:
-        text, markup = await _presence(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
+        text, markup = await render(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -186,6 +198,11 @@ async def on_presence(update: Update, context: AppContext) -> None:
         await reply(context, turn, text, markup)
     else:
         await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_presence(update: Update, context: AppContext) -> None:
+    """Who is confirmed and who checked in; a button marks a person present by hand."""
+    await _paged(update, context, PRESENCE, PRESENCE_PAGE, _presence)
 
 
 async def on_toggle(update: Update, context: AppContext) -> None:
@@ -251,12 +268,7 @@ async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, Inline
         lines.append(_line(turn, n, line))
         if line.record.state is RecordState.PENDING:
             rows.append([(f"{n}. {line.name}"[:60], f"{PERSON}{line.record.id}")])
-    nav = []
-    if page.has_previous:
-        nav.append((t("button.previous"), f"{SHEET_PAGE}{activity_id}:{page.number - 1}"))
-    if page.has_next:
-        nav.append((t("button.next"), f"{SHEET_PAGE}{activity_id}:{page.number + 1}"))
-    rows.append(nav)
+    rows.append(page_buttons(turn, page, f"{SHEET_PAGE}{activity_id}:"))
     if any(line.record.state is RecordState.PENDING for line in view.lines):
         rows.append([(t("button.approve_sheet"), f"{APPROVE}{activity_id}")])
     return "\n".join(lines), buttons(rows)
@@ -264,23 +276,7 @@ async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, Inline
 
 async def on_sheet(update: Update, context: AppContext) -> None:
     """The sheet: each confirmed volunteer's check-in, check-out, proposed minutes and mark."""
-    turn = await turn_of(update, context)
-    opening = turn.query is not None and (turn.query.data or "").startswith(SHEET)
-    numbers = _numbers(turn, SHEET if opening else SHEET_PAGE, 1 if opening else 2)
-    if numbers is None:
-        await answer_expired(turn)
-        return
-    try:
-        text, markup = await _sheet(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    assert turn.query is not None
-    await turn.query.answer()
-    if opening:
-        await reply(context, turn, text, markup)
-    else:
-        await turn.query.edit_message_text(text, reply_markup=markup)
+    await _paged(update, context, SHEET, SHEET_PAGE, _sheet)
 
 
 def _person(turn: Turn, record: ServiceRecord, name: str) -> tuple[str, InlineKeyboardMarkup]:

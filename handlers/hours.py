@@ -12,12 +12,13 @@ from telegram import (
     Update,
 )
 
-from bot.domain.errors import DomainError, NotAdmin, NotTeamLead, OwnHours
+from bot.domain.errors import DomainError, NotTeamLead, OwnHours
 from bot.domain.hours import AuditEntry, RecordState, ServiceRecord, parse_minutes
 from bot.domain.models import Actor, Dialogue
 from bot.domain.paging import Page
 from bot.services.certificate import render_pdf
 from bot.services.hours import RECORDS_PER_PAGE, CheckInResult, RecordView
+from handlers.admin import admin_turn, show_volunteer_matches
 from handlers.common import (
     Turn,
     answer_expired,
@@ -615,27 +616,21 @@ async def verify_command(update: Update, context: AppContext) -> None:
 
 
 async def _volunteer_matches(context: AppContext, turn: Turn, query: str) -> None:
-    found = await turn.services.roles.search(await turn.actor(), query)
-    if not found:
-        await reply(context, turn, turn.t("promote.none", query=query))
-        return
-    rows = [[(f"{v.name} {v.phone}", f"{THEIR_RECORDS_OPEN}{v.id}")] for v in found]
-    await reply(context, turn, turn.t("records.choose_volunteer"), buttons(rows))
+    await show_volunteer_matches(
+        context, turn, query, THEIR_RECORDS_OPEN, "records.choose_volunteer"
+    )
 
 
 async def records_command(update: Update, context: AppContext) -> None:
     """Admins find a volunteer by name or phone fragment and open any of their records."""
-    turn = await turn_of(update, context)
-    if not await require_private(context, turn):
+    turn = await admin_turn(update, context)
+    if turn is None:
         return
-    try:
-        if not (await turn.actor()).is_admin:
-            raise NotAdmin()
-        if context.args:
+    if context.args:
+        try:
             await _volunteer_matches(context, turn, " ".join(context.args))
-            return
-    except DomainError as error:
-        await reply_error(context, turn, error)
+        except DomainError as error:
+            await reply_error(context, turn, error)
         return
     await turn.services.dialogues.begin(turn.user_id, "records", "query")
     await reply(context, turn, turn.t("records.ask_query"))
