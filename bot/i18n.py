@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -54,6 +54,10 @@ class Translator:
     def datetime(self, moment: datetime) -> str:
         """Weekday, date and 24-hour time in the org's zone: 2026年11月27日周五 15:12."""
         return _format_datetime(moment, self.zone, self.language)
+
+    def day(self, value: date) -> str:
+        """A calendar date: 2026年11月28日, Nov 28, 2026."""
+        return format_date(value, "medium", locale=self.locale)
 
     def duration(self, seconds: float) -> str:
         """A rough span of time in words: "3 minutes", "3分钟"."""

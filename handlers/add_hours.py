@@ -7,7 +7,7 @@ from datetime import date
 
 from telegram import Message, Update
 
-from bot.domain.errors import DomainError, NoTeamChosen
+from bot.domain.errors import DomainError, InvalidMinutes, NoTeamChosen
 from bot.domain.hours import MAX_RECORD_MINUTES, parse_day, parse_minutes, parse_reason
 from bot.domain.models import Dialogue
 from handlers.admin import admin_turn, show_volunteer_matches
@@ -81,8 +81,19 @@ async def on_team(update: Update, context: AppContext) -> None:
     if dialogue is None or (dialogue.flow, dialogue.step) != ("add_hours", "team"):
         await answer_expired(turn)
         return
+    team_key = turn.query.data.removeprefix(TEAM)
+    try:
+        volunteer = await turn.services.roles.candidate(
+            await turn.actor(), int(dialogue.data["volunteer"])
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    if team_key not in volunteer.team_keys:  # forged: only the volunteer's own teams
+        await answer_expired(turn)
+        return
     await turn.query.answer()
-    dialogue.data["team"] = turn.query.data.removeprefix(TEAM)[:40]
+    dialogue.data["team"] = team_key
     dialogue.step = "day"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("add_hours.ask_day"))
@@ -105,8 +116,7 @@ async def add_hours_minutes(
 ) -> None:
     minutes = parse_minutes(message.text or "", MAX_RECORD_MINUTES)
     if minutes == 0:
-        await reply(context, turn, turn.t("add_hours.ask_hours"))
-        return
+        raise InvalidMinutes(max=MAX_RECORD_MINUTES)
     dialogue.data["minutes"] = minutes
     dialogue.step = "title"
     await turn.services.dialogues.save(turn.user_id, dialogue)
@@ -144,7 +154,7 @@ async def add_hours_reason(
         turn.t(
             "add_hours.done",
             title=record.title,
-            day=record.served_on.isoformat(),
+            day=turn.t.day(record.served_on),
             hours=hours_text(turn, record.minutes),
             state=turn.t(f"record.state.{record.state.value}"),
         ),

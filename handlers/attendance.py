@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import cast
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import JobQueue
 
 from bot.domain.errors import DomainError, NotTeamLead
@@ -104,9 +105,9 @@ async def on_code(update: Update, context: AppContext) -> None:
     # CallbackContext does not carry its own type to the job queue it reaches.
     jobs = cast("JobQueue[AppContext] | None", context.application.job_queue)
     assert jobs is not None
-    name = f"{ROTATION_JOB}{turn.chat_id}"
+    name = f"{ROTATION_JOB}{turn.chat_id}:{activity.id}"
     for job in jobs.get_jobs_by_name(name):
-        job.schedule_removal()  # one rotating display per chat: the newest
+        job.schedule_removal()  # one rotating display per chat and activity: the newest
     jobs.run_repeating(
         rotate_code,
         interval=max(30, minutes * 60 - ROTATE_BEFORE_EXPIRY_SECONDS),
@@ -134,12 +135,15 @@ async def rotate_code(context: AppContext) -> None:
         job.schedule_removal()
         return
     caption = _code_caption(t, activity.title, code, expires, services.hours.config.code_minutes)
-    await context.bot.edit_message_media(
-        InputMediaPhoto(qr_png(_check_in_link(context, code)), caption=caption),
-        chat_id=display.chat,
-        message_id=display.message,
-        reply_markup=buttons([[(t("button.new_code"), f"{CODE}{activity.id}")]]),
-    )
+    try:
+        await context.bot.edit_message_media(
+            InputMediaPhoto(qr_png(_check_in_link(context, code)), caption=caption),
+            chat_id=display.chat,
+            message_id=display.message,
+            reply_markup=buttons([[(t("button.new_code"), f"{CODE}{activity.id}")]]),
+        )
+    except (BadRequest, Forbidden):
+        job.schedule_removal()  # the message was deleted, or the lead blocked the bot
 
 
 # ---------------------------------------------------------------- presence by hand
@@ -165,9 +169,9 @@ async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, Inl
                 "button.mark_present" if person.checkin is None else "button.unmark",
                 name=person.volunteer.name,
             )
-            rows.append(
-                [(label[:60], f"{TOGGLE}{activity.id}:{person.volunteer.id}:{page.number}")]
-            )
+            wanted = int(person.checkin is None)  # the state the press asks for
+            data = f"{TOGGLE}{activity.id}:{person.volunteer.id}:{page.number}:{wanted}"
+            rows.append([(label[:60], data)])
     rows.append(page_buttons(turn, page, f"{PRESENCE_PAGE}{activity.id}:"))
     return "\n".join(lines), buttons(rows)
 
@@ -207,24 +211,25 @@ async def on_presence(update: Update, context: AppContext) -> None:
 
 async def on_toggle(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    numbers = _numbers(turn, TOGGLE, 3)
-    if numbers is None:
+    numbers = _numbers(turn, TOGGLE, 4)
+    if numbers is None or numbers[3] not in (0, 1):
         await answer_expired(turn)
         return
-    activity_id, volunteer_id, number = numbers
+    activity_id, volunteer_id, number, wanted = numbers
     actor = await turn.actor()
     try:
-        _, people = await turn.services.hours.presence(actor, activity_id)
-        current = next((p for p in people if p.volunteer.id == volunteer_id), None)
-        present = current is None or current.checkin is None
-        await turn.services.hours.mark_present(actor, activity_id, volunteer_id, present)
+        # The button says which state it asks for, so a second press has no further effect.
+        changed = await turn.services.hours.mark_present(
+            actor, activity_id, volunteer_id, wanted == 1
+        )
         text, markup = await _presence(turn, activity_id, number)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     assert turn.query is not None
     await turn.query.answer()
-    await turn.query.edit_message_text(text, reply_markup=markup)
+    if changed:
+        await turn.query.edit_message_text(text, reply_markup=markup)
 
 
 # ---------------------------------------------------------------- the attendance sheet

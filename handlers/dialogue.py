@@ -14,16 +14,24 @@ from handlers.context import AppContext
 Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step] = {}
 _TAKES_LOCATION: set[tuple[str, str]] = set()
+_ENDS_ON: dict[tuple[str, str], tuple[type[DomainError], ...]] = {}
 
 
-def text_step(flow: str, step: str, location: bool = False) -> Callable[[Step], Step]:
+def text_step(
+    flow: str,
+    step: str,
+    location: bool = False,
+    ends_on: tuple[type[DomainError], ...] = (),
+) -> Callable[[Step], Step]:
     """Register the function that takes a typed answer (or, if `location`, a shared location)
-    at this step of this flow."""
+    at this step of this flow. A refusal of a kind in `ends_on` (no retyping can help: the
+    record changed, the person may not) also ends the dialogue."""
 
     def register(function: Step) -> Step:
         _STEPS[(flow, step)] = function
         if location:
             _TAKES_LOCATION.add((flow, step))
+        _ENDS_ON[(flow, step)] = ends_on
         return function
 
     return register
@@ -54,4 +62,6 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     try:
         await step(context, turn, dialogue, message)
     except DomainError as error:
+        if isinstance(error, _ENDS_ON[(dialogue.flow, dialogue.step)]):
+            await turn.services.dialogues.end(turn.user_id)
         await reply_error(context, turn, error)

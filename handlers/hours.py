@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -12,7 +14,17 @@ from telegram import (
     Update,
 )
 
-from bot.domain.errors import DomainError, NotTeamLead, OwnHours
+from bot.domain.errors import (
+    DomainError,
+    NotAdmin,
+    NotDisputable,
+    NotDisputed,
+    NotLeadOrAdmin,
+    NotTeamLead,
+    OwnHours,
+    RecordNotOpen,
+    UnknownRecord,
+)
 from bot.domain.hours import AuditEntry, RecordState, ServiceRecord, parse_minutes
 from bot.domain.models import Actor, Dialogue
 from bot.domain.paging import Page
@@ -48,6 +60,19 @@ THEIR_RECORDS = "h:u:"  # h:u:<volunteer id>:<page>, for admins, shown in place
 THEIR_RECORDS_OPEN = "h:w:"  # h:w:<volunteer id>: the first page as a new message
 
 
+# Refusals that no retyping can cure: the dialogue about the record ends with them.
+FINAL: tuple[type[DomainError], ...] = (
+    NotDisputable,
+    NotDisputed,
+    RecordNotOpen,
+    UnknownRecord,
+    OwnHours,
+    NotTeamLead,
+    NotLeadOrAdmin,
+    NotAdmin,
+)
+
+
 def hours_text(turn: Turn, minutes: int) -> str:
     return turn.t.number(round(minutes / 60, 2))
 
@@ -66,7 +91,8 @@ async def checkin_command(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     if not found:
-        await reply(context, turn, turn.t("checkin.none"))
+        opens = turn.services.hours.config.checkin_opens_minutes
+        await reply(context, turn, turn.t("checkin.none", minutes=opens))
         return
     lines, rows = [turn.t("checkin.header")], []
     for activity, checkin in found:
@@ -130,8 +156,9 @@ async def checkin_location(
     if message.location is None:
         await reply(context, turn, turn.t("checkin.ask_location"))
         return
-    if message.forward_origin is not None:
-        # A forwarded pin says where someone else was, not where this person is.
+    if message.forward_origin is not None or message.venue is not None:
+        # A forwarded pin says where someone else was, and a venue is a place picked from a
+        # list, not where this person is.
         await reply(context, turn, turn.t("checkin.not_forwarded"))
         return
     result = await turn.services.hours.check_in_by_location(
@@ -301,7 +328,7 @@ async def _records_page(
     for record in records:
         label = turn.t(
             "hours.record_line",
-            day=record.served_on.isoformat(),
+            day=turn.t.day(record.served_on),
             title=record.title,
             hours=hours_text(turn, record.minutes),
             state=_state_label(turn, record),
@@ -333,7 +360,17 @@ async def on_records(update: Update, context: AppContext) -> None:
         await turn.query.edit_message_text(text, reply_markup=markup)
 
 
-def _history_lines(turn: Turn, history: tuple[AuditEntry, ...]) -> list[str]:
+def _actor_label(turn: Turn, view: RecordView, telegram_id: int | None) -> str:
+    if telegram_id is None:
+        return turn.t("audit.bot")
+    if telegram_id in view.actors:
+        return view.actors[telegram_id]
+    if turn.services.roles.is_admin(telegram_id):
+        return turn.t("audit.admin")
+    return f"#{telegram_id}"
+
+
+def _history_lines(turn: Turn, view: RecordView, history: tuple[AuditEntry, ...]) -> list[str]:
     lines = [turn.t("record.history")]
     for entry in history:
         after = entry.after
@@ -342,7 +379,7 @@ def _history_lines(turn: Turn, history: tuple[AuditEntry, ...]) -> list[str]:
                 "record.history_line",
                 at=turn.t.datetime(entry.at),
                 action=turn.t(f"audit.{entry.action}"),
-                actor=entry.actor_telegram_id if entry.actor_telegram_id else turn.t("audit.bot"),
+                actor=_actor_label(turn, view, entry.actor_telegram_id),
                 hours=hours_text(turn, int(str(after.get("minutes", 0)))),
                 state=turn.t(f"record.state.{after.get('state', 'pending')}"),
             )
@@ -358,7 +395,7 @@ def _record_text(turn: Turn, view: RecordView) -> str:
             "record.card",
             title=record.title,
             name=view.volunteer_name,
-            day=record.served_on.isoformat(),
+            day=turn.t.day(record.served_on),
             place=record.place,
             hours=hours_text(turn, record.minutes),
             proposed=hours_text(turn, record.proposed_minutes),
@@ -373,7 +410,7 @@ def _record_text(turn: Turn, view: RecordView) -> str:
     if view.dispute:
         lines.append(t("record.dispute", text=view.dispute))
     if view.history is not None:
-        lines += _history_lines(turn, view.history)
+        lines += _history_lines(turn, view, view.history)
     return "\n".join(lines)
 
 
@@ -485,7 +522,7 @@ async def on_approve_review(update: Update, context: AppContext) -> None:
     await reply(context, turn, text)
 
 
-@text_step("record", "dispute")
+@text_step("record", "dispute", ends_on=FINAL)
 async def dispute_text(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
@@ -496,7 +533,7 @@ async def dispute_text(
     await reply(context, turn, turn.t("record.disputed", title=record.title))
 
 
-@text_step("record", "minutes")
+@text_step("record", "minutes", ends_on=FINAL)
 async def adjust_minutes(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
@@ -508,7 +545,7 @@ async def adjust_minutes(
     await reply(context, turn, turn.t("record.ask_reason"))
 
 
-@text_step("record", "reason")
+@text_step("record", "reason", ends_on=FINAL)
 async def adjust_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
@@ -527,7 +564,7 @@ async def adjust_reason(
     )
 
 
-@text_step("record", "reject")
+@text_step("record", "reject", ends_on=FINAL)
 async def reject_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
@@ -556,7 +593,8 @@ async def _send_certificate(context: AppContext, turn: Turn) -> None:
         await turn.query.answer()
     link = f"https://t.me/{context.bot.username}?start=cert_{certificate.code}"
     hint = turn.t("certificate.verify_hint", code=certificate.code, link=link)
-    pdf = render_pdf(certificate, turn.t, hint)
+    # Rendering takes a noticeable moment for long records: off the event loop.
+    pdf = await asyncio.to_thread(render_pdf, certificate, turn.t, hint)
     await context.bot.send_document(
         turn.chat_id,
         pdf,
@@ -599,7 +637,7 @@ async def show_verification(context: AppContext, turn: Turn, code: str) -> None:
             holder=holder,
             hours=hours_text(turn, total),
             records=turn.t.number(count),
-            day=issued.isoformat(),
+            day=turn.t.day(issued),
         ),
     )
 

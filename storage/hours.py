@@ -54,12 +54,13 @@ async def insert_checkin(
     return cursor.rowcount == 1
 
 
-async def remove_checkin(conn: aiosqlite.Connection, activity_id: int, volunteer_id: int) -> None:
+async def remove_checkin(conn: aiosqlite.Connection, activity_id: int, volunteer_id: int) -> bool:
     """A presence marked by hand by mistake (only before the attendance sheet exists)."""
-    await conn.execute(
+    cursor = await conn.execute(
         "DELETE FROM checkins WHERE activity_id = ? AND volunteer_id = ? AND method = 'lead'",
         (activity_id, volunteer_id),
     )
+    return cursor.rowcount == 1
 
 
 async def checkout(

@@ -3,9 +3,10 @@ levels, admin corrections and certificates."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,8 @@ from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
 from storage import activities, groups, hours, leads, outbox, signups, teams, volunteers
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 # Codes are typed by people on site: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -124,6 +127,7 @@ class RecordView:
     volunteer_name: str
     dispute: str | None
     history: tuple[AuditEntry, ...] | None  # for leads of the team and admins only
+    actors: dict[int, str] = field(default_factory=dict)  # names of those in the history
 
 
 @dataclass(frozen=True)
@@ -273,9 +277,9 @@ class HoursService:
 
     async def mark_present(
         self, actor: Actor, activity_id: int, volunteer_id: int, present: bool
-    ) -> None:
+    ) -> bool:
         """The lead marks presence by hand (or takes back a mark made by hand) before the
-        attendance sheet is made."""
+        attendance sheet is made. True if that changed anything."""
         async with self._db.transaction() as tx:
             activity = await self._managed(tx, actor, activity_id)
             self._not_own(actor, volunteer_id)
@@ -290,17 +294,18 @@ class HoursService:
             if active is None or active[1] != "confirmed":
                 raise NotConfirmedFor(title=activity.title)
             if present:
-                await hours.insert_checkin(
+                # The lead vouches for the person being there: from the start if they mark
+                # them once it has begun; the sheet still shows it for review.
+                return await hours.insert_checkin(
                     tx,
                     activity.id,
                     volunteer_id,
                     "lead",
-                    min(now, activity.ends_at),
+                    min(now, activity.starts_at),
                     None,
                     actor.telegram_id,
                 )
-            else:
-                await hours.remove_checkin(tx, activity.id, volunteer_id)
+            return await hours.remove_checkin(tx, activity.id, volunteer_id)
 
     async def open_sessions(self, telegram_id: int) -> list[tuple[Activity, CheckIn]]:
         volunteer = await self._volunteer(self._db.reader, telegram_id)
@@ -357,9 +362,13 @@ class HoursService:
         for activity_id in await hours.ended_without_sheet(
             self._db.reader, now - grace, SHEETS_PER_TICK
         ):
-            async with self._db.transaction() as tx:
-                if await self._make_sheet(tx, activity_id, now):
-                    made += 1
+            try:
+                async with self._db.transaction() as tx:
+                    if await self._make_sheet(tx, activity_id, now):
+                        made += 1
+            except Exception:
+                # One activity's failure must not hold up every other sheet.
+                log.exception("attendance sheet for activity %d failed", activity_id)
         if made:
             self._signal.notify()
         return made
@@ -391,7 +400,7 @@ class HoursService:
                     checked_out or activity.ends_at,
                     self._config.min_presence_share,
                 )
-                minutes = credited.minutes
+                minutes = min(credited.minutes, MAX_RECORD_MINUTES)
                 if credited.below_share:
                     flags.add("below_share")
             record = ServiceRecord(
@@ -512,7 +521,7 @@ class HoursService:
         return record, activity
 
     def _limit(self, record: ServiceRecord) -> int:
-        return record.scheduled_minutes or MAX_RECORD_MINUTES
+        return min(record.scheduled_minutes or MAX_RECORD_MINUTES, MAX_RECORD_MINUTES)
 
     async def set_mark(self, actor: Actor, record_id: int, mark: Mark) -> ServiceRecord:
         """Present (the proposed minutes) or absent (none), on a pending record."""
@@ -544,39 +553,46 @@ class HoursService:
             if not 0 <= minutes <= self._limit(record):
                 raise InvalidMinutes(max=self._limit(record))
             now = self._clock.now()
-            state = record.state
-            if record.state is not RecordState.PENDING:
-                # An admin's correction of a decided record: it stands as approved, unless
-                # the day's total now needs review.
-                state = await self._decided_state(tx, record, minutes)
             changed = replace(
-                record,
-                minutes=minutes,
-                mark=Mark.ADJUSTED if minutes else Mark.ABSENT,
-                state=state,
+                record, minutes=minutes, mark=Mark.ADJUSTED if minutes else Mark.ABSENT
             )
+            if record.state is not RecordState.PENDING:
+                # An admin's correction of a decided record: decided again (approved, a
+                # no-show at 0, or held for review past the daily limit).
+                changed = await self._decide(tx, changed)
             await hours.update_record(tx, changed, now)
             await hours.audit(
                 tx, record.id, now, actor.telegram_id, "adjusted", record, changed, clean_reason
             )
             if record.state is not RecordState.PENDING:
-                await self._tell_volunteer(tx, changed, "hours.corrected", reason=clean_reason)
-                await self._celebrate(tx, changed)
+                await self._announce(tx, changed, "hours.corrected", reason=clean_reason)
         self._signal.notify()
         return changed
 
-    async def _decided_state(
-        self, tx: aiosqlite.Connection, record: ServiceRecord, minutes: int
-    ) -> RecordState:
-        if minutes == 0:
-            return RecordState.NO_SHOW if record.mark is Mark.ABSENT else RecordState.APPROVED
+    async def _decide(self, tx: aiosqlite.Connection, record: ServiceRecord) -> ServiceRecord:
+        """The record's state once decided: absent is a no-show; more than the daily limit
+        on its day (with the person's other records) goes to an admin's review."""
+        flags = record.flags - {"over_daily"}
+        if record.mark is Mark.ABSENT:
+            return replace(record, state=RecordState.NO_SHOW, flags=flags)
         that_day = await hours.minutes_on_day(tx, record.volunteer_id, record.served_on, record.id)
         limit = round(self._config.daily_review_hours * 60)
-        return (
-            RecordState.REVIEW
-            if over_daily_limit(that_day + minutes, limit)
-            else RecordState.APPROVED
-        )
+        if record.minutes and over_daily_limit(that_day + record.minutes, limit):
+            return replace(record, state=RecordState.REVIEW, flags=flags | {"over_daily"})
+        return replace(record, state=RecordState.APPROVED, flags=flags)
+
+    async def _announce(
+        self, tx: aiosqlite.Connection, record: ServiceRecord, key: str, **extra: object
+    ) -> None:
+        """Tell the volunteer how a decided record stands (`key` when it counts as decided;
+        the review notice when it waits for an admin, who is told too); stars follow."""
+        if record.state is RecordState.REVIEW:
+            await self._tell_volunteer(tx, record, "hours.in_review")
+            await self._tell_admins_review(tx, record)
+            return
+        await self._tell_volunteer(tx, record, key, **extra)
+        if record.state is RecordState.APPROVED:
+            await self._celebrate(tx, record)
 
     async def approve_sheet(self, actor: Actor, activity_id: int) -> ApproveResult:
         """Decide every pending record of the sheet: absent ones become no-shows, the rest are
@@ -594,29 +610,19 @@ class HoursService:
                 if actor.volunteer is not None and actor.volunteer.id == record.volunteer_id:
                     own += 1
                     continue
-                if record.mark is Mark.ABSENT or record.minutes == 0:
-                    state = (
-                        RecordState.NO_SHOW
-                        if record.mark is Mark.ABSENT
-                        else (RecordState.APPROVED)
-                    )
-                else:
-                    state = await self._decided_state(tx, record, record.minutes)
-                decided = replace(record, state=state)
+                decided = await self._decide(tx, record)
                 await hours.update_record(tx, decided, now)
-                action = "review" if state is RecordState.REVIEW else "approved"
+                action = "review" if decided.state is RecordState.REVIEW else "approved"
                 await hours.audit(tx, record.id, now, actor.telegram_id, action, record, decided)
-                if state is RecordState.NO_SHOW:
+                if decided.state is RecordState.NO_SHOW:
                     no_shows += 1
-                    await self._tell_volunteer(tx, decided, "hours.no_show")
-                elif state is RecordState.REVIEW:
+                    await self._announce(tx, decided, "hours.no_show")
+                elif decided.state is RecordState.REVIEW:
                     review += 1
-                    await self._tell_volunteer(tx, decided, "hours.in_review")
-                    await self._tell_admins_review(tx, decided)
+                    await self._announce(tx, decided, "hours.credited")
                 else:
                     approved += 1
-                    await self._tell_volunteer(tx, decided, "hours.credited")
-                    await self._celebrate(tx, decided)
+                    await self._announce(tx, decided, "hours.credited")
             complete = own == 0
             if complete:
                 await hours.approve_sheet(tx, activity.id, actor.telegram_id, now)
@@ -638,8 +644,7 @@ class HoursService:
             decided = replace(record, state=RecordState.APPROVED)
             await hours.update_record(tx, decided, now)
             await hours.audit(tx, record.id, now, actor.telegram_id, "approved", record, decided)
-            await self._tell_volunteer(tx, decided, "hours.credited")
-            await self._celebrate(tx, decided)
+            await self._announce(tx, decided, "hours.credited")
         self._signal.notify()
         return decided
 
@@ -652,7 +657,7 @@ class HoursService:
         t = await self._notices.translator_for(tx, volunteer.telegram_id)
         params = {
             "title": record.title,
-            "day": record.served_on.isoformat(),
+            "day": record.served_on,
             "hours": t.number(round(record.minutes / 60, 2)),
             **extra,
         }
@@ -681,7 +686,7 @@ class HoursService:
                     {
                         "name": volunteer.name if volunteer else "—",
                         "title": record.title,
-                        "day": record.served_on.isoformat(),
+                        "day": record.served_on,
                         "hours": t.number(round(record.minutes / 60, 2)),
                         "limit": t.number(self._config.daily_review_hours),
                     },
@@ -794,11 +799,18 @@ class HoursService:
             raise UnknownRecord()
         volunteer = await volunteers.by_id(self._db.reader, record.volunteer_id)
         history = await hours.history(self._db.reader, record.id) if manages else None
+        actors: dict[int, str] = {}
+        for entry in history or []:
+            if entry.actor_telegram_id is not None and entry.actor_telegram_id not in actors:
+                who = await volunteers.by_telegram_id(self._db.reader, entry.actor_telegram_id)
+                if who is not None and who.name:
+                    actors[entry.actor_telegram_id] = who.name
         return RecordView(
             record,
-            volunteer.name if volunteer else "—",
+            (volunteer.name if volunteer else None) or "—",
             await hours.dispute_text(self._db.reader, record.id),
             tuple(history) if history is not None else None,
+            actors,
         )
 
     async def dispute(self, telegram_id: int, record_id: int, text: str) -> ServiceRecord:
@@ -816,7 +828,8 @@ class HoursService:
             disputed = replace(record, state=RecordState.DISPUTED)
             await hours.update_record(tx, disputed, now)
             await hours.audit(tx, record.id, now, telegram_id, "disputed", record, disputed, clean)
-            recipients = await leads.telegram_ids_of_team(tx, record.team_key) or self._admins
+            team_leads = await leads.telegram_ids_of_team(tx, record.team_key)
+            recipients = [chat for chat in team_leads if chat != telegram_id] or self._admins
             messages = [
                 await self._notices.make(
                     tx,
@@ -854,25 +867,18 @@ class HoursService:
             if minutes is not None and not 0 <= minutes <= self._limit(record):
                 raise InvalidMinutes(max=self._limit(record))
             now = self._clock.now()
-            if minutes is None:
-                resolved = replace(
-                    record,
-                    state=RecordState.NO_SHOW
-                    if record.mark is Mark.ABSENT
-                    else RecordState.APPROVED,
-                )
+            if minutes is None:  # rejected: the record is decided again as it was
+                resolved = await self._decide(tx, record)
             else:
-                adjusted = replace(record, minutes=minutes, mark=Mark.ADJUSTED)
-                resolved = replace(adjusted, state=await self._decided_state(tx, adjusted, minutes))
+                mark = Mark.ADJUSTED if minutes else Mark.ABSENT
+                resolved = await self._decide(tx, replace(record, minutes=minutes, mark=mark))
             outcome = "rejected" if minutes is None else "adjusted"
             await hours.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
             await hours.update_record(tx, resolved, now)
             await hours.audit(
                 tx, record.id, now, actor.telegram_id, "resolved", record, resolved, clean
             )
-            await self._tell_volunteer(tx, resolved, f"dispute.{outcome}", reason=clean)
-            if resolved.state is RecordState.APPROVED:
-                await self._celebrate(tx, resolved)
+            await self._announce(tx, resolved, f"dispute.{outcome}", reason=clean)
         self._signal.notify()
         return resolved
 
@@ -924,17 +930,13 @@ class HoursService:
                 flags=frozenset(),
                 source="manual",
             )
-            state = await self._decided_state(tx, draft, minutes)
-            record_id = await hours.insert_record(tx, replace(draft, state=state), team.id, now)
-            added = replace(draft, id=record_id, state=state)
+            decided = await self._decide(tx, draft)
+            record_id = await hours.insert_record(tx, decided, team.id, now)
+            added = replace(decided, id=record_id)
             await hours.audit(
                 tx, record_id, now, actor.telegram_id, "added", None, added, clean_reason
             )
-            await self._tell_volunteer(tx, added, "hours.added", reason=clean_reason)
-            if state is RecordState.APPROVED:
-                await self._celebrate(tx, added)
-            else:
-                await self._tell_admins_review(tx, added)
+            await self._announce(tx, added, "hours.added", reason=clean_reason)
         self._signal.notify()
         return added
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -61,3 +61,12 @@ class Notices:
             buttons(t) if buttons else (),
             blocked=account is None or account.unreachable,
         )
+
+
+def _formatted(t: Translator, value: object) -> object:
+    """Moments and dates in the reader's language and the org's zone; the rest as given."""
+    if isinstance(value, datetime):
+        return t.datetime(value)
+    if isinstance(value, date):
+        return t.day(value)
+    return value

@@ -462,3 +462,76 @@ async def test_anonymity_keeps_the_name_out_of_the_group_post(
     group_posts = await _outbox_texts(scene.db, -100_777)
     assert any("安娜" in text for text in group_posts)
     assert not any("薄一" in text for text in group_posts)
+
+
+async def test_an_activity_longer_than_a_day_is_credited_at_most_a_day(
+    scene: Scene, services: Services
+) -> None:
+    start = scene.activity.starts_at + timedelta(days=3)
+    long = await services.activities.create(
+        scene.lead,
+        Activity(
+            0,
+            "traffic",
+            "三天义卖",
+            "charity",
+            start,
+            start + timedelta(days=3),
+            "广场",
+            5,
+            "published",
+        ),
+    )
+    await services.activities.sign_up(ANNA, long.id)
+    scene.clock.advance(start - scene.clock.now())
+    await services.hours.mark_present(scene.lead, long.id, scene.people[ANNA], True)
+    scene.clock.advance(timedelta(days=3, hours=1))
+    assert await services.hours.make_sheets() == 2  # this one and the first activity's
+    [line] = (await services.hours.sheet(scene.lead, long.id)).lines
+    assert line.record.proposed_minutes == 24 * 60
+
+
+async def test_marking_by_hand_twice_has_one_effect(scene: Scene) -> None:
+    hours, clock = scene.services.hours, scene.clock
+    clock.advance(scene.activity.starts_at + timedelta(minutes=20) - clock.now())
+    assert await hours.mark_present(scene.lead, scene.activity.id, scene.people[CHEN], True)
+    assert not await hours.mark_present(scene.lead, scene.activity.id, scene.people[CHEN], True)
+    _, people = await hours.presence(scene.lead, scene.activity.id)
+    checkin = {p.volunteer.id: p.checkin for p in people}[scene.people[CHEN]]
+    assert checkin is not None and checkin.checked_in_at == scene.activity.starts_at
+
+
+async def test_corrections_to_zero_are_no_shows_and_reviews_reach_the_admins(
+    scene: Scene, services: Services
+) -> None:
+    admin = await services.roles.actor(ADMIN_ID)
+    day = date(2026, 11, 21)
+    first = await services.hours.add_manual(
+        admin, scene.people[ANNA], "traffic", day, 7 * 60, "路口劝导", "纸质签到表补录"
+    )
+    second = await services.hours.add_manual(
+        admin, scene.people[ANNA], "traffic", day, 30, "宣传", "纸质签到表补录"
+    )
+    assert second.state is RecordState.APPROVED
+    before = len(await _outbox_texts(scene.db, ADMIN_ID))
+    raised = await services.hours.adjust(admin, second.id, 90, "核对为九十分钟")
+    assert raised.state is RecordState.REVIEW and "over_daily" in raised.flags
+    assert len(await _outbox_texts(scene.db, ADMIN_ID)) == before + 1
+    zero = await services.hours.adjust(admin, first.id, 0, "当天没有到场")
+    assert (zero.state, zero.mark, zero.minutes) == (RecordState.NO_SHOW, Mark.ABSENT, 0)
+
+
+async def test_a_teams_only_lead_disputing_their_own_record_reaches_the_admins(
+    scene: Scene, services: Services
+) -> None:
+    admin = await services.roles.actor(ADMIN_ID)
+    record = await services.hours.add_manual(
+        admin, scene.people[LEAD], "traffic", date(2026, 11, 3), 60, "植树", "纸质记录"
+    )
+    before = len(await _outbox_texts(scene.db, ADMIN_ID))
+    await services.hours.dispute(LEAD, record.id, "实际两小时")
+    assert len(await _outbox_texts(scene.db, ADMIN_ID)) == before + 1
+    with pytest.raises(OwnHours):
+        await services.hours.resolve(scene.lead, record.id, 120, "我自己的")
+    resolved = await services.hours.resolve(admin, record.id, 120, "核实为两小时")
+    assert resolved.minutes == 120
