@@ -1,16 +1,26 @@
-"""Command line: `volunteer-bot run` starts the bot, `volunteer-bot migrate` only migrates."""
+"""Command line: `volunteer-bot run` starts the bot, `volunteer-bot migrate` only migrates,
+`volunteer-bot export` writes service records to CSV or XLSX, `volunteer-bot import-volunteers`
+brings in an existing roster."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import TOKEN_ENV, Config, ConfigError, config_path, load_config
 from bot.logs import configure_logging
 from storage.db import DatabaseTooNewError
 
+if TYPE_CHECKING:
+    from bot.services.registration import RosterRow
+
 EXIT_CONFIG = 2
+EXIT_USAGE = 1
 
 NO_TOKEN = f"""No bot token is configured.
 
@@ -50,6 +60,93 @@ async def _migrate(config: Config) -> list[str]:
     return await migrate_file(config.storage.path, config.storage.busy_timeout_ms)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+
+
+async def _export(config: Config, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.domain.errors import DomainError
+    from bot.i18n import Catalogs
+    from bot.services import Services
+    from storage.db import Database
+    from storage.reports import EXPORT_COLUMNS
+
+    if args.to < args.start:
+        print("--to must not be before --from", file=sys.stderr)
+        return EXIT_USAGE
+    catalogs = Catalogs(config.org.zone)
+    t = catalogs.translator(config.org.default_language)
+    header = [t(f"export.col.{column}") for column in EXPORT_COLUMNS]
+    db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
+    try:
+        services = Services.build(db, config, SystemClock(), catalogs)
+        end = args.to + timedelta(days=1)
+        try:
+            count = await services.reports.export(
+                None, args.team, args.start, end, args.format, Path(args.out), header
+            )
+        except DomainError as error:
+            print(f"Export refused: {t(error.key, **error.params)}", file=sys.stderr)
+            return EXIT_USAGE
+    finally:
+        await db.close()
+    print(f"exported {count} service record(s) to {args.out}")
+    return 0
+
+
+def _read_roster(file: str) -> list[RosterRow] | str:
+    """The roster's rows, or why the file cannot be used."""
+    import csv
+
+    from bot.services.registration import RosterRow
+
+    try:
+        with Path(file).open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"name", "phone", "teams"} - set(reader.fieldnames or [])
+            if missing:
+                return (
+                    f"missing column(s) {', '.join(sorted(missing))}: the header must be"
+                    " name,phone,teams"
+                )
+            return [
+                RosterRow(
+                    reader.line_num,
+                    row.get("name") or "",
+                    row.get("phone") or "",
+                    tuple(key for key in re.split(r"[;\s]+", row.get("teams") or "") if key),
+                )
+                for row in reader
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return f"cannot be read ({error})"
+
+
+async def _import(config: Config, rows: list[RosterRow]) -> int:
+    from bot.clock import SystemClock
+    from bot.i18n import Catalogs
+    from bot.services.registration import import_roster
+    from storage.db import Database
+
+    t = Catalogs(config.org.zone).translator(config.org.default_language)
+    db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
+    try:
+        report = await import_roster(db, SystemClock().now(), rows)
+    finally:
+        await db.close()
+    if report.errors:
+        for line, problem in report.errors:
+            print(f"line {line}: {t(problem.key, **problem.params)}", file=sys.stderr)
+        print(f"nothing imported: {len(report.errors)} row(s) to fix", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"imported {report.created} new volunteer(s); {report.existing} already known")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", help="path to config.toml (default: $VOLUNTEER_BOT_CONFIG)")
@@ -57,11 +154,31 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)", parents=[common])
     commands.add_parser("migrate", help="apply pending migrations and exit", parents=[common])
+    export = commands.add_parser(
+        "export", help="write service records to CSV or XLSX", parents=[common]
+    )
+    export.add_argument("--from", dest="start", type=_date, required=True, help="first day")
+    export.add_argument("--to", type=_date, required=True, help="last day (included)")
+    export.add_argument("--team", help="a team key (default: every team)")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--out", required=True, help="the file to write")
+    roster = commands.add_parser(
+        "import-volunteers", help="import a roster CSV (name,phone,teams)", parents=[common]
+    )
+    roster.add_argument("file", help="CSV with a header name,phone,teams (teams: keys by ;)")
     args = parser.parse_args(argv)
     config = _load(args.config)
     if args.command == "run":
         return _run(config)
     configure_logging(config.logging.level, [config.telegram.token.get_secret_value()])
+    if args.command == "export":
+        return asyncio.run(_export(config, args))
+    if args.command == "import-volunteers":
+        rows = _read_roster(args.file)
+        if isinstance(rows, str):
+            print(f"{args.file}: {rows}", file=sys.stderr)
+            return EXIT_USAGE
+        return asyncio.run(_import(config, rows))
     try:
         applied = asyncio.run(_migrate(config))
     except DatabaseTooNewError as error:

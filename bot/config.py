@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -183,6 +183,27 @@ class HoursConfig(_Table):
         return value
 
 
+class LeaderboardConfig(_Table):
+    """Leaderboards and the weekly posts."""
+
+    top: int = Field(default=10, ge=3, le=25)
+    weekly_post_weekday: int = Field(default=0, ge=0, le=6)  # 0 is Monday
+    weekly_post_time: str = "09:00"
+
+    @field_validator("weekly_post_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time like '09:00'") from None
+        return value
+
+    @property
+    def post_time(self) -> time:
+        return time.fromisoformat(self.weekly_post_time)
+
+
 class FloodConfig(_Table):
     max_updates: int = Field(default=20, ge=1)
     window_seconds: float = Field(default=10.0, gt=0)
@@ -238,6 +259,7 @@ class Config(BaseSettings):
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
     hours: HoursConfig = Field(default_factory=HoursConfig)
+    leaderboard: LeaderboardConfig = Field(default_factory=LeaderboardConfig)
     flood: FloodConfig = Field(default_factory=FloodConfig)
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

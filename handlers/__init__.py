@@ -28,6 +28,7 @@ from handlers import (
     my,
     new_activity,
     registration,
+    reports,
     settings,
 )
 from handlers.context import AppContext, AppType
@@ -64,6 +65,10 @@ def install(application: AppType) -> None:
         "verify": hours.verify_command,
         "add_hours": add_hours.add_hours_command,
         "records": hours.records_command,
+        "leaderboard": reports.leaderboard_command,
+        "report": reports.report_command,
+        "export": reports.export_command,
+        "stats": reports.stats_command,
     }
     # Edits of earlier messages are not new answers or commands.
     fresh = filters.UpdateType.MESSAGE
@@ -137,6 +142,12 @@ def install(application: AppType) -> None:
         add_hours.VOLUNTEER: add_hours.on_volunteer,
         add_hours.TEAM: add_hours.on_team,
         settings.ANONYMOUS: settings.on_mute,
+        reports.BOARD: reports.on_board,
+        reports.HONOR: reports.on_honor,
+        reports.REPORT_TEAMS: reports.on_report,
+        reports.REPORT_PEOPLE: reports.on_report,
+        reports.REPORT_PERSON: reports.on_report,
+        reports.EXPORT: reports.on_export,
     }
     for prefix, on_press in callbacks.items():
         application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{prefix}"))

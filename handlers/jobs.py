@@ -4,14 +4,23 @@ database, which holds everything scheduled, so a restart loses nothing."""
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
+from bot.domain.models import Team
+from bot.domain.ranking import Ranked
+from bot.i18n import Translator
+from bot.services.charts import honor_roll_png, leaderboard_png
+from bot.services.reports import HonorRoll, display_name
 from handlers.context import AppContext
+from handlers.reports import honor_roll_text, team_caption
+from storage.reports import MemberTotal
 
 log = logging.getLogger(__name__)
 
 REMINDER_TICK_SECONDS = 30
 PURGE_SECONDS = 3600
 ATTENDANCE_TICK_SECONDS = 60
+WEEKLY_TICK_SECONDS = 300
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -35,3 +44,52 @@ async def attendance(context: AppContext) -> None:
     chased = await hours.chase_sheets()
     if made or chased:
         log.info("attendance: %d sheets made, %d reminders or escalations", made, chased)
+
+
+async def weekly_posts(context: AppContext) -> None:
+    """Once the weekly posting time has come: each linked team's board of last week to its
+    group (a chart with a caption), and the honor roll to the admins; once per week."""
+    runtime = context.runtime
+    t = runtime.catalogs.translator(runtime.config.org.default_language)
+
+    def team_chart(team: Team, ranked: list[Ranked[MemberTotal]], start: date, end: date) -> bytes:
+        rows = [
+            (
+                str(entry.rank),
+                display_name(entry.key) or t("leaderboard.anonymous"),
+                entry.minutes / 60,
+            )
+            for entry in ranked
+        ]
+        title = t("weekly.caption", team=team.name(t.language), range=_range(t, start, end))
+        return leaderboard_png(title, runtime.config.org.name, rows, t)
+
+    def caption(team: Team, ranked: list[Ranked[MemberTotal]], start: date, end: date) -> str:
+        return team_caption(t, team.name(t.language), ranked, start, end)
+
+    def roll_chart(roll: HonorRoll, reader: Translator) -> bytes:
+        per_member = {entry.key.team_id: hours for entry, hours in roll.by_member}
+        rows = [
+            (
+                str(entry.rank),
+                entry.key.name_zh if reader.language == "zh" else entry.key.name_en,
+                entry.key.minutes / 60,
+                per_member.get(entry.key.team_id, 0.0),
+            )
+            for entry in roll.by_total[:20]
+        ]
+        title = reader("honor.header", period="", range=_range(reader, roll.start, roll.end))
+        return honor_roll_png(title, runtime.config.org.name, rows, reader)
+
+    def roll_caption(roll: HonorRoll, reader: Translator) -> str:
+        return honor_roll_text(reader, roll, "")[:1000]
+
+    queued = await runtime.services.reports.queue_weekly_posts(
+        team_chart, caption, roll_chart, roll_caption
+    )
+    if queued:
+        log.info("weekly posts: %d queued", queued)
+
+
+def _range(t: Translator, start: date, end: date) -> str:
+    return t("report.range", start=t.day(start), end=t.day(end - timedelta(days=1)))

@@ -130,7 +130,7 @@ async def registration_phone(
     phone = await turn.services.registration.check_phone_available(
         turn.user_id, _phone_answer(turn, message), shared=message.contact is not None
     )
-    dialogue.data.update(phone=phone, teams=[])
+    dialogue.data.update(phone=phone, teams=[], phone_shared=message.contact is not None)
     dialogue.step = "teams"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("register.phone_saved", phone=phone), ReplyKeyboardRemove())
@@ -230,7 +230,12 @@ async def on_consent(update: Update, context: AppContext) -> None:
     data = dialogue.data
     try:
         volunteer = await turn.services.registration.register(
-            turn.user_id, data["name"], data["phone"], data["teams"], consent=True
+            turn.user_id,
+            data["name"],
+            data["phone"],
+            data["teams"],
+            consent=True,
+            phone_shared=bool(data.get("phone_shared")),
         )
     except DomainError as error:
         await turn.services.dialogues.end(turn.user_id)

@@ -88,3 +88,13 @@ async def set_memberships(
         "INSERT OR IGNORE INTO memberships (volunteer_id, team_id, joined_at) VALUES (?, ?, ?)",
         [(volunteer_id, team_id, iso(now)) for team_id in team_ids],
     )
+
+
+async def add_memberships(
+    conn: aiosqlite.Connection, volunteer_id: int, team_ids: Sequence[int], now: datetime
+) -> None:
+    """Add these memberships, keeping the others."""
+    await conn.executemany(
+        "INSERT OR IGNORE INTO memberships (volunteer_id, team_id, joined_at) VALUES (?, ?, ?)",
+        [(volunteer_id, team_id, iso(now)) for team_id in team_ids],
+    )

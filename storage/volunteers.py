@@ -100,3 +100,37 @@ async def search(conn: aiosqlite.Connection, fragment: str, limit: int) -> list[
         (pattern, pattern, limit),
     )
     return [_volunteer(row) for row in rows]
+
+
+async def imported_holder(conn: aiosqlite.Connection, phone: str) -> int | None:
+    """The id of an imported roster entry with this phone not yet linked to an account."""
+    row = await fetchone(
+        conn,
+        "SELECT id FROM volunteers WHERE phone = ? AND telegram_id IS NULL"
+        " AND imported_at IS NOT NULL AND forgotten_at IS NULL",
+        (phone,),
+    )
+    return int(row["id"]) if row else None
+
+
+async def insert_imported(conn: aiosqlite.Connection, name: str, phone: str, now: datetime) -> int:
+    """A person from an existing roster, with no Telegram account yet (the federation holds
+    their consent on paper; they give it again when they register)."""
+    cursor = await conn.execute(
+        "INSERT INTO volunteers (telegram_id, name, phone, consent_at, registered_at,"
+        " updated_at, imported_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+        (name, phone, iso(now), iso(now), iso(now), iso(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def link_account(
+    conn: aiosqlite.Connection, volunteer_id: int, telegram_id: int, name: str, now: datetime
+) -> None:
+    """An imported person registers: the account takes over the roster entry."""
+    await conn.execute(
+        "UPDATE volunteers SET telegram_id = ?, name = ?, consent_at = ?, registered_at = ?,"
+        " updated_at = ? WHERE id = ? AND telegram_id IS NULL",
+        (telegram_id, name, iso(now), iso(now), iso(now), volunteer_id),
+    )

@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("checkin", Role.VOLUNTEER),
     ("checkout", Role.VOLUNTEER),
     ("hours", Role.VOLUNTEER),
+    ("leaderboard", Role.VOLUNTEER),
     ("certificate", Role.VOLUNTEER),
     ("verify", Role.GUEST),
     ("settings", Role.VOLUNTEER),
@@ -24,11 +25,14 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("manage", Role.LEAD),
     ("broadcast", Role.LEAD),
     ("link_group", Role.LEAD),
+    ("report", Role.LEAD),
+    ("export", Role.LEAD),
     ("promote", Role.ADMIN),
     ("demote", Role.ADMIN),
     ("teams", Role.ADMIN),
     ("records", Role.ADMIN),
     ("add_hours", Role.ADMIN),
+    ("stats", Role.ADMIN),
 )
 
 

@@ -241,3 +241,15 @@ class NoHoursYet(DomainError):
 
 class UnknownCertificate(DomainError):
     key = "error.unknown_certificate"
+
+
+class NotTeamMember(DomainError):
+    key = "error.not_team_member"
+
+
+class InvalidPeriod(DomainError):
+    key = "error.invalid_period"
+
+
+class DuplicateRow(DomainError):
+    key = "error.duplicate_row"  # params: line

@@ -18,6 +18,7 @@ from bot.services.hours import HoursService
 from bot.services.notices import Notices
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
+from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
 from storage.db import Database
@@ -35,6 +36,7 @@ class Services:
     activities: ActivityService
     reminders: ReminderService
     hours: HoursService
+    reports: ReportService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -66,6 +68,16 @@ class Services:
                 signal,
                 config.org.admins,
                 config.org.name,
+            ),
+            reports=ReportService(
+                db,
+                clock,
+                config.org.zone,
+                config.leaderboard,
+                Notices(catalogs, language),
+                signal,
+                config.org.admins,
+                config.storage.path.parent / "files",
             ),
             outbox_signal=signal,
         )

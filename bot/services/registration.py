@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
@@ -10,6 +12,8 @@ from bot.clock import Clock
 from bot.domain.errors import (
     AlreadyRegistered,
     ConsentRequired,
+    DomainError,
+    DuplicateRow,
     NoTeamChosen,
     NotRegistered,
     PhoneMustBeShared,
@@ -75,6 +79,12 @@ class RegistrationService:
         if not shared and probes.wait(now) > 0:
             raise PhoneMustBeShared()
         own = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        if own is None and await volunteers.imported_holder(self._db.reader, normalised):
+            # On the federation's roster: only the phone's owner, proven by sharing their
+            # contact, takes over that entry.
+            if not shared:
+                raise PhoneMustBeShared()
+            return normalised
         try:
             await _check_phone_free(self._db.reader, normalised, own.id if own else None)
         except PhoneTaken:
@@ -84,9 +94,17 @@ class RegistrationService:
         return normalised
 
     async def register(
-        self, telegram_id: int, name: str, phone: str, team_keys: Iterable[str], consent: bool
+        self,
+        telegram_id: int,
+        name: str,
+        phone: str,
+        team_keys: Iterable[str],
+        consent: bool,
+        phone_shared: bool = False,
     ) -> Volunteer:
-        """Register a person who gave consent; every field is validated again here."""
+        """Register a person who gave consent; every field is validated again here. Someone
+        on an imported roster who shared their own contact takes over that entry (its teams
+        are kept, with those chosen now)."""
         if not consent:
             raise ConsentRequired()
         clean_name, clean_phone = parse_name(name), parse_phone(phone)
@@ -95,6 +113,12 @@ class RegistrationService:
             if await volunteers.by_telegram_id(tx, telegram_id) is not None:
                 raise AlreadyRegistered()
             team_ids = await _team_ids(tx, team_keys)
+            imported = await volunteers.imported_holder(tx, clean_phone)
+            if imported is not None and phone_shared:
+                await volunteers.link_account(tx, imported, telegram_id, clean_name, now)
+                await teams.add_memberships(tx, imported, team_ids, now)
+                await dialogues.delete(tx, telegram_id)
+                return await _require(tx, telegram_id)
             await _check_phone_free(tx, clean_phone, None)
             volunteer_id = await volunteers.insert(tx, telegram_id, clean_name, clean_phone, now)
             await teams.set_memberships(tx, volunteer_id, team_ids, now)
@@ -145,3 +169,51 @@ class RegistrationService:
         """Drop what an unregistered person typed in an unfinished dialogue; True if any."""
         async with self._db.transaction() as tx:
             return await dialogues.delete(tx, telegram_id)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    name: str
+    phone: str
+    team_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    existing: int  # phone numbers already known: their missing memberships were added
+    errors: tuple[tuple[int, DomainError], ...]  # (line, why); when any, nothing was imported
+
+
+async def import_roster(db: Database, now: datetime, rows: Sequence[RosterRow]) -> ImportReport:
+    """Bring in an existing roster (name, phone, team keys), idempotent on the phone number.
+    Every row is checked first; if any is wrong, nothing is imported and every error is
+    reported with its line; otherwise all rows go in one transaction."""
+    errors: list[tuple[int, DomainError]] = []
+    clean: list[tuple[str, str, list[int]]] = []
+    seen: dict[str, int] = {}
+    async with db.transaction() as tx:
+        for row in rows:
+            try:
+                name, phone = parse_name(row.name), parse_phone(row.phone)
+                team_ids = await _team_ids(tx, row.team_keys)
+                if phone in seen:
+                    raise DuplicateRow(line=seen[phone])
+            except DomainError as error:
+                errors.append((row.line, error))
+                continue
+            seen[phone] = row.line
+            clean.append((name, phone, team_ids))
+        if errors:
+            return ImportReport(0, 0, tuple(errors))
+        created = existing = 0
+        for name, phone, team_ids in clean:
+            holder = await volunteers.phone_holder(tx, phone)
+            if holder is None:
+                holder = await volunteers.insert_imported(tx, name, phone, now)
+                created += 1
+            else:
+                existing += 1
+            await teams.add_memberships(tx, holder, team_ids, now)
+    return ImportReport(created, existing, ())

@@ -12,7 +12,9 @@ from bot.domain.commands import COMMANDS
 from bot.domain.errors import DomainError
 from bot.domain.hours import Mark, RecordState
 from bot.domain.models import Role
+from bot.domain.ranking import Period
 from bot.i18n import Catalogs, placeholders
+from storage.reports import EXPORT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
@@ -51,6 +53,8 @@ def test_every_key_named_in_the_code_exists() -> None:
     actions = ("created", "marked", "adjusted", "approved", "review", "disputed", "resolved")
     used |= {f"audit.{action}" for action in (*actions, "added")}
     used |= {f"dispute.{outcome}" for outcome in ("opened", "adjusted", "rejected")}
+    used |= {f"period.{period.value}" for period in Period}
+    used |= {f"export.col.{column}" for column in EXPORT_COLUMNS}
     # Keys handed to a notice or prompt as an argument rather than to t() directly.
     for folder in ("bot", "handlers"):
         for path in (ROOT / folder).rglob("*.py"):

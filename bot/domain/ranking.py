@@ -1,0 +1,64 @@
+"""Ranking rules: periods at the org's calendar boundaries, and ranks that ties share."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    ALL = "all"
+
+
+EARLIEST = date(2000, 1, 1)
+
+
+def period_bounds(period: Period, today: date) -> tuple[date, date]:
+    """[first day, day after the last) of the period containing `today`, in the org's
+    calendar: weeks start on Monday."""
+    if period is Period.WEEK:
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=7)
+    if period is Period.MONTH:
+        start = today.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return start, following
+    if period is Period.YEAR:
+        return date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    return EARLIEST, today + timedelta(days=1)
+
+
+def previous_week(today: date) -> tuple[date, date]:
+    """The last full week (Monday to Sunday) before the one containing `today`."""
+    start, _ = period_bounds(Period.WEEK, today)
+    return start - timedelta(days=7), start
+
+
+@dataclass(frozen=True)
+class Ranked(Generic[K]):
+    rank: int
+    key: K
+    minutes: int
+    tied: bool  # shares its rank with another
+
+
+def rank(totals: Sequence[tuple[K, int]]) -> list[Ranked[K]]:
+    """Highest minutes first; equal minutes share a rank and the next rank skips
+    (1, 2, 2, 4). Keys with equal minutes keep the order they were given in."""
+    ordered = sorted(totals, key=lambda item: -item[1])
+    counts: dict[int, int] = {}
+    for _, minutes in ordered:
+        counts[minutes] = counts.get(minutes, 0) + 1
+    ranked: list[Ranked[K]] = []
+    for position, (key, minutes) in enumerate(ordered, start=1):
+        first = ranked[-1].rank if ranked and ranked[-1].minutes == minutes else position
+        ranked.append(Ranked(first, key, minutes, counts[minutes] > 1))
+    return ranked

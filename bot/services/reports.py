@@ -1,0 +1,376 @@
+"""Leaderboards, the honor roll, reports, statistics, exports and the weekly posts."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+import xlsxwriter
+
+from bot.clock import Clock
+from bot.config import LeaderboardConfig
+from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
+from bot.domain.models import Actor, Team
+from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
+from bot.domain.validation import mask_phone, parse_search
+from bot.i18n import Translator
+from bot.outbox.models import OutgoingMessage, Priority
+from bot.outbox.signal import OutboxSignal
+from bot.services.notices import Notices
+from storage import groups, outbox, reports, teams, volunteers
+from storage.db import Database
+from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine, TeamTotal
+
+log = logging.getLogger(__name__)
+
+EXPORT_BATCH = 2000
+REPORT_PAGE = 10
+
+
+@dataclass(frozen=True)
+class Board:
+    team: Team
+    start: date
+    end: date  # exclusive
+    top: list[Ranked[MemberTotal]]
+    mine: Ranked[MemberTotal] | None
+    ranked: int  # how many have hours in the period
+
+
+@dataclass(frozen=True)
+class HonorRoll:
+    start: date
+    end: date
+    by_total: list[Ranked[TeamTotal]]
+    by_member: list[tuple[Ranked[TeamTotal], float]]  # hours per active member
+
+
+def display_name(total: MemberTotal) -> str | None:
+    """The name a board shows, or None for "anonymous volunteer" (chosen, or erased)."""
+    return None if total.anonymous or not total.name else total.name
+
+
+class ReportService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        zone: ZoneInfo,
+        config: LeaderboardConfig,
+        notices: Notices,
+        signal: OutboxSignal,
+        admins: Sequence[int],
+        files: Path,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._zone = zone
+        self._config = config
+        self._notices = notices
+        self._signal = signal
+        self._admins = list(admins)
+        self._files = files
+
+    def today(self) -> date:
+        return self._clock.now().astimezone(self._zone).date()
+
+    def bounds(self, period: Period) -> tuple[date, date]:
+        return period_bounds(period, self.today())
+
+    # ------------------------------------------------------------ leaderboards
+
+    async def my_teams(self, actor: Actor) -> list[Team]:
+        """The teams whose boards this person may see: their own and those they lead (all
+        for admins)."""
+        every = await teams.all_teams(self._db.reader)
+        if actor.is_admin:
+            return every
+        keys = set(actor.lead_team_keys) | set(actor.volunteer.team_keys if actor.volunteer else ())
+        return [team for team in every if team.key in keys]
+
+    async def board(self, actor: Actor, team_id: int | None, period: Period) -> Board:
+        """Top members of a team by approved hours in the period, with this person's rank."""
+        allowed = await self.my_teams(actor)
+        if not allowed:
+            raise NotTeamMember()
+        team = next((t for t in allowed if t.id == team_id), None) if team_id else allowed[0]
+        if team is None:
+            raise NotTeamMember()
+        start, end = self.bounds(period)
+        ranked = rank(
+            [
+                (total, total.minutes)
+                for total in await reports.team_totals(self._db.reader, team.id, start, end)
+            ]
+        )
+        own = actor.volunteer.id if actor.volunteer else None
+        mine = next((r for r in ranked if r.key.volunteer_id == own), None)
+        return Board(team, start, end, ranked[: self._config.top], mine, len(ranked))
+
+    async def honor_roll(self, period: Period) -> HonorRoll:
+        """Teams by approved hours in the period, and by hours per active member."""
+        start, end = self.bounds(period)
+        return await self._honor_roll(start, end)
+
+    async def _honor_roll(self, start: date, end: date) -> HonorRoll:
+        totals = await reports.honor_roll(self._db.reader, start, end)
+        by_total = rank([(total, total.minutes) for total in totals])
+        per_member = rank([(total, total.minutes // max(total.active, 1)) for total in totals])
+        return HonorRoll(
+            start,
+            end,
+            by_total,
+            [(r, r.key.minutes / 60 / max(r.key.active, 1)) for r in per_member],
+        )
+
+    # ------------------------------------------------------------ reports
+
+    def _scope(self, actor: Actor, every: list[Team]) -> list[int] | None:
+        """Team ids this person may report on: None (all) for admins, the led ones for
+        leads; anyone else is refused."""
+        if actor.is_admin:
+            return None
+        led = [team.id for team in every if team.key in actor.lead_team_keys]
+        if not led:
+            raise NotLeadOrAdmin()
+        return led
+
+    async def report_teams(self, actor: Actor, start: date, end: date) -> list[ReportLine]:
+        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        return await reports.by_team(self._db.reader, scope, start, end)
+
+    async def report_volunteers(
+        self, actor: Actor, team_id: int | None, start: date, end: date, page: int
+    ) -> tuple[list[ReportLine], int]:
+        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        if team_id is not None:
+            if scope is not None and team_id not in scope:
+                raise NotLeadOrAdmin()
+            scope = [team_id]
+        return await reports.by_volunteer(
+            self._db.reader, scope, start, end, REPORT_PAGE, max(page, 0) * REPORT_PAGE
+        )
+
+    async def report_volunteer(
+        self, actor: Actor, volunteer_id: int, start: date, end: date
+    ) -> tuple[str, ReportLine]:
+        """One volunteer's figures (for a lead: on their teams' records only)."""
+        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
+        if volunteer is None:
+            raise NotLeadOrAdmin()
+        line = await reports.of_volunteer(self._db.reader, volunteer_id, scope, start, end)
+        return volunteer.name, line
+
+    async def search(self, actor: Actor, query: str) -> list[tuple[int, str]]:
+        """Volunteers by name or phone fragment: admins search everyone; leads only the
+        members of their teams (names only)."""
+        every = await teams.all_teams(self._db.reader)
+        scope = self._scope(actor, every)
+        found = await volunteers.search(self._db.reader, parse_search(query), 50)
+        if scope is not None:
+            keys = {team.key for team in every if team.id in scope}
+            found = [v for v in found if keys & set(v.team_keys)]
+        return [(v.id, v.name) for v in found[:20]]
+
+    async def stats(self, actor: Actor) -> dict[str, object]:
+        if not actor.is_admin:
+            raise NotAdmin()
+        today = self.today()
+        month, year = period_bounds(Period.MONTH, today), period_bounds(Period.YEAR, today)
+        return await reports.stats(
+            self._db.reader,
+            month,
+            year,
+            today - timedelta(days=30),
+            (self._moment(month[0]), self._moment(month[1])),
+            (self._moment(year[0]), self._moment(year[1])),
+        )
+
+    def _moment(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), self._zone).astimezone(UTC)
+
+    # ------------------------------------------------------------ exports
+
+    async def export_scope(self, actor: Actor, team_key: str | None) -> list[int] | None:
+        every = await teams.all_teams(self._db.reader)
+        scope = self._scope(actor, every)
+        if team_key is None:
+            return scope
+        team = next((t for t in every if t.key == team_key), None)
+        if team is None:
+            raise UnknownTeam()
+        if scope is not None and team.id not in scope:
+            raise NotLeadOrAdmin()
+        return [team.id]
+
+    async def export(
+        self,
+        actor: Actor | None,
+        team_key: str | None,
+        start: date,
+        end: date,
+        fmt: str,
+        path: Path,
+        header: Sequence[str],
+        conn: aiosqlite.Connection | None = None,
+    ) -> int:
+        """Write the period's service records to `path` as CSV or XLSX, streaming (bounded
+        memory); returns how many. `actor` None is the operator at the command line (all
+        teams, full phone numbers); leads get masked phone numbers."""
+        if actor is None:
+            every = await teams.all_teams(conn or self._db.reader)
+            scope = None
+            if team_key is not None:
+                team = next((t for t in every if t.key == team_key), None)
+                if team is None:
+                    raise UnknownTeam()
+                scope = [team.id]
+        else:
+            scope = await self.export_scope(actor, team_key)
+        masked = actor is not None and not actor.is_admin
+        rows = _export_values(
+            reports.export_rows(conn or self._db.reader, scope, start, end, EXPORT_BATCH),
+            masked,
+        )
+        return await write_export(rows, path, fmt, header)
+
+    # ------------------------------------------------------------ weekly posts
+
+    def due_week(self) -> tuple[date, date] | None:
+        """The last full week, once this week's posting time has come (org time)."""
+        now = self._clock.now().astimezone(self._zone)
+        week_start, _ = period_bounds(Period.WEEK, now.date())
+        post_at = datetime.combine(
+            week_start + timedelta(days=self._config.weekly_post_weekday),
+            self._config.post_time,
+            self._zone,
+        )
+        if now < post_at:
+            return None
+        return previous_week(now.date())
+
+    async def queue_weekly_posts(
+        self,
+        team_chart: Callable[[Team, list[Ranked[MemberTotal]], date, date], bytes],
+        team_caption: Callable[[Team, list[Ranked[MemberTotal]], date, date], str],
+        roll_chart: Callable[[HonorRoll, Translator], bytes],
+        roll_caption: Callable[[HonorRoll, Translator], str],
+    ) -> int:
+        """Each linked team's weekly board (a PNG with a caption) to its group, and the honor
+        roll to the admins, through the outbox; each once per week, even across restarts."""
+        week = self.due_week()
+        if week is None:
+            return 0
+        start, end = week
+        queued = 0
+        now = self._clock.now()
+        for team in await teams.all_teams(self._db.reader):
+            chat = await groups.chat_of_team(self._db.reader, team.id)
+            if chat is None:
+                continue
+            ranked = rank(
+                [
+                    (t, t.minutes)
+                    for t in await reports.team_totals(self._db.reader, team.id, start, end)
+                ]
+            )[: self._config.top]
+            path = self._files / f"week-{start.isoformat()}-team-{team.id}.png"
+            async with self._db.transaction() as tx:
+                if not await reports.claim_digest(tx, "team_week", start, team.id, now):
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(team_chart(team, ranked, start, end))
+                message = OutgoingMessage(
+                    chat,
+                    "leaderboard",
+                    team_caption(team, ranked, start, end),
+                    Priority.DIGEST,
+                    file_path=str(path),
+                    file_kind="photo",
+                )
+                await outbox.enqueue(tx, [message], now)
+                queued += 1
+        roll = await self._honor_roll(start, end)
+        async with self._db.transaction() as tx:
+            if await reports.claim_digest(tx, "honor_roll", start, 0, now):
+                messages = []
+                for admin in self._admins:
+                    t = await self._notices.translator_for(tx, admin)
+                    path = self._files / f"week-{start.isoformat()}-honor-{t.language}.png"
+                    if not path.exists():
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(roll_chart(roll, t))
+                    messages.append(
+                        OutgoingMessage(
+                            admin,
+                            "honor_roll",
+                            roll_caption(roll, t),
+                            Priority.DIGEST,
+                            file_path=str(path),
+                            file_kind="photo",
+                        )
+                    )
+                await outbox.enqueue(tx, messages, now)
+                queued += len(messages)
+        if queued:
+            self._signal.notify()
+        return queued
+
+
+async def _export_values(
+    batches: AsyncIterator[list[aiosqlite.Row]], masked: bool
+) -> AsyncIterator[list[object]]:
+    async for batch in batches:
+        for row in batch:
+            phone = row["phone"]
+            yield [
+                row["record_id"],
+                row["volunteer"] or "",
+                (mask_phone(phone) if masked else phone) if phone else "",
+                row["activity"],
+                row["date"],
+                row["place"],
+                row["content"],
+                round(row["minutes"] / 60, 2),
+                row["team"],
+                row["person_in_charge"] or "",
+                row["state"],
+                row["source"],
+            ]
+
+
+async def write_export(
+    rows: AsyncIterator[list[object]], path: Path, fmt: str, header: Sequence[str]
+) -> int:
+    """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
+    (written in constant memory); returns the number of data rows."""
+    assert len(header) == len(EXPORT_COLUMNS)
+    count = 0
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            async for row in rows:
+                writer.writerow(row)
+                count += 1
+        return count
+    if fmt != "xlsx":
+        raise ValueError(f"unknown export format {fmt!r}")
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        sheet = workbook.add_worksheet("service records")
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, list(header), bold)
+        async for row in rows:
+            count += 1
+            sheet.write_row(count, 0, row)
+    finally:
+        workbook.close()
+    return count
