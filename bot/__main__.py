@@ -84,6 +84,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
     try:
         services = Services.build(db, config, SystemClock(), catalogs)
+        await services.teams.seed(config.teams)
         end = args.to + timedelta(days=1)
         try:
             count = await services.reports.export(
@@ -130,11 +131,13 @@ async def _import(config: Config, rows: list[RosterRow]) -> int:
     from bot.clock import SystemClock
     from bot.i18n import Catalogs
     from bot.services.registration import import_roster
+    from bot.services.teams import TeamService
     from storage.db import Database
 
     t = Catalogs(config.org.zone).translator(config.org.default_language)
     db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
     try:
+        await TeamService(db, SystemClock()).seed(config.teams)  # as the bot does at start
         report = await import_roster(db, SystemClock().now(), rows)
     finally:
         await db.close()

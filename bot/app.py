@@ -28,9 +28,11 @@ from handlers.jobs import (
     ATTENDANCE_TICK_SECONDS,
     PURGE_SECONDS,
     REMINDER_TICK_SECONDS,
+    WEEKLY_TICK_SECONDS,
     attendance,
     dispatch_reminders,
     purge_abandoned,
+    weekly_posts,
 )
 from handlers.processing import ChatOrderedUpdateProcessor
 from handlers.transport import SchedulingRateLimiter, TelegramTransport
@@ -87,6 +89,7 @@ def build_application(
             dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=0
         )
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
+        application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 
