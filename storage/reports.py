@@ -242,12 +242,14 @@ async def export_rows(
     the columns of EXPORT_COLUMNS (minutes instead of hours)."""
     where, params = _scope(team_ids, start, end)
     sql = (
-        "SELECT r.id AS record_id, v.name AS volunteer, v.phone AS phone, r.title AS activity,"
+        "WITH charge AS (SELECT l.team_id, MIN(lv.name) AS name FROM team_leads l"
+        "   JOIN volunteers lv ON lv.id = l.volunteer_id GROUP BY l.team_id)"
+        " SELECT r.id AS record_id, v.name AS volunteer, v.phone AS phone, r.title AS activity,"
         " r.served_on AS date, r.place, r.content, r.minutes, t.name_zh AS team,"
-        " (SELECT MIN(lv.name) FROM team_leads l JOIN volunteers lv ON lv.id = l.volunteer_id"
-        "   WHERE l.team_id = r.team_id) AS person_in_charge, r.state, r.source"
+        " charge.name AS person_in_charge, r.state, r.source"
         " FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id"
-        f" JOIN teams t ON t.id = r.team_id WHERE {where} ORDER BY r.served_on, r.id"
+        " JOIN teams t ON t.id = r.team_id LEFT JOIN charge ON charge.team_id = r.team_id"
+        f" WHERE {where} ORDER BY r.served_on, r.id"
     )
     async with conn.execute(sql, params) as cursor:
         while rows := await cursor.fetchmany(batch):

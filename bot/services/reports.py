@@ -11,7 +11,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-import xlsxwriter
 
 from bot.clock import Clock
 from bot.config import LeaderboardConfig
@@ -23,6 +22,7 @@ from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
+from bot.services.xlsx import XlsxWriter
 from storage import groups, outbox, reports, teams, volunteers
 from storage.db import Database
 from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine, TeamTotal
@@ -350,7 +350,7 @@ async def write_export(
     rows: AsyncIterator[list[object]], path: Path, fmt: str, header: Sequence[str]
 ) -> int:
     """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
-    (written in constant memory); returns the number of data rows."""
+    (streamed into the zip as rows come); returns the number of data rows."""
     assert len(header) == len(EXPORT_COLUMNS)
     count = 0
     if fmt == "csv":
@@ -363,14 +363,9 @@ async def write_export(
         return count
     if fmt != "xlsx":
         raise ValueError(f"unknown export format {fmt!r}")
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    try:
-        sheet = workbook.add_worksheet("service records")
-        bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, list(header), bold)
+    with XlsxWriter(path, "service records") as sheet:
+        sheet.header(header)
         async for row in rows:
+            sheet.row(row)
             count += 1
-            sheet.write_row(count, 0, row)
-    finally:
-        workbook.close()
     return count

@@ -1,0 +1,250 @@
+"""Reporting benchmarks over 1,000,000 service records and 50,000 volunteers in 820 teams
+(the reference city's size), generated here:
+- p50/p95 of the leaderboard, /hours and /report queries through the services, against the
+  round trip of a trivial query on the same connection in the same run (goal p95 < 50 ms);
+- `volunteer-bot export` of all 1,000,000 records as a real process, CSV and XLSX: wall time
+  and the process's peak RSS (goals: under 60 s, under 200 MB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import TeamConfig
+from bot.domain.ranking import Period
+from bot.services import Services
+from storage.db import Database
+from tests.conftest import ADMIN_ID, make_config
+
+VOLUNTEERS = int(os.environ.get("BENCH_REPORT_VOLUNTEERS", "50000"))
+RECORDS = int(os.environ.get("BENCH_REPORT_RECORDS", "1000000"))
+TEAMS = 820
+DAYS = 730
+SAMPLES = 200
+CLI = str(Path(sys.executable).parent / "volunteer-bot")
+
+
+def _teams() -> list[TeamConfig]:
+    return [
+        TeamConfig(key=f"team_{n:03d}", name_zh=f"第{n}志愿服务队", name_en=f"Team {n}")
+        for n in range(TEAMS)
+    ]
+
+
+async def _generate(db: Database, today: date) -> None:
+    """Volunteers in one team each (a tenth in two), records spread over two years, 90%
+    approved, the rest pending, in review, disputed or no-shows; 10 leads a team."""
+    rng = random.Random(20261127)
+    stamp = "2026-11-27T00:00:00+00:00"
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO volunteers (id, telegram_id, name, phone, consent_at, registered_at,"
+            " updated_at, anonymous) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    n,
+                    10_000_000 + n,
+                    f"志愿者{n}",
+                    f"+86139{n:08d}",
+                    stamp,
+                    stamp,
+                    stamp,
+                    int(n % 20 == 0),
+                )
+                for n in range(1, VOLUNTEERS + 1)
+            ],
+        )
+        team_of = {n: 1 + (n * 7919) % TEAMS for n in range(1, VOLUNTEERS + 1)}
+        await tx.executemany(
+            "INSERT INTO memberships (volunteer_id, team_id, joined_at) VALUES (?, ?, ?)",
+            [(n, team, stamp) for n, team in team_of.items()]
+            + [(n, 1 + (team_of[n] % TEAMS), stamp) for n in range(10, VOLUNTEERS + 1, 10)],
+        )
+        await tx.executemany(
+            "INSERT INTO team_leads (volunteer_id, team_id, appointed_by, appointed_at)"
+            " VALUES (?, ?, ?, ?)",
+            [
+                (n, team_of[n], ADMIN_ID, stamp)
+                for n in range(1, min(VOLUNTEERS, TEAMS * 10) + 1)
+                if n % 61 == 1
+            ],
+        )
+        states = ["approved"] * 90 + ["pending"] * 4 + ["review", "disputed"] + ["no_show"] * 4
+        categories = ["traffic", "blood", "charity", "environment", "publicity", "elderly"]
+        batch = []
+        for n in range(RECORDS):
+            volunteer = 1 + rng.randrange(VOLUNTEERS)
+            state = rng.choice(states)
+            minutes = 0 if state == "no_show" else rng.choice((60, 90, 120, 150, 180, 240))
+            day = (today - timedelta(days=rng.randrange(DAYS))).isoformat()
+            batch.append(
+                (
+                    volunteer,
+                    team_of[volunteer],
+                    rng.choice(categories),
+                    f"路口劝导 第{n % 500}期",
+                    "人民路与中山路交叉口",
+                    "文明交通劝导",
+                    day,
+                    minutes,
+                    minutes,
+                    "absent" if state == "no_show" else "present",
+                    state,
+                    stamp,
+                    stamp,
+                )
+            )
+            if len(batch) == 50_000:
+                await _insert_records(tx, batch)
+                batch = []
+        if batch:
+            await _insert_records(tx, batch)
+    async with db.transaction() as tx:
+        await tx.execute("ANALYZE")
+
+
+async def _insert_records(tx: Any, rows: list[tuple[object, ...]]) -> None:
+    await tx.executemany(
+        "INSERT INTO service_records (volunteer_id, team_id, category, title, place, content,"
+        " served_on, proposed_minutes, minutes, mark, state, flags, source, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'activity', ?, ?)",
+        rows,
+    )
+
+
+async def _timed(calls: list[Callable[[], Awaitable[object]]]) -> dict[str, float]:
+    times = []
+    for call in calls:
+        started = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        "max_ms": round(times[-1], 2),
+    }
+
+
+async def queries(folder: Path) -> tuple[dict[str, object], Path, Path]:
+    config = make_config(folder, teams=[team.model_dump() for team in _teams()])
+    db = await Database.open(config.storage.path)
+    try:
+        services = Services.build(db, config, SystemClock())
+        await services.teams.seed(config.teams)
+        today = services.reports.today()
+        started = time.perf_counter()
+        await _generate(db, today)
+        generated = time.perf_counter() - started
+        rng = random.Random(7)
+        people = [10_000_000 + 1 + rng.randrange(VOLUNTEERS) for _ in range(SAMPLES)]
+        leads = [10_000_000 + n for n in range(1, min(VOLUNTEERS, TEAMS * 10) + 1) if n % 61 == 1]
+        periods = [Period.WEEK, Period.MONTH, Period.YEAR, Period.ALL]
+        admin = await services.roles.actor(ADMIN_ID)
+        actors = {p: await services.roles.actor(p) for p in set(people)}
+        lead_actors = [await services.roles.actor(p) for p in leads[:SAMPLES]]
+        month = services.reports.bounds(Period.MONTH)
+        year = services.reports.bounds(Period.YEAR)
+
+        def board(n: int) -> Callable[[], Awaitable[object]]:
+            return lambda: services.reports.board(actors[people[n]], None, periods[n % 4])
+
+        def hours(n: int) -> Callable[[], Awaitable[object]]:
+            return lambda: services.hours.summary(people[n])
+
+        def team_report(n: int) -> Callable[[], Awaitable[object]]:
+            actor = lead_actors[n % len(lead_actors)]
+            span = month if n % 2 else year
+            return lambda: services.reports.report_volunteers(actor, None, *span, 0)
+
+        def city_report(n: int) -> Callable[[], Awaitable[object]]:
+            return lambda: services.reports.report_teams(admin, *month)
+
+        def baseline(n: int) -> Callable[[], Awaitable[object]]:
+            return lambda: db.reader.execute_fetchall("SELECT 1")
+
+        result: dict[str, object] = {
+            "volunteers": VOLUNTEERS,
+            "records": RECORDS,
+            "teams": TEAMS,
+            "generate_s": round(generated, 1),
+            "baseline_roundtrip": await _timed([baseline(n) for n in range(SAMPLES)]),
+            "leaderboard": await _timed([board(n) for n in range(SAMPLES)]),
+            "hours": await _timed([hours(n) for n in range(SAMPLES)]),
+            "report_team": await _timed([team_report(n) for n in range(SAMPLES)]),
+            "report_city_month": await _timed([city_report(n) for n in range(SAMPLES // 4)]),
+        }
+    finally:
+        await db.close()
+    return result, config.storage.path, folder
+
+
+def export(database: Path, folder: Path, fmt: str) -> dict[str, object]:
+    """`volunteer-bot export` of everything as a child process; its own peak RSS comes from
+    wait4's resource usage for that one child."""
+    out = folder / f"all.{fmt}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOLUNTEER_BOT")}
+    env["VOLUNTEER_BOT__STORAGE__PATH"] = str(database)
+    with tempfile.TemporaryFile() as errors:
+        return _run_export(env, out, fmt, errors)
+
+
+def _run_export(env: dict[str, str], out: Path, fmt: str, errors: Any) -> dict[str, object]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            CLI,
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-12-31",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stdout = process.stdout.read() if process.stdout else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        errors.seek(0)
+        raise RuntimeError(errors.read().decode())
+    return {
+        "format": fmt,
+        "exported": int(stdout.decode().split()[1]),
+        "wall_s": round(wall, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "bytes": out.stat().st_size,
+    }
+
+
+async def main() -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as name:
+        result, database, folder = await queries(Path(name))
+        result["exports"] = [
+            await asyncio.to_thread(export, database, folder, fmt) for fmt in ("csv", "xlsx")
+        ]
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main())))
