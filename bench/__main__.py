@@ -7,13 +7,14 @@ import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from bench import activities, broadcast, certificate, profile_throughput
+from bench import activities, broadcast, certificate, profile_throughput, reports
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] = {
     "profile_throughput": profile_throughput.main,
     "broadcast": broadcast.main,
     "activities": activities.main,
     "certificate": certificate.main,
+    "reports": reports.main,
 }
 
 

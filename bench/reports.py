@@ -173,6 +173,10 @@ async def queries(folder: Path) -> tuple[dict[str, object], Path, Path]:
         def city_report(n: int) -> Callable[[], Awaitable[object]]:
             return lambda: services.reports.report_teams(admin, *month)
 
+        def admin_team_people(n: int) -> Callable[[], Awaitable[object]]:
+            team = 1 + (n * 37) % TEAMS
+            return lambda: services.reports.report_volunteers(admin, team, *year, 0)
+
         def baseline(n: int) -> Callable[[], Awaitable[object]]:
             return lambda: db.reader.execute_fetchall("SELECT 1")
 
@@ -185,7 +189,15 @@ async def queries(folder: Path) -> tuple[dict[str, object], Path, Path]:
             "leaderboard": await _timed([board(n) for n in range(SAMPLES)]),
             "hours": await _timed([hours(n) for n in range(SAMPLES)]),
             "report_team": await _timed([team_report(n) for n in range(SAMPLES)]),
-            "report_city_month": await _timed([city_report(n) for n in range(SAMPLES // 4)]),
+            "report_city_by_team_month": await _timed(
+                [city_report(n) for n in range(SAMPLES // 4)]
+            ),
+            "report_city_by_team_year": await _timed(
+                [lambda: services.reports.report_teams(admin, *year) for _ in range(SAMPLES // 4)]
+            ),
+            "report_admin_team_volunteers_year": await _timed(
+                [admin_team_people(n) for n in range(SAMPLES)]
+            ),
         }
     finally:
         await db.close()

@@ -29,11 +29,12 @@ from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine
 BOARD = "lb:"  # lb:<team id>:<period>
 HONOR = "lh:"  # lh:<period>
 REPORT_TEAMS = "rp:t:"  # rp:t:<start>:<end> (dates as yyyymmdd)
-REPORT_PEOPLE = "rp:v:"  # rp:v:<start>:<end>:<page>
+REPORT_PEOPLE = "rp:v:"  # rp:v:<start>:<end>:<page>:<team id, 0 for all the lead's teams>
 REPORT_PERSON = "rp:p:"  # rp:p:<volunteer>:<start>:<end>
 EXPORT = "ex:"  # ex:<csv|xlsx>:<start>:<end>
 PERIODS = (Period.WEEK, Period.MONTH, Period.YEAR, Period.ALL)
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024
+TEAMS_PER_PAGE = 20
 
 
 def hours(t: Translator, minutes: int) -> str:
@@ -239,7 +240,9 @@ def _period_rows(t: Translator, prefix: str, today: date, extra: str = "") -> li
     return row
 
 
-async def _teams_report(turn: Turn, start: date, end: date) -> tuple[str, InlineKeyboardMarkup]:
+async def _teams_report(
+    turn: Turn, start: date, end: date, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
     lines = await turn.services.reports.report_teams(await turn.actor(), start, end)
     names = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
@@ -251,8 +254,13 @@ async def _teams_report(turn: Turn, start: date, end: date) -> tuple[str, Inline
         sum(line.no_shows for line in lines),
         sum(line.records for line in lines),
     )
+    pages = max(1, -(-len(lines) // TEAMS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = lines[page * TEAMS_PER_PAGE : (page + 1) * TEAMS_PER_PAGE]
     text = [t("report.teams_header", range=_period_text(t, start, end))]
-    text += _report_lines(t, lines[:30], names) or [t("leaderboard.empty")]
+    if pages > 1:
+        text[0] += f" {page + 1}/{pages}"
+    text += _report_lines(t, shown, names) or [t("leaderboard.empty")]
     text.append(
         t(
             "report.total",
@@ -263,19 +271,35 @@ async def _teams_report(turn: Turn, start: date, end: date) -> tuple[str, Inline
     )
     text.append(t("report.hint"))
     today = turn.services.reports.today()
-    rows = [
-        _period_rows(t, REPORT_TEAMS, today),
-        [(t("button.report_people"), f"{REPORT_PEOPLE}{_span(start, end)}:0")],
-    ]
+    nav = []
+    if page > 0:
+        nav.append((t("button.previous"), f"{REPORT_TEAMS}{_span(start, end)}:{page - 1}"))
+    if page + 1 < pages:
+        nav.append((t("button.next"), f"{REPORT_TEAMS}{_span(start, end)}:{page + 1}"))
+    span = _span(start, end)
+    actor = await turn.actor()
+    if actor.is_admin:  # each team's volunteers (the whole city's would be one long list)
+        people = [
+            [
+                (
+                    f"👤 {names.get(line.label or '', line.label or '')}"[:40],
+                    f"{REPORT_PEOPLE}{span}:0:{line.id}",
+                )
+            ]
+            for line in shown
+        ]
+    else:
+        people = [[(t("button.report_people"), f"{REPORT_PEOPLE}{span}:0:0")]]
+    rows = [nav, _period_rows(t, REPORT_TEAMS, today), *people]
     return "\n".join(text), buttons(rows)
 
 
 async def _people_report(
-    turn: Turn, start: date, end: date, page: int
+    turn: Turn, start: date, end: date, page: int, team_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
     lines, total = await turn.services.reports.report_volunteers(
-        await turn.actor(), None, start, end, page
+        await turn.actor(), team_id or None, start, end, page
     )
     pages = max(1, -(-total // 10))
     text = [
@@ -284,9 +308,11 @@ async def _people_report(
     text += _report_lines(t, lines, {}) or [t("leaderboard.empty")]
     nav = []
     if page > 0:
-        nav.append((t("button.previous"), f"{REPORT_PEOPLE}{_span(start, end)}:{page - 1}"))
+        nav.append(
+            (t("button.previous"), f"{REPORT_PEOPLE}{_span(start, end)}:{page - 1}:{team_id}")
+        )
     if page + 1 < pages:
-        nav.append((t("button.next"), f"{REPORT_PEOPLE}{_span(start, end)}:{page + 1}"))
+        nav.append((t("button.next"), f"{REPORT_PEOPLE}{_span(start, end)}:{page + 1}:{team_id}"))
     rows = [nav, [(t("button.report_teams"), f"{REPORT_TEAMS}{_span(start, end)}")]]
     return "\n".join(text), buttons(rows)
 
@@ -330,18 +356,21 @@ async def on_report(update: Update, context: AppContext) -> None:
     data = turn.query.data
     try:
         if data.startswith(REPORT_TEAMS):
-            span = _spans(data.removeprefix(REPORT_TEAMS).split(":"))
-            if span is None:
-                await answer_expired(turn)
-                return
-            text, markup = await _teams_report(turn, *span)
-        elif data.startswith(REPORT_PEOPLE):
-            parts = data.removeprefix(REPORT_PEOPLE).split(":")
-            span, page = _spans(parts), small_number(parts[2]) if len(parts) == 3 else None
+            parts = data.removeprefix(REPORT_TEAMS).split(":")
+            span = _spans(parts)
+            page = small_number(parts[2]) if len(parts) == 3 else 0
             if span is None or page is None:
                 await answer_expired(turn)
                 return
-            text, markup = await _people_report(turn, *span, page)
+            text, markup = await _teams_report(turn, *span, page)
+        elif data.startswith(REPORT_PEOPLE):
+            parts = data.removeprefix(REPORT_PEOPLE).split(":")
+            span = _spans(parts)
+            page, team = (small_number(part) for part in [*parts, "", ""][2:4])
+            if span is None or page is None or team is None:
+                await answer_expired(turn)
+                return
+            text, markup = await _people_report(turn, *span, page, team)
         else:
             parts = data.removeprefix(REPORT_PERSON).split(":")
             volunteer_id = small_number(parts[0]) if parts else None
@@ -466,7 +495,7 @@ async def stats_command(update: Update, context: AppContext) -> None:
 
     def rate(no_shows: object, decided: object) -> str:
         shown = int(str(decided)) or 0
-        return t.number(round(100 * int(str(no_shows)) / shown, 1)) if shown else "—"
+        return f"{t.number(round(100 * int(str(no_shows)) / shown, 1))}%" if shown else "—"
 
     top = figures["top_categories"]
     assert isinstance(top, list)

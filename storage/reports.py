@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
@@ -104,11 +104,13 @@ async def by_volunteer(
 ) -> tuple[list[ReportLine], int]:
     """Per volunteer, most approved first (records of these teams; None: all teams)."""
     where, params = _scope(team_ids, start, end)
+    # Aggregate and page first, then name only the page's volunteers.
     rows = await fetchall(
         conn,
-        f"SELECT r.volunteer_id AS id, v.name AS label, {_FIGURES}, COUNT(*) OVER () AS total"
-        f" FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id WHERE {where}"
-        " GROUP BY r.volunteer_id ORDER BY approved DESC, r.volunteer_id LIMIT ? OFFSET ?",
+        f"SELECT s.*, v.name AS label FROM (SELECT r.volunteer_id AS id, {_FIGURES},"
+        f" COUNT(*) OVER () AS total FROM service_records r WHERE {where}"
+        " GROUP BY r.volunteer_id ORDER BY approved DESC, r.volunteer_id LIMIT ? OFFSET ?) s"
+        " JOIN volunteers v ON v.id = s.id ORDER BY s.approved DESC, s.id",
         (*params, limit, offset),
     )
     return [_line(row) for row in rows], int(rows[0]["total"]) if rows else 0
@@ -117,16 +119,57 @@ async def by_volunteer(
 async def by_team(
     conn: aiosqlite.Connection, team_ids: list[int] | None, start: date, end: date
 ) -> list[ReportLine]:
-    """Per team, most approved first; the label is the team's key."""
-    where, params = _scope(team_ids, start, end)
-    rows = await fetchall(
-        conn,
-        f"SELECT r.team_id AS id, t.key AS label, {_FIGURES}"
-        f" FROM service_records r JOIN teams t ON t.id = r.team_id WHERE {where}"
-        " GROUP BY r.team_id ORDER BY approved DESC, r.team_id",
-        params,
-    )
-    return [_line(row) for row in rows]
+    """Per team, most approved first; the label is the team's key. Whole months come from
+    the monthly totals the triggers keep; the days before and after them from the records."""
+    first_full = start if start.day == 1 else _next_month(start)
+    after_full = end.replace(day=1)
+    figures: dict[int, list[int]] = {}
+    if first_full < after_full:
+        where = "month >= ? AND month < ?"
+        params: tuple[object, ...] = (f"{first_full:%Y-%m}", f"{after_full:%Y-%m}")
+        if team_ids is not None:
+            where += f" AND team_id IN ({', '.join('?' for _ in team_ids) or 'NULL'})"
+            params += tuple(team_ids)
+        rows = list(
+            await fetchall(
+                conn,
+                "SELECT team_id, state, SUM(minutes) AS minutes, SUM(records) AS records"
+                f" FROM team_month_totals WHERE {where} GROUP BY team_id, state",
+                params,
+            )
+        )
+        edges = [(start, first_full), (after_full, end)]
+    else:
+        rows, edges = [], [(start, end)]
+    for edge_start, edge_end in edges:
+        if edge_start < edge_end:
+            where, params = _scope(team_ids, edge_start, edge_end)
+            rows += await fetchall(
+                conn,
+                "SELECT r.team_id, r.state, SUM(r.minutes) AS minutes, COUNT(*) AS records"
+                f" FROM service_records r WHERE {where} GROUP BY r.team_id, r.state",
+                params,
+            )
+    for row in rows:
+        totals = figures.setdefault(row["team_id"], [0, 0, 0, 0])
+        if row["state"] == "approved":
+            totals[0] += row["minutes"]
+        elif row["state"] == "no_show":
+            totals[2] += row["records"]
+        else:
+            totals[1] += row["minutes"]
+        totals[3] += row["records"]
+    keys = {row["id"]: row["key"] for row in await fetchall(conn, "SELECT id, key FROM teams")}
+    lines = [
+        ReportLine(team_id, keys.get(team_id), *totals)
+        for team_id, totals in figures.items()
+        if totals[3]
+    ]
+    return sorted(lines, key=lambda line: (-line.approved, line.id))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 async def of_volunteer(

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_BATCH = 2000
 REPORT_PAGE = 10
+ROLL_KEPT = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class ReportService:
         self._signal = signal
         self._admins = list(admins)
         self._files = files
+        # The honor roll reads every record of the period: kept a few minutes per period.
+        self._rolls: dict[tuple[date, date], tuple[datetime, HonorRoll]] = {}
 
     def today(self) -> date:
         return self._clock.now().astimezone(self._zone).date()
@@ -116,7 +119,16 @@ class ReportService:
     async def honor_roll(self, period: Period) -> HonorRoll:
         """Teams by approved hours in the period, and by hours per active member."""
         start, end = self.bounds(period)
-        return await self._honor_roll(start, end)
+        now = self._clock.now()
+        kept = self._rolls.get((start, end))
+        if kept is not None and now < kept[0]:
+            return kept[1]
+        roll = await self._honor_roll(start, end)
+        self._rolls = {
+            (start, end): (now + ROLL_KEPT, roll),
+            **{key: value for key, value in self._rolls.items() if value[0] > now},
+        }
+        return roll
 
     async def _honor_roll(self, start: date, end: date) -> HonorRoll:
         totals = await reports.honor_roll(self._db.reader, start, end)
@@ -285,16 +297,23 @@ class ReportService:
             async with self._db.transaction() as tx:
                 if not await reports.claim_digest(tx, "team_week", start, team.id, now):
                     continue
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(team_chart(team, ranked, start, end))
-                message = OutgoingMessage(
-                    chat,
-                    "leaderboard",
-                    team_caption(team, ranked, start, end),
-                    Priority.DIGEST,
-                    file_path=str(path),
-                    file_kind="photo",
-                )
+                caption = team_caption(team, ranked, start, end)
+                try:
+                    chart = team_chart(team, ranked, start, end)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(chart)
+                    message = OutgoingMessage(
+                        chat,
+                        "leaderboard",
+                        caption,
+                        Priority.DIGEST,
+                        file_path=str(path),
+                        file_kind="photo",
+                    )
+                except Exception:
+                    # Without a chart the board still goes out, as text.
+                    log.exception("weekly chart for team %s failed; sending text", team.key)
+                    message = OutgoingMessage(chat, "leaderboard", caption, Priority.DIGEST)
                 await outbox.enqueue(tx, [message], now)
                 queued += 1
         roll = await self._honor_roll(start, end)
@@ -304,17 +323,22 @@ class ReportService:
                 for admin in self._admins:
                     t = await self._notices.translator_for(tx, admin)
                     path = self._files / f"week-{start.isoformat()}-honor-{t.language}.png"
-                    if not path.exists():
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                        path.write_bytes(roll_chart(roll, t))
+                    file_path: str | None = str(path)
+                    try:
+                        if not path.exists():
+                            path.parent.mkdir(parents=True, exist_ok=True)
+                            path.write_bytes(roll_chart(roll, t))
+                    except Exception:
+                        log.exception("honor roll chart failed; sending text")
+                        file_path = None
                     messages.append(
                         OutgoingMessage(
                             admin,
                             "honor_roll",
                             roll_caption(roll, t),
                             Priority.DIGEST,
-                            file_path=str(path),
-                            file_kind="photo",
+                            file_path=file_path,
+                            file_kind="photo" if file_path else None,
                         )
                     )
                 await outbox.enqueue(tx, messages, now)

@@ -20,3 +20,43 @@ CREATE TABLE digests (
     queued_at TEXT NOT NULL,
     PRIMARY KEY (kind, period, target)
 );
+
+-- Each team's minutes and record counts per month and state, kept by triggers in step with
+-- service_records (so city-wide reports over months read a few thousand rows, not a million).
+CREATE TABLE team_month_totals (
+    team_id INTEGER NOT NULL,
+    month TEXT NOT NULL,  -- 'YYYY-MM' of served_on
+    state TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    PRIMARY KEY (month, team_id, state)
+) WITHOUT ROWID;
+
+INSERT INTO team_month_totals (team_id, month, state, minutes, records)
+SELECT team_id, substr(served_on, 1, 7), state, SUM(minutes), COUNT(*)
+FROM service_records GROUP BY team_id, substr(served_on, 1, 7), state;
+
+CREATE TRIGGER service_records_totals_insert AFTER INSERT ON service_records
+BEGIN
+    INSERT INTO team_month_totals (team_id, month, state, minutes, records)
+    VALUES (NEW.team_id, substr(NEW.served_on, 1, 7), NEW.state, NEW.minutes, 1)
+    ON CONFLICT (month, team_id, state) DO UPDATE SET
+        minutes = minutes + excluded.minutes, records = records + 1;
+END;
+
+CREATE TRIGGER service_records_totals_delete AFTER DELETE ON service_records
+BEGIN
+    UPDATE team_month_totals SET minutes = minutes - OLD.minutes, records = records - 1
+    WHERE month = substr(OLD.served_on, 1, 7) AND team_id = OLD.team_id AND state = OLD.state;
+END;
+
+CREATE TRIGGER service_records_totals_update
+AFTER UPDATE OF team_id, served_on, state, minutes ON service_records
+BEGIN
+    UPDATE team_month_totals SET minutes = minutes - OLD.minutes, records = records - 1
+    WHERE month = substr(OLD.served_on, 1, 7) AND team_id = OLD.team_id AND state = OLD.state;
+    INSERT INTO team_month_totals (team_id, month, state, minutes, records)
+    VALUES (NEW.team_id, substr(NEW.served_on, 1, 7), NEW.state, NEW.minutes, 1)
+    ON CONFLICT (month, team_id, state) DO UPDATE SET
+        minutes = minutes + excluded.minutes, records = records + 1;
+END;

@@ -82,10 +82,21 @@ async def test_leaderboard_report_export_and_stats(bot: Harness) -> None:
     assert {row[2] for row in rows[1:]} == {"+86138****8000", "+86139****9000"}  # masked
     forged = await bot.answer_to_press(ZHANG, board, month_csv)
     assert forged.params["text"] == "只有队长和管理员可以进行此操作。"
+    # Another team's lead pressing the same button gets their own team's records: none.
+    other = await bot.services.registration.register(
+        OTHER_LEAD.id, "王队长", "13700000310", ["blood"], consent=True
+    )
+    await bot.services.roles.promote(await bot.services.roles.actor(ADMIN.id), other.id, "blood")
+    own = await bot.say(OTHER_LEAD, "/start")
+    since = bot.api.mark()
+    bot.api.press(OTHER_LEAD, own, month_csv)
+    theirs = await bot.api.wait_for(lambda c: c.method == "sendDocument" and c.ok, since=since)
+    [upload] = theirs.files.values()
+    assert len(list(csv.reader(io.StringIO(upload.data.decode("utf-8-sig"))))) == 1  # header
 
     # Stats: admins only.
     stats = await bot.say(ADMIN, "/stats")
-    assert "注册志愿者：3" in stats.text and "本月 5 小时" in stats.text
+    assert "注册志愿者：4" in stats.text and "本月 5 小时" in stats.text
     assert "管理员" in (await bot.say(LEAD, "/stats")).text
 
 

@@ -271,3 +271,74 @@ async def test_a_roster_with_bad_rows_imports_nothing_and_names_each_line(city: 
     assert report.errors[-1][1].params == {"line": 2}
     assert report.created == 0
     assert await city.services.roles.search(city.admin, "李梅") == []
+
+
+async def test_monthly_totals_agree_with_the_records_across_any_range(
+    city: City, services: Services
+) -> None:
+    """Whole months come from the totals the triggers keep; edges from the records. Every
+    change to a record (adjusted, to zero, disputed and resolved) keeps them in step."""
+    days = [
+        date(2026, 9, 30),
+        date(2026, 10, 1),
+        date(2026, 10, 15),
+        date(2026, 10, 31),
+        date(2026, 11, 1),
+        date(2026, 11, 20),
+        date(2026, 11, 26),
+    ]
+    records = []
+    for n, day in enumerate(days):
+        team = "blood" if n % 3 == 0 else "traffic"
+        who = DING if team == "blood" else (ANNA, BO, CHEN)[n % 3]
+        records.append(
+            await services.hours.add_manual(
+                city.admin, city.ids[who], team, day, 60 + 10 * n, "劝导", "补录"
+            )
+        )
+    await services.hours.adjust(city.admin, records[2].id, 45, "核对")
+    await services.hours.adjust(city.admin, records[4].id, 0, "缺席")
+    owner = next(t for t, v in city.ids.items() if v == records[5].volunteer_id)
+    await services.hours.dispute(owner, records[5].id, "应该更多")
+
+    async def raw(start: date, end: date) -> dict[str, tuple[int, int, int, int]]:
+        rows = await city.db.reader.execute_fetchall(
+            "SELECT t.key, SUM(CASE WHEN r.state = 'approved' THEN r.minutes ELSE 0 END),"
+            " SUM(CASE WHEN r.state IN ('pending', 'review', 'disputed') THEN r.minutes"
+            " ELSE 0 END), SUM(r.state = 'no_show'), COUNT(*) FROM service_records r"
+            " JOIN teams t ON t.id = r.team_id WHERE r.served_on >= ? AND r.served_on < ?"
+            " GROUP BY t.key",
+            (start.isoformat(), end.isoformat()),
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    for start, end in [
+        (date(2026, 9, 1), date(2026, 12, 1)),
+        (date(2026, 9, 30), date(2026, 11, 21)),
+        (date(2026, 10, 2), date(2026, 10, 31)),
+        (date(2026, 10, 1), date(2026, 11, 1)),
+        (date(2026, 11, 21), date(2027, 1, 1)),
+    ]:
+        lines = await services.reports.report_teams(city.admin, start, end)
+        got = {
+            line.label: (line.approved, line.pending, line.no_shows, line.records) for line in lines
+        }
+        assert got == await raw(start, end), (start, end)
+
+
+async def test_a_weekly_board_without_its_chart_still_goes_out_as_text(
+    city: City, services: Services
+) -> None:
+    await services.groups.link(city.admin, -100_556, "交通群", "traffic")
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("no chart today")
+
+    def caption(*args: object) -> str:
+        return "上周排行"
+
+    assert await services.reports.queue_weekly_posts(broken, caption, broken, caption) >= 1
+    async with city.db.reader.execute(
+        "SELECT text, file_path FROM outbox WHERE chat_id = -100556"
+    ) as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [("上周排行", None)]
