@@ -116,6 +116,13 @@ async def by_volunteer(
     return [_line(row) for row in rows], int(rows[0]["total"]) if rows else 0
 
 
+_STATE_SUMS = (
+    "SUM(CASE WHEN state = 'approved' THEN minutes ELSE 0 END) AS approved,"
+    " SUM(CASE WHEN state IN ('pending', 'review', 'disputed') THEN minutes ELSE 0 END)"
+    " AS pending"
+)
+
+
 async def by_team(
     conn: aiosqlite.Connection, team_ids: list[int] | None, start: date, end: date
 ) -> list[ReportLine]:
@@ -123,49 +130,45 @@ async def by_team(
     the monthly totals the triggers keep; the days before and after them from the records."""
     first_full = start if start.day == 1 else _next_month(start)
     after_full = end.replace(day=1)
-    figures: dict[int, list[int]] = {}
+    teams_only = ""
+    if team_ids is not None:
+        teams_only = f" AND team_id IN ({', '.join('?' for _ in team_ids) or 'NULL'})"
+    parts: list[tuple[str, tuple[object, ...]]] = []
     if first_full < after_full:
-        where = "month >= ? AND month < ?"
-        params: tuple[object, ...] = (f"{first_full:%Y-%m}", f"{after_full:%Y-%m}")
-        if team_ids is not None:
-            where += f" AND team_id IN ({', '.join('?' for _ in team_ids) or 'NULL'})"
-            params += tuple(team_ids)
-        rows = list(
-            await fetchall(
-                conn,
-                "SELECT team_id, state, SUM(minutes) AS minutes, SUM(records) AS records"
-                f" FROM team_month_totals WHERE {where} GROUP BY team_id, state",
-                params,
+        parts.append(
+            (
+                f"SELECT team_id, {_STATE_SUMS},"
+                " SUM(CASE WHEN state = 'no_show' THEN records ELSE 0 END) AS no_shows,"
+                " SUM(records) AS records FROM team_month_totals"
+                f" WHERE month >= ? AND month < ?{teams_only} GROUP BY team_id",
+                (f"{first_full:%Y-%m}", f"{after_full:%Y-%m}", *(team_ids or ())),
             )
         )
         edges = [(start, first_full), (after_full, end)]
     else:
-        rows, edges = [], [(start, end)]
+        edges = [(start, end)]
     for edge_start, edge_end in edges:
         if edge_start < edge_end:
-            where, params = _scope(team_ids, edge_start, edge_end)
-            rows += await fetchall(
-                conn,
-                "SELECT r.team_id, r.state, SUM(r.minutes) AS minutes, COUNT(*) AS records"
-                f" FROM service_records r WHERE {where} GROUP BY r.team_id, r.state",
-                params,
+            parts.append(
+                (
+                    f"SELECT team_id, {_STATE_SUMS}, SUM(state = 'no_show') AS no_shows,"
+                    " COUNT(*) AS records FROM service_records"
+                    f" WHERE served_on >= ? AND served_on < ?{teams_only} GROUP BY team_id",
+                    (edge_start.isoformat(), edge_end.isoformat(), *(team_ids or ())),
+                )
             )
-    for row in rows:
-        totals = figures.setdefault(row["team_id"], [0, 0, 0, 0])
-        if row["state"] == "approved":
-            totals[0] += row["minutes"]
-        elif row["state"] == "no_show":
-            totals[2] += row["records"]
-        else:
-            totals[1] += row["minutes"]
-        totals[3] += row["records"]
-    keys = {row["id"]: row["key"] for row in await fetchall(conn, "SELECT id, key FROM teams")}
-    lines = [
-        ReportLine(team_id, keys.get(team_id), *totals)
-        for team_id, totals in figures.items()
-        if totals[3]
-    ]
-    return sorted(lines, key=lambda line: (-line.approved, line.id))
+    if not parts:
+        return []
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    rows = await fetchall(
+        conn,
+        "SELECT p.team_id AS id, t.key AS label, SUM(p.approved) AS approved,"
+        " SUM(p.pending) AS pending, SUM(p.no_shows) AS no_shows, SUM(p.records) AS records"
+        f" FROM ({union}) p JOIN teams t ON t.id = p.team_id GROUP BY p.team_id"
+        " HAVING SUM(p.records) > 0 ORDER BY approved DESC, p.team_id",
+        tuple(value for _, params in parts for value in params),
+    )
+    return [_line(row) for row in rows]
 
 
 def _next_month(day: date) -> date:

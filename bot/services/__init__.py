@@ -46,6 +46,7 @@ class Services:
         catalogs = catalogs or Catalogs(config.org.zone)
         signal = OutboxSignal()
         language = config.org.default_language
+        team_service = TeamService(db, clock)
         activities = ActivityService(
             db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
         )
@@ -54,7 +55,7 @@ class Services:
             dialogues=DialogueService(db, clock),
             registration=RegistrationService(db, clock, activities.release_all),
             roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
-            teams=TeamService(db, clock),
+            teams=team_service,
             broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
             groups=GroupService(db, clock),
             activities=activities,
@@ -78,6 +79,7 @@ class Services:
                 signal,
                 config.org.admins,
                 config.storage.path.parent / "files",
+                team_service.all,
             ),
             outbox_signal=signal,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +23,7 @@ from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
 from bot.services.xlsx import XlsxWriter
-from storage import groups, outbox, reports, teams, volunteers
+from storage import groups, outbox, reports, volunteers
 from storage.db import Database
 from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine, TeamTotal
 
@@ -68,6 +68,7 @@ class ReportService:
         signal: OutboxSignal,
         admins: Sequence[int],
         files: Path,
+        team_list: Callable[[], Awaitable[list[Team]]],
     ) -> None:
         self._db = db
         self._clock = clock
@@ -77,6 +78,7 @@ class ReportService:
         self._signal = signal
         self._admins = list(admins)
         self._files = files
+        self._teams = team_list  # kept in memory by the team service
         # The honor roll reads every record of the period: kept a few minutes per period.
         self._rolls: dict[tuple[date, date], tuple[datetime, HonorRoll]] = {}
 
@@ -91,7 +93,7 @@ class ReportService:
     async def my_teams(self, actor: Actor) -> list[Team]:
         """The teams whose boards this person may see: their own and those they lead (all
         for admins)."""
-        every = await teams.all_teams(self._db.reader)
+        every = await self._teams()
         if actor.is_admin:
             return every
         keys = set(actor.lead_team_keys) | set(actor.volunteer.team_keys if actor.volunteer else ())
@@ -154,13 +156,13 @@ class ReportService:
         return led
 
     async def report_teams(self, actor: Actor, start: date, end: date) -> list[ReportLine]:
-        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        scope = self._scope(actor, await self._teams())
         return await reports.by_team(self._db.reader, scope, start, end)
 
     async def report_volunteers(
         self, actor: Actor, team_id: int | None, start: date, end: date, page: int
     ) -> tuple[list[ReportLine], int]:
-        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        scope = self._scope(actor, await self._teams())
         if team_id is not None:
             if scope is not None and team_id not in scope:
                 raise NotLeadOrAdmin()
@@ -173,7 +175,7 @@ class ReportService:
         self, actor: Actor, volunteer_id: int, start: date, end: date
     ) -> tuple[str, ReportLine]:
         """One volunteer's figures (for a lead: on their teams' records only)."""
-        scope = self._scope(actor, await teams.all_teams(self._db.reader))
+        scope = self._scope(actor, await self._teams())
         volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
         if volunteer is None:
             raise NotLeadOrAdmin()
@@ -183,7 +185,7 @@ class ReportService:
     async def search(self, actor: Actor, query: str) -> list[tuple[int, str]]:
         """Volunteers by name or phone fragment: admins search everyone; leads only the
         members of their teams (names only)."""
-        every = await teams.all_teams(self._db.reader)
+        every = await self._teams()
         scope = self._scope(actor, every)
         found = await volunteers.search(self._db.reader, parse_search(query), 50)
         if scope is not None:
@@ -211,7 +213,7 @@ class ReportService:
     # ------------------------------------------------------------ exports
 
     async def export_scope(self, actor: Actor, team_key: str | None) -> list[int] | None:
-        every = await teams.all_teams(self._db.reader)
+        every = await self._teams()
         scope = self._scope(actor, every)
         if team_key is None:
             return scope
@@ -237,7 +239,7 @@ class ReportService:
         memory); returns how many. `actor` None is the operator at the command line (all
         teams, full phone numbers); leads get masked phone numbers."""
         if actor is None:
-            every = await teams.all_teams(conn or self._db.reader)
+            every = await self._teams()
             scope = None
             if team_key is not None:
                 team = next((t for t in every if t.key == team_key), None)
@@ -283,7 +285,7 @@ class ReportService:
         start, end = week
         queued = 0
         now = self._clock.now()
-        for team in await teams.all_teams(self._db.reader):
+        for team in await self._teams():
             chat = await groups.chat_of_team(self._db.reader, team.id)
             if chat is None:
                 continue
