@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import re
 import sys
 from datetime import date, timedelta
@@ -72,6 +73,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     from bot.domain.errors import DomainError
     from bot.i18n import Catalogs
     from bot.services import Services
+    from bot.services.reports import export_labels
     from storage.db import Database
     from storage.reports import EXPORT_COLUMNS
 
@@ -81,6 +83,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     catalogs = Catalogs(config.org.zone)
     t = catalogs.translator(config.org.default_language)
     header = [t(f"export.col.{column}") for column in EXPORT_COLUMNS]
+
     db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
     try:
         services = Services.build(db, config, SystemClock(), catalogs)
@@ -88,10 +91,21 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
         end = args.to + timedelta(days=1)
         try:
             count = await services.reports.export(
-                None, args.team, args.start, end, args.format, Path(args.out), header
+                None,
+                args.team,
+                args.start,
+                end,
+                args.format,
+                Path(args.out),
+                header,
+                export_labels(t),
+                t("export.sheet"),
             )
         except DomainError as error:
             print(f"Export refused: {t(error.key, **error.params)}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as error:
+            print(f"Export refused: {error}", file=sys.stderr)
             return EXIT_USAGE
     finally:
         await db.close()
@@ -106,7 +120,19 @@ def _read_roster(file: str) -> list[RosterRow] | str:
     from bot.services.registration import RosterRow
 
     try:
-        with Path(file).open(encoding="utf-8-sig", newline="") as handle:
+        raw = Path(file).read_bytes()
+    except OSError as error:
+        return f"cannot be read ({error})"
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return "is neither UTF-8 nor GBK text"
+    try:
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             missing = {"name", "phone", "teams"} - set(reader.fieldnames or [])
             if missing:
@@ -123,7 +149,7 @@ def _read_roster(file: str) -> list[RosterRow] | str:
                 )
                 for row in reader
             ]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
         return f"cannot be read ({error})"
 
 

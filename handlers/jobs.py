@@ -78,11 +78,12 @@ async def weekly_posts(context: AppContext) -> None:
             )
             for entry in roll.by_total[:20]
         ]
-        title = reader("honor.header", period="", range=_range(reader, roll.start, roll.end))
+        period = reader("period.last_week")
+        title = reader("honor.header", period=period, range=_range(reader, roll.start, roll.end))
         return honor_roll_png(title, runtime.config.org.name, rows, reader)
 
     def roll_caption(roll: HonorRoll, reader: Translator) -> str:
-        return honor_roll_text(reader, roll, "")[:1000]
+        return honor_roll_text(reader, roll, reader("period.last_week"))[:1000]
 
     queued = await runtime.services.reports.queue_weekly_posts(
         team_chart, caption, roll_chart, roll_caption

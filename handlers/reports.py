@@ -9,10 +9,10 @@ from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.domain.errors import DomainError, InvalidPeriod
+from bot.domain.errors import DomainError, InvalidPeriod, NotTeamMember
 from bot.domain.ranking import Period, Ranked, period_bounds
 from bot.i18n import Translator
-from bot.services.reports import Board, HonorRoll, display_name
+from bot.services.reports import Board, HonorRoll, display_name, export_labels
 from handlers.common import (
     Turn,
     answer_expired,
@@ -41,9 +41,14 @@ def hours(t: Translator, minutes: int) -> str:
     return t.number(round(minutes / 60, 1))
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _day(text: str) -> date | None:
+    if not re.fullmatch(r"[0-9]{8}", text) or not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        return None
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else None
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         return None
 
@@ -70,7 +75,9 @@ def parse_range(args: list[str]) -> tuple[date, date]:
         start, last = (date(int(m[1]), int(m[2]), int(m[3])) for m in days if m is not None)
     except ValueError:
         raise InvalidPeriod() from None
-    if last < start or (last - start).days > 3660:
+    if last < start or (last - start).days > 3660 or not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise InvalidPeriod()
+    if last.year > LAST_YEAR:
         raise InvalidPeriod()
     return start, last + timedelta(days=1)
 
@@ -139,12 +146,30 @@ async def _board(
 
 async def leaderboard_command(update: Update, context: AppContext) -> None:
     """My team's members ranked by approved hours this month, with buttons for other periods
-    and teams, and the honor roll of teams."""
+    and teams, and the honor roll of teams. `/leaderboard <team key or name>` picks a team
+    (admins may pick any)."""
     turn = await turn_of(update, context)
     if not await require_private(context, turn):
         return
     try:
-        text, markup = await _board(turn, None, Period.MONTH)
+        team_id = None
+        if context.args:
+            wanted = " ".join(context.args).strip().lower()
+            teams = await turn.services.reports.my_teams(await turn.actor())
+            found = next(
+                (
+                    team
+                    for team in teams
+                    if wanted in (team.key, team.name_zh.lower(), team.name_en.lower())
+                    or wanted in team.name_zh.lower()
+                    or wanted in team.name_en.lower()
+                ),
+                None,
+            )
+            if found is None:
+                raise NotTeamMember()
+            team_id = found.id
+        text, markup = await _board(turn, team_id, Period.MONTH)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -306,6 +331,16 @@ async def _people_report(
         t("report.people_header", range=_period_text(t, start, end), page=page + 1, pages=pages)
     ]
     text += _report_lines(t, lines, {}) or [t("leaderboard.empty")]
+    teams = await turn.services.reports.report_teams(await turn.actor(), start, end)
+    chosen = [line for line in teams if not team_id or line.id == team_id]
+    text.append(
+        t(
+            "report.total",
+            approved=hours(t, sum(line.approved for line in chosen)),
+            pending=hours(t, sum(line.pending for line in chosen)),
+            no_shows=sum(line.no_shows for line in chosen),
+        )
+    )
     nav = []
     if page > 0:
         nav.append(
@@ -343,7 +378,7 @@ async def report_command(update: Update, context: AppContext) -> None:
 async def _search(context: AppContext, turn: Turn, query: str) -> None:
     found = await turn.services.reports.search(await turn.actor(), query)
     if not found:
-        await reply(context, turn, turn.t("promote.none", query=query))
+        await reply(context, turn, turn.t("report.none", query=query))
         return
     start, end = turn.services.reports.bounds(Period.YEAR)
     rows = [[(name, f"{REPORT_PERSON}{vid}:{_span(start, end)}")] for vid, name in found]
@@ -414,14 +449,18 @@ def export_header(t: Translator) -> list[str]:
 
 async def export_command(update: Update, context: AppContext) -> None:
     """CSV or XLSX of service records (admins: all teams; leads: theirs) for this month, this
-    year, or a typed range (`/export 2026-11-01 2026-11-30`)."""
+    year, or a typed range; a team key narrows it to one team:
+    `/export 2026-11-01 2026-11-30 traffic`, `/export traffic`."""
     turn = await turn_of(update, context)
     if not await require_private(context, turn):
         return
+    args = list(context.args or [])
+    team_key = args.pop() if args and not re.match(r"\d{4}-", args[-1]) else None
     try:
-        await turn.services.reports.export_scope(await turn.actor(), None)
-        if context.args:
-            start, end = parse_range(context.args)
+        scope = await turn.services.reports.export_scope(await turn.actor(), team_key)
+        team_id = scope[0] if team_key is not None and scope else 0
+        if args:
+            start, end = parse_range(args)
             spans = [(_period_text(turn.t, start, end), start, end)]
         else:
             spans = []
@@ -433,7 +472,7 @@ async def export_command(update: Update, context: AppContext) -> None:
         return
     rows = [
         [
-            (f"{label} · {fmt.upper()}", f"{EXPORT}{fmt}:{_span(start, end)}")
+            (f"{label} · {fmt.upper()}", f"{EXPORT}{fmt}:{_span(start, end)}:{team_id}")
             for fmt in ("csv", "xlsx")
         ]
         for label, start, end in spans
@@ -445,23 +484,42 @@ async def on_export(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
     assert turn.query is not None and turn.query.data is not None
     fmt, _, rest = turn.query.data.removeprefix(EXPORT).partition(":")
-    span = _spans(rest.split(":"))
-    if fmt not in ("csv", "xlsx") or span is None:
+    parts = rest.split(":")
+    span = _spans(parts)
+    team_id = small_number(parts[2]) if len(parts) == 3 else None
+    if fmt not in ("csv", "xlsx") or span is None or team_id is None:
         await answer_expired(turn)
         return
     start, end = span
+    reports = turn.services.reports
+    try:
+        team_key = await reports.team_key(team_id) if team_id else None
+        await reports.export_scope(await turn.actor(), team_key)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer(turn.t("export.preparing"))  # before the work: a press expires
+    last_day = end - timedelta(days=1)
     with tempfile.TemporaryDirectory() as folder:
-        path = (
-            Path(folder) / f"service-records-{start:%Y%m%d}-{end - timedelta(days=1):%Y%m%d}.{fmt}"
-        )
+        path = Path(folder) / f"service-records-{start:%Y%m%d}-{last_day:%Y%m%d}.{fmt}"
         try:
-            count = await turn.services.reports.export(
-                await turn.actor(), None, start, end, fmt, path, export_header(turn.t)
+            count = await reports.export(
+                await turn.actor(),
+                team_key,
+                start,
+                end,
+                fmt,
+                path,
+                export_header(turn.t),
+                export_labels(turn.t),
+                turn.t("export.sheet"),
             )
         except DomainError as error:
-            await reply_error(context, turn, error)
+            await reply(context, turn, turn.t(error.key, **error.params))
             return
-        await turn.query.answer()
+        except ValueError:  # more rows than a spreadsheet holds
+            await reply(context, turn, turn.t("export.too_big", count="1048576+"))
+            return
         if path.stat().st_size > TELEGRAM_UPLOAD_LIMIT:
             await reply(context, turn, turn.t("export.too_big", count=count))
             return

@@ -312,3 +312,11 @@ async def claim_digest(
         (kind, period.isoformat(), target, iso(now)),
     )
     return cursor.rowcount == 1
+
+
+async def digests_of(conn: aiosqlite.Connection, period: date) -> set[tuple[str, int]]:
+    """(kind, target) of the digests already queued for this period."""
+    rows = await fetchall(
+        conn, "SELECT kind, target FROM digests WHERE period = ?", (period.isoformat(),)
+    )
+    return {(row["kind"], row["target"]) for row in rows}

@@ -134,3 +134,18 @@ async def link_account(
         " updated_at = ? WHERE id = ? AND telegram_id IS NULL",
         (telegram_id, name, iso(now), iso(now), iso(now), volunteer_id),
     )
+
+
+async def search_names_in_teams(
+    conn: aiosqlite.Connection, fragment: str, team_ids: list[int], limit: int
+) -> list[Volunteer]:
+    """Members of these teams whose name contains the fragment, by name."""
+    marks = ", ".join("?" for _ in team_ids) or "NULL"
+    rows = await fetchall(
+        conn,
+        f"{_SELECT} WHERE v.forgotten_at IS NULL AND v.name LIKE ? ESCAPE '\\'"
+        f" AND EXISTS (SELECT 1 FROM memberships m WHERE m.volunteer_id = v.id"
+        f" AND m.team_id IN ({marks})) ORDER BY v.name, v.id LIMIT ?",
+        (like_pattern(fragment), *team_ids, limit),
+    )
+    return [_volunteer(row) for row in rows]

@@ -83,6 +83,7 @@ class RegistrationService:
             # On the federation's roster: only the phone's owner, proven by sharing their
             # contact, takes over that entry.
             if not shared:
+                probes.record(now)  # a typed guess counts like one that is taken
                 raise PhoneMustBeShared()
             return normalised
         try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.config import LeaderboardConfig
 from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
+from bot.domain.hours import RecordState
 from bot.domain.models import Actor, Team
 from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
 from bot.domain.validation import mask_phone, parse_search
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 EXPORT_BATCH = 2000
 REPORT_PAGE = 10
 ROLL_KEPT = timedelta(minutes=5)
+SEARCH_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class HonorRoll:
     end: date
     by_total: list[Ranked[TeamTotal]]
     by_member: list[tuple[Ranked[TeamTotal], float]]  # hours per active member
+
+
+def export_labels(t: Translator) -> dict[str, str]:
+    """Record states and sources as the export shows them."""
+    labels = {state.value: t(f"record.state.{state.value}") for state in RecordState}
+    return labels | {source: t(f"export.source.{source}") for source in ("activity", "manual")}
 
 
 def display_name(total: MemberTotal) -> str | None:
@@ -94,10 +103,11 @@ class ReportService:
         """The teams whose boards this person may see: their own and those they lead (all
         for admins)."""
         every = await self._teams()
-        if actor.is_admin:
-            return every
         keys = set(actor.lead_team_keys) | set(actor.volunteer.team_keys if actor.volunteer else ())
-        return [team for team in every if team.key in keys]
+        own = [team for team in every if team.key in keys]
+        if actor.is_admin:  # their own teams first, then every other
+            return own + [team for team in every if team.key not in keys]
+        return own
 
     async def board(self, actor: Actor, team_id: int | None, period: Period) -> Board:
         """Top members of a team by approved hours in the period, with this person's rank."""
@@ -175,10 +185,15 @@ class ReportService:
         self, actor: Actor, volunteer_id: int, start: date, end: date
     ) -> tuple[str, ReportLine]:
         """One volunteer's figures (for a lead: on their teams' records only)."""
-        scope = self._scope(actor, await self._teams())
+        every = await self._teams()
+        scope = self._scope(actor, every)
         volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
         if volunteer is None:
             raise NotLeadOrAdmin()
+        if scope is not None:  # a lead: only members of their teams, by name
+            led = {team.key for team in every if team.id in scope}
+            if not led & set(volunteer.team_keys):
+                raise NotLeadOrAdmin()
         line = await reports.of_volunteer(self._db.reader, volunteer_id, scope, start, end)
         return volunteer.name, line
 
@@ -187,11 +202,15 @@ class ReportService:
         members of their teams (names only)."""
         every = await self._teams()
         scope = self._scope(actor, every)
-        found = await volunteers.search(self._db.reader, parse_search(query), 50)
-        if scope is not None:
-            keys = {team.key for team in every if team.id in scope}
-            found = [v for v in found if keys & set(v.team_keys)]
-        return [(v.id, v.name) for v in found[:20]]
+        fragment = parse_search(query)
+        if scope is None:
+            found = await volunteers.search(self._db.reader, fragment, SEARCH_SHOWN)
+        else:
+            # Leads see names, never phone numbers: they search their members by name only.
+            found = await volunteers.search_names_in_teams(
+                self._db.reader, fragment, scope, SEARCH_SHOWN
+            )
+        return [(v.id, v.name) for v in found]
 
     async def stats(self, actor: Actor) -> dict[str, object]:
         if not actor.is_admin:
@@ -219,7 +238,7 @@ class ReportService:
             return scope
         team = next((t for t in every if t.key == team_key), None)
         if team is None:
-            raise UnknownTeam()
+            raise UnknownTeam(key=team_key)
         if scope is not None and team.id not in scope:
             raise NotLeadOrAdmin()
         return [team.id]
@@ -233,6 +252,8 @@ class ReportService:
         fmt: str,
         path: Path,
         header: Sequence[str],
+        labels: Mapping[str, str],
+        sheet_name: str,
         conn: aiosqlite.Connection | None = None,
     ) -> int:
         """Write the period's service records to `path` as CSV or XLSX, streaming (bounded
@@ -244,7 +265,7 @@ class ReportService:
             if team_key is not None:
                 team = next((t for t in every if t.key == team_key), None)
                 if team is None:
-                    raise UnknownTeam()
+                    raise UnknownTeam(key=team_key)
                 scope = [team.id]
         else:
             scope = await self.export_scope(actor, team_key)
@@ -252,8 +273,15 @@ class ReportService:
         rows = _export_values(
             reports.export_rows(conn or self._db.reader, scope, start, end, EXPORT_BATCH),
             masked,
+            labels,
         )
-        return await write_export(rows, path, fmt, header)
+        return await write_export(rows, path, fmt, header, sheet_name)
+
+    async def team_key(self, team_id: int) -> str:
+        team = next((t for t in await self._teams() if t.id == team_id), None)
+        if team is None:
+            raise UnknownTeam(key=str(team_id))
+        return team.key
 
     # ------------------------------------------------------------ weekly posts
 
@@ -285,7 +313,10 @@ class ReportService:
         start, end = week
         queued = 0
         now = self._clock.now()
+        posted = await reports.digests_of(self._db.reader, start)
         for team in await self._teams():
+            if ("team_week", team.id) in posted:
+                continue
             chat = await groups.chat_of_team(self._db.reader, team.id)
             if chat is None:
                 continue
@@ -295,29 +326,35 @@ class ReportService:
                     for t in await reports.team_totals(self._db.reader, team.id, start, end)
                 ]
             )[: self._config.top]
-            path = self._files / f"week-{start.isoformat()}-team-{team.id}.png"
+            # Drawn before the write transaction, so the lock is held only to queue it.
+            caption = team_caption(team, ranked, start, end)
+            path: Path | None = self._files / f"week-{start.isoformat()}-team-{team.id}.png"
+            try:
+                # Drawing takes a moment: off the event loop, one chart at a time.
+                chart = await asyncio.to_thread(team_chart, team, ranked, start, end)
+                assert path is not None
+                await asyncio.to_thread(_save, path, chart)
+            except Exception:
+                # Without a chart the board still goes out, as text.
+                log.exception("weekly chart for team %s failed; sending text", team.key)
+                path = None
             async with self._db.transaction() as tx:
                 if not await reports.claim_digest(tx, "team_week", start, team.id, now):
                     continue
-                caption = team_caption(team, ranked, start, end)
-                try:
-                    chart = team_chart(team, ranked, start, end)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(chart)
-                    message = OutgoingMessage(
-                        chat,
-                        "leaderboard",
-                        caption,
-                        Priority.DIGEST,
-                        file_path=str(path),
-                        file_kind="photo",
-                    )
-                except Exception:
-                    # Without a chart the board still goes out, as text.
-                    log.exception("weekly chart for team %s failed; sending text", team.key)
-                    message = OutgoingMessage(chat, "leaderboard", caption, Priority.DIGEST)
+                message = OutgoingMessage(
+                    chat,
+                    "leaderboard",
+                    caption,
+                    Priority.DIGEST,
+                    file_path=str(path) if path else None,
+                    file_kind="photo" if path else None,
+                )
                 await outbox.enqueue(tx, [message], now)
                 queued += 1
+        if ("honor_roll", 0) in posted:
+            if queued:
+                self._signal.notify()
+            return queued
         roll = await self._honor_roll(start, end)
         async with self._db.transaction() as tx:
             if await reports.claim_digest(tx, "honor_roll", start, 0, now):
@@ -327,9 +364,8 @@ class ReportService:
                     path = self._files / f"week-{start.isoformat()}-honor-{t.language}.png"
                     file_path: str | None = str(path)
                     try:
-                        if not path.exists():
-                            path.parent.mkdir(parents=True, exist_ok=True)
-                            path.write_bytes(roll_chart(roll, t))
+                        chart = await asyncio.to_thread(roll_chart, roll, t)
+                        await asyncio.to_thread(_save, path, chart)
                     except Exception:
                         log.exception("honor roll chart failed; sending text")
                         file_path = None
@@ -350,8 +386,13 @@ class ReportService:
         return queued
 
 
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 async def _export_values(
-    batches: AsyncIterator[list[aiosqlite.Row]], masked: bool
+    batches: AsyncIterator[list[aiosqlite.Row]], masked: bool, labels: Mapping[str, str]
 ) -> AsyncIterator[list[object]]:
     async for batch in batches:
         for row in batch:
@@ -367,13 +408,17 @@ async def _export_values(
                 round(row["minutes"] / 60, 2),
                 row["team"],
                 row["person_in_charge"] or "",
-                row["state"],
-                row["source"],
+                labels.get(row["state"], row["state"]),
+                labels.get(row["source"], row["source"]),
             ]
 
 
 async def write_export(
-    rows: AsyncIterator[list[object]], path: Path, fmt: str, header: Sequence[str]
+    rows: AsyncIterator[list[object]],
+    path: Path,
+    fmt: str,
+    header: Sequence[str],
+    sheet_name: str = "records",
 ) -> int:
     """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
     (streamed into the zip as rows come); returns the number of data rows."""
@@ -389,7 +434,7 @@ async def write_export(
         return count
     if fmt != "xlsx":
         raise ValueError(f"unknown export format {fmt!r}")
-    with XlsxWriter(path, "service records") as sheet:
+    with XlsxWriter(path, sheet_name) as sheet:
         sheet.header(header)
         async for row in rows:
             sheet.row(row)

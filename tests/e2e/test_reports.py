@@ -96,7 +96,7 @@ async def test_leaderboard_report_export_and_stats(bot: Harness) -> None:
 
     # Stats: admins only.
     stats = await bot.say(ADMIN, "/stats")
-    assert "注册志愿者：4" in stats.text and "本月 5 小时" in stats.text
+    assert "志愿者：4" in stats.text and "本月 5 小时" in stats.text
     assert "管理员" in (await bot.say(LEAD, "/stats")).text
 
 

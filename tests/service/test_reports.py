@@ -23,6 +23,7 @@ from storage.reports import EXPORT_COLUMNS
 from tests.conftest import ADMIN_ID
 
 LEAD, ANNA, BO, CHEN, DING, BLOOD_LEAD = 1, 2, 3, 4, 5, 6
+LABELS = {"approved": "已确认"}  # codes not listed are exported as they are
 
 
 @dataclass
@@ -133,9 +134,11 @@ async def test_reports_cover_what_the_role_allows(city: City) -> None:
     for outsider in (ANNA, 404):
         with pytest.raises(NotLeadOrAdmin):
             await reports.report_teams(await city.actor(outsider), start, end)
-    name, line = await reports.report_volunteer(lead, city.ids[DING], start, end)
-    assert name == "丁三"
-    assert line.approved == 0  # the lead sees only their teams' records of anyone
+    with pytest.raises(NotLeadOrAdmin):  # not a member of the lead's teams, forged or not
+        await reports.report_volunteer(lead, city.ids[DING], start, end)
+    name, line = await reports.report_volunteer(lead, city.ids[ANNA], start, end)
+    assert (name, line.approved) == ("安娜", 120)
+    assert [found for _, found in await reports.search(lead, "1380000")] == []  # no phones
     assert [found for _, found in await reports.search(lead, "丁")] == []
     assert [found for _, found in await reports.search(city.admin, "丁")] == ["丁三"]
     with pytest.raises(NotAdmin):
@@ -164,7 +167,10 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
     reports = city.services.reports
     start, end = date(2026, 11, 1), date(2026, 12, 1)
     out = tmp_path / "all.csv"
-    assert await reports.export(city.admin, None, start, end, "csv", out, header) == 2
+    assert (
+        await reports.export(city.admin, None, start, end, "csv", out, header, LABELS, "records")
+        == 2
+    )
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == header
@@ -178,24 +184,32 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
     )
     assert (anna["person_in_charge"], anna["state"], anna["source"]) == (
         "张队长",
-        "approved",
+        "已确认",
         "manual",
     )
     # A lead exports their teams only, with masked phone numbers; XLSX holds the same rows.
     lead = await city.actor(LEAD)
     xlsx = tmp_path / "traffic.xlsx"
-    assert await reports.export(lead, None, start, end, "xlsx", xlsx, header) == 1
+    assert (
+        await reports.export(lead, None, start, end, "xlsx", xlsx, header, LABELS, "records") == 1
+    )
     sheet = openpyxl.load_workbook(xlsx, read_only=True).active
     assert sheet is not None
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0] == header and values[1][1] == "安娜" and values[1][2] == "+86138****0002"
     assert values[1][7] == 1.5
     with pytest.raises(NotLeadOrAdmin):
-        await reports.export(lead, "blood", start, end, "csv", tmp_path / "x.csv", header)
+        await reports.export(
+            lead, "blood", start, end, "csv", tmp_path / "x.csv", header, LABELS, "records"
+        )
     with pytest.raises(UnknownTeam):
-        await reports.export(city.admin, "nope", start, end, "csv", tmp_path / "x.csv", header)
+        await reports.export(
+            city.admin, "nope", start, end, "csv", tmp_path / "x.csv", header, LABELS, "records"
+        )
     with pytest.raises(NotLeadOrAdmin):
-        await reports.export(await city.actor(ANNA), None, start, end, "csv", out, header)
+        await reports.export(
+            await city.actor(ANNA), None, start, end, "csv", out, header, LABELS, "records"
+        )
 
 
 async def test_weekly_posts_go_out_once_with_a_chart(
