@@ -137,9 +137,8 @@ async def by_team(
     if first_full < after_full:
         parts.append(
             (
-                f"SELECT team_id, {_STATE_SUMS},"
-                " SUM(CASE WHEN state = 'no_show' THEN records ELSE 0 END) AS no_shows,"
-                " SUM(records) AS records FROM team_month_totals"
+                "SELECT team_id, SUM(approved) AS approved, SUM(pending) AS pending,"
+                " SUM(no_shows) AS no_shows, SUM(records) AS records FROM team_month_totals"
                 f" WHERE month >= ? AND month < ?{teams_only} GROUP BY team_id",
                 (f"{first_full:%Y-%m}", f"{after_full:%Y-%m}", *(team_ids or ())),
             )

@@ -21,42 +21,64 @@ CREATE TABLE digests (
     PRIMARY KEY (kind, period, target)
 );
 
--- Each team's minutes and record counts per month and state, kept by triggers in step with
--- service_records (so city-wide reports over months read a few thousand rows, not a million).
+-- Each team's figures per month, kept by triggers in step with service_records (so city-wide
+-- reports over months read one row per team and month, not a million records).
 CREATE TABLE team_month_totals (
     team_id INTEGER NOT NULL,
     month TEXT NOT NULL,  -- 'YYYY-MM' of served_on
-    state TEXT NOT NULL,
-    minutes INTEGER NOT NULL,
+    approved INTEGER NOT NULL,  -- minutes
+    pending INTEGER NOT NULL,   -- minutes pending, in review or disputed
+    no_shows INTEGER NOT NULL,
     records INTEGER NOT NULL,
-    PRIMARY KEY (month, team_id, state)
+    PRIMARY KEY (team_id, month)
 ) WITHOUT ROWID;
 
-INSERT INTO team_month_totals (team_id, month, state, minutes, records)
-SELECT team_id, substr(served_on, 1, 7), state, SUM(minutes), COUNT(*)
-FROM service_records GROUP BY team_id, substr(served_on, 1, 7), state;
+INSERT INTO team_month_totals (team_id, month, approved, pending, no_shows, records)
+SELECT team_id, substr(served_on, 1, 7),
+    SUM(CASE WHEN state = 'approved' THEN minutes ELSE 0 END),
+    SUM(CASE WHEN state IN ('pending', 'review', 'disputed') THEN minutes ELSE 0 END),
+    SUM(state = 'no_show'), COUNT(*)
+FROM service_records GROUP BY team_id, substr(served_on, 1, 7);
 
 CREATE TRIGGER service_records_totals_insert AFTER INSERT ON service_records
 BEGIN
-    INSERT INTO team_month_totals (team_id, month, state, minutes, records)
-    VALUES (NEW.team_id, substr(NEW.served_on, 1, 7), NEW.state, NEW.minutes, 1)
-    ON CONFLICT (month, team_id, state) DO UPDATE SET
-        minutes = minutes + excluded.minutes, records = records + 1;
+    INSERT INTO team_month_totals (team_id, month, approved, pending, no_shows, records)
+    VALUES (
+        NEW.team_id, substr(NEW.served_on, 1, 7),
+        CASE WHEN NEW.state = 'approved' THEN NEW.minutes ELSE 0 END,
+        CASE WHEN NEW.state IN ('pending', 'review', 'disputed') THEN NEW.minutes ELSE 0 END,
+        NEW.state = 'no_show', 1)
+    ON CONFLICT (team_id, month) DO UPDATE SET
+        approved = approved + excluded.approved, pending = pending + excluded.pending,
+        no_shows = no_shows + excluded.no_shows, records = records + 1;
 END;
 
 CREATE TRIGGER service_records_totals_delete AFTER DELETE ON service_records
 BEGIN
-    UPDATE team_month_totals SET minutes = minutes - OLD.minutes, records = records - 1
-    WHERE month = substr(OLD.served_on, 1, 7) AND team_id = OLD.team_id AND state = OLD.state;
+    UPDATE team_month_totals SET
+        approved = approved - CASE WHEN OLD.state = 'approved' THEN OLD.minutes ELSE 0 END,
+        pending = pending
+            - CASE WHEN OLD.state IN ('pending', 'review', 'disputed') THEN OLD.minutes ELSE 0 END,
+        no_shows = no_shows - (OLD.state = 'no_show'), records = records - 1
+    WHERE team_id = OLD.team_id AND month = substr(OLD.served_on, 1, 7);
 END;
 
 CREATE TRIGGER service_records_totals_update
 AFTER UPDATE OF team_id, served_on, state, minutes ON service_records
 BEGIN
-    UPDATE team_month_totals SET minutes = minutes - OLD.minutes, records = records - 1
-    WHERE month = substr(OLD.served_on, 1, 7) AND team_id = OLD.team_id AND state = OLD.state;
-    INSERT INTO team_month_totals (team_id, month, state, minutes, records)
-    VALUES (NEW.team_id, substr(NEW.served_on, 1, 7), NEW.state, NEW.minutes, 1)
-    ON CONFLICT (month, team_id, state) DO UPDATE SET
-        minutes = minutes + excluded.minutes, records = records + 1;
+    UPDATE team_month_totals SET
+        approved = approved - CASE WHEN OLD.state = 'approved' THEN OLD.minutes ELSE 0 END,
+        pending = pending
+            - CASE WHEN OLD.state IN ('pending', 'review', 'disputed') THEN OLD.minutes ELSE 0 END,
+        no_shows = no_shows - (OLD.state = 'no_show'), records = records - 1
+    WHERE team_id = OLD.team_id AND month = substr(OLD.served_on, 1, 7);
+    INSERT INTO team_month_totals (team_id, month, approved, pending, no_shows, records)
+    VALUES (
+        NEW.team_id, substr(NEW.served_on, 1, 7),
+        CASE WHEN NEW.state = 'approved' THEN NEW.minutes ELSE 0 END,
+        CASE WHEN NEW.state IN ('pending', 'review', 'disputed') THEN NEW.minutes ELSE 0 END,
+        NEW.state = 'no_show', 1)
+    ON CONFLICT (team_id, month) DO UPDATE SET
+        approved = approved + excluded.approved, pending = pending + excluded.pending,
+        no_shows = no_shows + excluded.no_shows, records = records + 1;
 END;
