@@ -40,7 +40,7 @@ async def card(
     """The activity as a card, with the buttons that fit this person's status."""
     activity, t = view.activity, turn.t
     teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
-    categories = {c.key: (c.name_zh if t.language == "zh" else c.name_en) for c in turn.categories}
+    categories = turn.category_names()
     text = t(
         "activity.card",
         title=activity.title,

@@ -49,6 +49,14 @@ class Turn:
     async def actor(self) -> Actor:
         return await self.services.roles.actor(self.user_id)
 
+    def category_names(self) -> dict[str, str]:
+        """Category keys to names in this person's language (hours added by an admin have
+        a category of their own)."""
+        names = {
+            c.key: (c.name_zh if self.t.language == "zh" else c.name_en) for c in self.categories
+        }
+        return names | {"manual": self.t("hours.manual_category")}
+
     async def volunteer(self) -> Volunteer | None:
         return await self.services.registration.volunteer(self.user_id)
 

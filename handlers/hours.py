@@ -256,8 +256,7 @@ async def hours_command(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     t = turn.t
-    categories = {c.key: (c.name_zh if t.language == "zh" else c.name_en) for c in turn.categories}
-    categories["manual"] = t("hours.manual_category")
+    categories = turn.category_names()
     teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
     lines = [
         t(

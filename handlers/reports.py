@@ -548,8 +548,7 @@ async def stats_command(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     t = turn.t
-    categories = {c.key: (c.name_zh if t.language == "zh" else c.name_en) for c in turn.categories}
-    categories["manual"] = t("hours.manual_category")
+    categories = turn.category_names()
 
     def rate(no_shows: object, decided: object) -> str:
         shown = int(str(decided)) or 0
