@@ -118,6 +118,14 @@ async def code(conn: aiosqlite.Connection, token: str) -> tuple[int, datetime] |
 
 _RECORD = "SELECT r.*, t.key AS team_key FROM service_records r JOIN teams t ON t.id = r.team_id"
 
+# The person in charge of a record: whoever published its activity, while they are still a
+# registered volunteer; otherwise (an admin who is not one, or hours added by hand) the team's
+# first lead. The query needs the team's first lead under the alias `charge`.
+PERSON_IN_CHARGE = (
+    "COALESCE((SELECT cv.name FROM activities ca JOIN volunteers cv"
+    " ON cv.telegram_id = ca.created_by WHERE ca.id = r.activity_id), charge.name) AS lead"
+)
+
 
 def _optional_time(text: str | None) -> datetime | None:
     return from_iso(text) if text else None
@@ -242,14 +250,14 @@ async def records_of_volunteer(
 async def approved_for_certificate(
     conn: aiosqlite.Connection, volunteer_id: int
 ) -> list[tuple[ServiceRecord, str, str, str | None]]:
-    """Approved records with minutes, oldest first, each with its team's names and the name
-    of the team's first lead (the person in charge)."""
+    """Approved records with minutes, oldest first, each with its team's names and the person
+    in charge (see PERSON_IN_CHARGE)."""
     rows = await fetchall(
         conn,
-        f"{_RECORD.replace('SELECT r.*', 'SELECT r.*, t.name_zh, t.name_en, l.name AS lead')}"
-        " LEFT JOIN (SELECT tl.team_id, MIN(v.name) AS name FROM team_leads tl"
-        "   JOIN volunteers v ON v.id = tl.volunteer_id GROUP BY tl.team_id) l"
-        "   ON l.team_id = r.team_id"
+        _RECORD.replace("SELECT r.*", f"SELECT r.*, t.name_zh, t.name_en, {PERSON_IN_CHARGE}")
+        + " LEFT JOIN (SELECT tl.team_id, MIN(v.name) AS name FROM team_leads tl"
+        "   JOIN volunteers v ON v.id = tl.volunteer_id GROUP BY tl.team_id) charge"
+        "   ON charge.team_id = r.team_id"
         " WHERE r.volunteer_id = ? AND r.state = 'approved' AND r.minutes > 0"
         " ORDER BY r.served_on, r.id",
         (volunteer_id,),

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
+from storage.hours import PERSON_IN_CHARGE
 from storage.rows import fetchall, fetchone, iso
 
 
@@ -291,7 +292,7 @@ async def export_rows(
         "   JOIN volunteers lv ON lv.id = l.volunteer_id GROUP BY l.team_id)"
         " SELECT r.id AS record_id, v.name AS volunteer, v.phone AS phone, r.title AS activity,"
         " r.served_on AS date, r.place, r.content, r.minutes, t.name_zh AS team,"
-        " charge.name AS person_in_charge, r.state, r.source"
+        f" {PERSON_IN_CHARGE.replace(' AS lead', ' AS person_in_charge')}, r.state, r.source"
         " FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id"
         " JOIN teams t ON t.id = r.team_id LEFT JOIN charge ON charge.team_id = r.team_id"
         f" WHERE {where} ORDER BY r.served_on, r.id"

@@ -431,6 +431,10 @@ async def test_certificates_list_approved_hours_and_verify(scene: Scene) -> None
         await hours.issue_certificate(ANNA, {})
     await _through_the_activity(scene)
     await hours.approve_sheet(scene.lead, scene.activity.id)
+    # Another lead whose name sorts first joins the team: the person in charge of the
+    # activity is still the lead who published it.
+    admin = await scene.services.roles.actor(ADMIN_ID)
+    await scene.services.roles.promote(admin, scene.people[ANNA], "traffic")  # 安 < 张
     certificate = await hours.issue_certificate(ANNA, {"traffic": "文明交通志愿服务队"})
     assert certificate.holder == "安娜" and certificate.total_minutes == 110
     [line] = certificate.lines
