@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot.domain.errors import DomainError, InvalidMinutes, NoTeamChosen
 from bot.domain.hours import MAX_RECORD_MINUTES, parse_day, parse_minutes, parse_reason
 from bot.domain.models import Dialogue
-from handlers.admin import admin_turn, show_volunteer_matches
+from handlers.admin import volunteer_search
 from handlers.common import (
     Turn,
     answer_expired,
@@ -28,29 +28,9 @@ VOLUNTEER = "ah:v:"
 TEAM = "ah:t:"
 
 
-async def _matches(context: AppContext, turn: Turn, query: str) -> None:
-    await show_volunteer_matches(context, turn, query, VOLUNTEER, "add_hours.choose_volunteer")
-
-
-async def add_hours_command(update: Update, context: AppContext) -> None:
-    turn = await admin_turn(update, context)
-    if turn is None:
-        return
-    if context.args:
-        try:
-            await _matches(context, turn, " ".join(context.args))
-        except DomainError as error:
-            await reply_error(context, turn, error)
-        return
-    await turn.services.dialogues.begin(turn.user_id, "add_hours", "query")
-    await reply(context, turn, turn.t("add_hours.ask_query"))
-
-
-@text_step("add_hours", "query")
-async def add_hours_query(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
-) -> None:
-    await _matches(context, turn, message.text or "")
+add_hours_command = volunteer_search(
+    "add_hours", VOLUNTEER, "add_hours.choose_volunteer", "add_hours.ask_query"
+)
 
 
 async def on_volunteer(update: Update, context: AppContext) -> None:

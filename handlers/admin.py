@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -64,30 +65,40 @@ async def show_volunteer_matches(
     await reply(context, turn, turn.t(prompt), buttons(rows))
 
 
-async def _show_matches(context: AppContext, turn: Turn, query: str) -> None:
-    await show_volunteer_matches(context, turn, query, PICK_VOLUNTEER, "promote.results")
+def volunteer_search(
+    flow: str, prefix: str, results_key: str, ask_key: str
+) -> Callable[[Update, AppContext], Coroutine[Any, Any, None]]:
+    """An admin command that finds a volunteer by name or phone fragment, typed after the
+    command or asked for (the answer goes to the `<flow>/query` step); the matches become
+    `<prefix><id>` buttons."""
+
+    async def show(context: AppContext, turn: Turn, query: str) -> None:
+        await show_volunteer_matches(context, turn, query, prefix, results_key)
+
+    @text_step(flow, "query")
+    async def typed(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+        await show(context, turn, message.text or "")
+
+    async def command(update: Update, context: AppContext) -> None:
+        turn = await admin_turn(update, context)
+        if turn is None:
+            return
+        if context.args:
+            try:
+                await show(context, turn, " ".join(context.args))
+            except DomainError as error:
+                await reply_error(context, turn, error)
+            return
+        await turn.services.dialogues.begin(turn.user_id, flow, "query")
+        await reply(context, turn, turn.t(ask_key))
+
+    return command
 
 
-async def promote_command(update: Update, context: AppContext) -> None:
-    """Finds a volunteer by name or phone fragment to make them a team lead."""
-    turn = await admin_turn(update, context)
-    if turn is None:
-        return
-    if context.args:
-        try:
-            await _show_matches(context, turn, " ".join(context.args))
-        except DomainError as error:
-            await reply_error(context, turn, error)
-        return
-    await turn.services.dialogues.begin(turn.user_id, "promote", "query")
-    await reply(context, turn, turn.t("promote.ask_query"))
-
-
-@text_step("promote", "query")
-async def promote_query(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
-) -> None:
-    await _show_matches(context, turn, message.text or "")
+# Finds a volunteer by name or phone fragment to make them a team lead.
+promote_command = volunteer_search(
+    "promote", PICK_VOLUNTEER, "promote.results", "promote.ask_query"
+)
 
 
 def _ids(data: str, prefix: str) -> tuple[int, str] | None:

@@ -30,7 +30,7 @@ from bot.domain.models import Actor, Dialogue
 from bot.domain.paging import Page
 from bot.services.certificate import render_pdf
 from bot.services.hours import RECORDS_PER_PAGE, CheckInResult, RecordView
-from handlers.admin import admin_turn, show_volunteer_matches
+from handlers.admin import volunteer_search
 from handlers.common import (
     Turn,
     answer_expired,
@@ -471,14 +471,9 @@ async def _begin_step(
     if not record_id:
         await answer_expired(turn)
         return
-    actor = await turn.actor()
+    actor, hours = await turn.actor(), turn.services.hours
     try:
-        view = await turn.services.hours.record_view(actor, record_id)
-        own = actor.volunteer is not None and actor.volunteer.id == view.record.volunteer_id
-        if manage and own:
-            raise OwnHours()
-        if manage and not (actor.is_admin or view.record.team_key in actor.lead_team_keys):
-            raise NotTeamLead()
+        view = await (hours.record_to_decide if manage else hours.record_view)(actor, record_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -548,13 +543,12 @@ async def adjust_minutes(
 async def adjust_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    actor = await turn.actor()
-    record_id, minutes = int(dialogue.data["record"]), int(dialogue.data["minutes"])
-    current = await turn.services.hours.record_view(actor, record_id)
-    if current.record.state is RecordState.DISPUTED:
-        record = await turn.services.hours.resolve(actor, record_id, minutes, message.text or "")
-    else:
-        record = await turn.services.hours.adjust(actor, record_id, minutes, message.text or "")
+    record = await turn.services.hours.set_minutes(
+        await turn.actor(),
+        int(dialogue.data["record"]),
+        int(dialogue.data["minutes"]),
+        message.text or "",
+    )
     await turn.services.dialogues.end(turn.user_id)
     await reply(
         context,
@@ -652,32 +646,10 @@ async def verify_command(update: Update, context: AppContext) -> None:
 # ---------------------------------------------------------------- admins: anyone's records
 
 
-async def _volunteer_matches(context: AppContext, turn: Turn, query: str) -> None:
-    await show_volunteer_matches(
-        context, turn, query, THEIR_RECORDS_OPEN, "records.choose_volunteer"
-    )
-
-
-async def records_command(update: Update, context: AppContext) -> None:
-    """Admins find a volunteer by name or phone fragment and open any of their records."""
-    turn = await admin_turn(update, context)
-    if turn is None:
-        return
-    if context.args:
-        try:
-            await _volunteer_matches(context, turn, " ".join(context.args))
-        except DomainError as error:
-            await reply_error(context, turn, error)
-        return
-    await turn.services.dialogues.begin(turn.user_id, "records", "query")
-    await reply(context, turn, turn.t("records.ask_query"))
-
-
-@text_step("records", "query")
-async def records_query(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
-) -> None:
-    await _volunteer_matches(context, turn, message.text or "")
+# Admins find a volunteer by name or phone fragment and open any of their records.
+records_command = volunteer_search(
+    "records", THEIR_RECORDS_OPEN, "records.choose_volunteer", "records.ask_query"
+)
 
 
 async def on_their_records(update: Update, context: AppContext) -> None:

@@ -38,7 +38,10 @@ PER_PAGE = 8
 
 
 async def _list_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
-    managed = await turn.services.activities.managed(await turn.actor())
+    return _keyboard(turn, await turn.services.activities.managed(await turn.actor()), number)
+
+
+def _keyboard(turn: Turn, managed: list[Activity], number: int) -> InlineKeyboardMarkup:
     page = page_of(managed, number, PER_PAGE)
     rows = [[(f"{turn.t.datetime(a.starts_at)} {a.title}", f"{OPEN}{a.id}")] for a in page.items]
     rows.append(page_buttons(turn, page, PAGE))
@@ -52,14 +55,13 @@ async def manage_command(update: Update, context: AppContext) -> None:
         return
     try:
         managed = await turn.services.activities.managed(await turn.actor())
-        markup = await _list_keyboard(turn, 0)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     if not managed:
         await reply(context, turn, turn.t("manage.none"))
         return
-    await reply(context, turn, turn.t("manage.choose"), markup)
+    await reply(context, turn, turn.t("manage.choose"), _keyboard(turn, managed, 0))
 
 
 on_page = keyboard_pager(PAGE, _list_keyboard)

@@ -813,6 +813,25 @@ class HoursService:
             actors,
         )
 
+    async def record_to_decide(self, actor: Actor, record_id: int) -> RecordView:
+        """A record for someone about to adjust it or resolve its dispute: never their own,
+        and only for the team's leads and admins."""
+        view = await self.record_view(actor, record_id)
+        self._not_own(actor, view.record.volunteer_id)
+        if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
+            raise NotTeamLead()
+        return view
+
+    async def set_minutes(
+        self, actor: Actor, record_id: int, minutes: int, reason: str
+    ) -> ServiceRecord:
+        """Minutes a lead or admin chose, with a reason: the resolution of the record's
+        dispute if it is disputed, an adjustment otherwise."""
+        record = await hours.record(self._db.reader, record_id)
+        if record is not None and record.state is RecordState.DISPUTED:
+            return await self.resolve(actor, record_id, minutes, reason)
+        return await self.adjust(actor, record_id, minutes, reason)
+
     async def dispute(self, telegram_id: int, record_id: int, text: str) -> ServiceRecord:
         """The volunteer disputes a decided record of theirs; its leads (or admins) are told."""
         clean = parse_reason(text)
