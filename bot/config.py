@@ -25,6 +25,7 @@ CONFIG_ENV = "VOLUNTEER_BOT_CONFIG"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _TEAM_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+MAX_ACTIVITY_LENGTH = timedelta(days=7)  # the most `activities.max_length` may be
 
 
 class ConfigError(Exception):
@@ -149,6 +150,8 @@ def _default_categories() -> list[CategoryConfig]:
 
 class ActivitiesConfig(_Table):
     cancel_cutoff: str = "24h"
+    # The longest an activity may last; a multi-day event is several activities.
+    max_length: str = "24h"
     categories: list[CategoryConfig] = Field(default_factory=_default_categories, min_length=1)
 
     @field_validator("cancel_cutoff")
@@ -157,9 +160,22 @@ class ActivitiesConfig(_Table):
         parse_duration(value)
         return value
 
+    @field_validator("max_length")
+    @classmethod
+    def _bounded_length(cls, value: str) -> str:
+        if parse_duration(value) > MAX_ACTIVITY_LENGTH:
+            raise ValueError(
+                f"{value!r} is longer than 7d; a multi-day event is several activities"
+            )
+        return value
+
     @property
     def cutoff(self) -> timedelta:
         return parse_duration(self.cancel_cutoff)
+
+    @property
+    def longest(self) -> timedelta:
+        return parse_duration(self.max_length)
 
 
 class HoursConfig(_Table):

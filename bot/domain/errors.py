@@ -139,6 +139,14 @@ class EndNotAfterStart(DomainError):
     key = "error.end_not_after_start"
 
 
+class ActivityTooLong(DomainError):
+    key = "error.activity_too_long"  # params: hours, latest, example
+
+
+class StartTooFarAhead(DomainError):
+    key = "error.start_too_far_ahead"  # params: latest
+
+
 class UnknownActivity(DomainError):
     key = "error.unknown_activity"
 

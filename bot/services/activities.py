@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import ActivitiesConfig
 from bot.domain.errors import (
     ActivityCancelled,
+    ActivityTooLong,
     CapacityBelowConfirmed,
     EndNotAfterStart,
     InvalidCapacity,
@@ -27,6 +28,7 @@ from bot.domain.errors import (
     NotTeamLead,
     ScheduleClash,
     SignupClosed,
+    StartTooFarAhead,
     UnknownActivity,
     UnknownTeam,
     WhenInPast,
@@ -60,6 +62,7 @@ PAST_SHOWN = 10
 MANAGED_SHOWN = 200
 PAGES_CACHED = 256
 PAGE_KEPT = timedelta(seconds=5)
+START_AHEAD_MAX = timedelta(days=365)  # an activity starts at most a year from now
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -146,7 +149,6 @@ class ActivityService:
 
     def validate(self, draft: Activity) -> Activity:
         """Check every field a lead typed; returns the draft cleaned (times to the minute)."""
-        now = self._clock.now()
         draft = replace(
             draft,
             starts_at=draft.starts_at.replace(second=0, microsecond=0),
@@ -154,8 +156,7 @@ class ActivityService:
         )
         if draft.category not in {c.key for c in self._config.categories}:
             raise InvalidCategory()
-        if draft.starts_at <= now:
-            raise WhenInPast()
+        self.check_start(draft.starts_at)
         self.check_end(draft.starts_at, draft.ends_at)
         if not 1 <= draft.capacity <= CAPACITY_MAX:
             raise InvalidCapacity()
@@ -193,13 +194,29 @@ class ActivityService:
         return cleaned
 
     def check_end(self, starts_at: datetime, ends_at: datetime) -> datetime:
+        """After the start, and at most `activities.max_length` after it: an activity that
+        lasts for ever would keep check-in open and clash with every later sign-up."""
         if ends_at <= starts_at:
             raise EndNotAfterStart(start=starts_at)
+        longest = self._config.longest
+        if ends_at - starts_at > longest:
+            latest = starts_at + longest
+            zone = self._catalogs.translator(self._default).zone
+            hours = longest.total_seconds() / 3600
+            raise ActivityTooLong(
+                hours=int(hours) if hours.is_integer() else round(hours, 2),
+                latest=latest,
+                example=latest.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
         return ends_at
 
     def check_start(self, starts_at: datetime) -> datetime:
-        if starts_at <= self._clock.now():
+        """In the future, and at most START_AHEAD_MAX ahead."""
+        now = self._clock.now()
+        if starts_at <= now:
             raise WhenInPast()
+        if starts_at > now + START_AHEAD_MAX:
+            raise StartTooFarAhead(latest=now + START_AHEAD_MAX)
         return starts_at
 
     async def publish(self, actor: Actor, draft: Activity, bot_username: str) -> Activity:

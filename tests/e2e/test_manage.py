@@ -3,6 +3,8 @@ reason; volunteers and leads of other teams see nothing, forged buttons included
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tests.e2e.conftest import ADMIN, Harness, button_data
 from tests.e2e.test_activities import publish
 from tests.e2e.test_broadcast import LEAD, seed
@@ -113,18 +115,19 @@ async def test_a_lead_edits_capacity_place_and_time_and_those_signed_up_are_told
 
     await bot.tap(LEAD, opened, f"mg:e:time:{activity.id}")
     assert "该时间已经过去" in (await bot.say(LEAD, "2020-01-01 09:00")).text
-    await bot.say(LEAD, "2099-01-01 09:00")
-    assert "结束时间必须晚于" in (await bot.say(LEAD, "2099-01-01 08:00")).text
-    assert (await bot.say(LEAD, "2099-01-01 11:00")).text == "已保存，正在通知 2 位报名者。"
+    # Some day within the year ahead (the e2e bot runs on the system clock).
+    day = (datetime.now(UTC) + timedelta(days=100)).date().isoformat()
+    await bot.say(LEAD, f"{day} 09:00")
+    assert "结束时间必须晚于" in (await bot.say(LEAD, f"{day} 08:00")).text
+    assert (await bot.say(LEAD, f"{day} 11:00")).text == "已保存，正在通知 2 位报名者。"
     moved = await bot.services.activities.get(activity.id)
-    assert moved.starts_at.isoformat() == "2099-01-01T01:00:00+00:00"
+    start = datetime.fromisoformat(f"{day}T01:00:00+00:00")
+    assert moved.starts_at == start
     async with bot.db.reader.execute(
         "SELECT due_at FROM reminders WHERE state = 'planned' ORDER BY due_at"
     ) as cursor:
         dues = [row[0] for row in await cursor.fetchall()]
     assert dues == [
-        "2098-12-31T01:00:00+00:00",
-        "2098-12-31T01:00:00+00:00",
-        "2098-12-31T23:00:00+00:00",
-        "2098-12-31T23:00:00+00:00",
+        *[(start - timedelta(hours=24)).isoformat()] * 2,
+        *[(start - timedelta(hours=2)).isoformat()] * 2,
     ]
