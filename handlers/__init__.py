@@ -97,6 +97,7 @@ def install(application: AppType) -> None:
         broadcast.STOP: broadcast.on_stop,
         groups.LINK: groups.on_link,
         groups.LINK_PAGE: groups.on_link_page,
+        groups.KEEP: groups.on_keep,
         activities.OPEN: activities.on_open,
         activities.PAGE: activities.on_page,
         activities.TEAM_FILTER: activities.on_team_filter,
@@ -141,6 +142,8 @@ def install(application: AppType) -> None:
         attendance.APPROVE: attendance.on_approve,
         add_hours.VOLUNTEER: add_hours.on_volunteer,
         add_hours.TEAM: add_hours.on_team,
+        add_hours.SAVE: add_hours.on_confirm,
+        add_hours.DISCARD: add_hours.on_confirm,
         settings.ANONYMOUS: settings.on_mute,
         reports.BOARD: reports.on_board,
         reports.HONOR: reports.on_honor,
@@ -157,6 +160,12 @@ def install(application: AppType) -> None:
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))
     private = filters.ChatType.PRIVATE & fresh
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
+            hours.on_live_location,
+        )
+    )
     application.add_handler(MessageHandler(private & ~filters.COMMAND, on_private_message))
     application.add_handler(MessageHandler(private & filters.COMMAND, account.unknown_command))
     application.add_error_handler(on_error)

@@ -1,5 +1,6 @@
 """/add_hours (admins): hours served outside the bot (补录), always with a reason, audited.
-Volunteer (search) -> team -> date -> hours -> what was done -> reason."""
+Volunteer (search) -> team -> date -> hours -> what was done -> reason -> confirm. A bare
+number is hours; the amount is repeated in hours and minutes before anything is saved."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from datetime import date
 from telegram import Message, Update
 
 from bot.domain.errors import DomainError, InvalidMinutes, NoTeamChosen
-from bot.domain.hours import MAX_RECORD_MINUTES, parse_day, parse_minutes, parse_reason
+from bot.domain.hours import (
+    MAX_RECORD_MINUTES,
+    RecordState,
+    parse_day,
+    parse_minutes,
+    parse_reason,
+    parse_text,
+)
 from bot.domain.models import Dialogue
 from handlers.admin import volunteer_search
 from handlers.common import (
@@ -22,10 +30,12 @@ from handlers.common import (
 )
 from handlers.context import AppContext
 from handlers.dialogue import text_step
-from handlers.hours import hours_text
+from handlers.hours import amount_text
 
 VOLUNTEER = "ah:v:"
 TEAM = "ah:t:"
+SAVE = "ah:ok"
+DISCARD = "ah:no"
 
 
 add_hours_command = volunteer_search(
@@ -97,17 +107,24 @@ async def add_hours_minutes(
     minutes = parse_minutes(message.text or "", MAX_RECORD_MINUTES)
     if minutes == 0:
         raise InvalidMinutes(max=MAX_RECORD_MINUTES)
+    await turn.services.hours.preview_manual(
+        await turn.actor(),
+        int(dialogue.data["volunteer"]),
+        date.fromisoformat(str(dialogue.data["day"])),
+        minutes,
+    )
     dialogue.data["minutes"] = minutes
     dialogue.step = "title"
     await turn.services.dialogues.save(turn.user_id, dialogue)
-    await reply(context, turn, turn.t("add_hours.ask_title"))
+    amount = amount_text(turn, minutes)
+    await reply(context, turn, turn.t("add_hours.ask_title", amount=amount))
 
 
 @text_step("add_hours", "title")
 async def add_hours_title(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    dialogue.data["title"] = parse_reason(message.text or "")
+    dialogue.data["title"] = parse_text(message.text or "")
     dialogue.step = "reason"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("add_hours.ask_reason"))
@@ -118,16 +135,59 @@ async def add_hours_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
     data = dialogue.data
-    record = await turn.services.hours.add_manual(
-        await turn.actor(),
-        int(data["volunteer"]),
-        str(data["team"]),
-        date.fromisoformat(str(data["day"])),
-        int(data["minutes"]),
-        str(data["title"]),
-        message.text or "",
+    data["reason"] = parse_reason(message.text or "")
+    minutes = int(data["minutes"])
+    day = date.fromisoformat(str(data["day"]))
+    state = await turn.services.hours.preview_manual(
+        await turn.actor(), int(data["volunteer"]), day, minutes
     )
+    dialogue.step = "confirm"
+    await turn.services.dialogues.save(turn.user_id, dialogue)
+    volunteer = await turn.services.roles.candidate(await turn.actor(), int(data["volunteer"]))
+    teams = {team.key: team.name(turn.t.language) for team in await turn.services.teams.all()}
+    text = turn.t(
+        "add_hours.confirm",
+        name=volunteer.name,
+        team=teams.get(str(data["team"]), str(data["team"])),
+        day=turn.t.day(day),
+        amount=amount_text(turn, minutes),
+        title=data["title"],
+        reason=data["reason"],
+    )
+    if state is RecordState.REVIEW:
+        text += "\n" + turn.t("add_hours.goes_to_review")
+    choice = [[(turn.t("button.save"), SAVE), (turn.t("button.discard"), DISCARD)]]
+    await reply(context, turn, text, buttons(choice))
+
+
+async def on_confirm(update: Update, context: AppContext) -> None:
+    """Saves the addition the admin has just read back (or drops it)."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if dialogue is None or (dialogue.flow, dialogue.step) != ("add_hours", "confirm"):
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
     await turn.services.dialogues.end(turn.user_id)
+    if turn.query.data != SAVE:
+        await reply(context, turn, turn.t("add_hours.discarded"))
+        return
+    data = dialogue.data
+    try:
+        record = await turn.services.hours.add_manual(
+            await turn.actor(),
+            int(data["volunteer"]),
+            str(data["team"]),
+            date.fromisoformat(str(data["day"])),
+            int(data["minutes"]),
+            str(data["title"]),
+            str(data["reason"]),
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
     await reply(
         context,
         turn,
@@ -135,7 +195,7 @@ async def add_hours_reason(
             "add_hours.done",
             title=record.title,
             day=turn.t.day(record.served_on),
-            hours=hours_text(turn, record.minutes),
+            hours=amount_text(turn, record.minutes),
             state=turn.t(f"record.state.{record.state.value}"),
         ),
     )

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import JobQueue
 
 from bot.domain.errors import DomainError, NotTeamLead
-from bot.domain.hours import Mark, RecordState, ServiceRecord
+from bot.domain.hours import DECIDED, Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
 from bot.i18n import Translator
 from bot.services.hours import SHEET_BUTTON, SheetLine
@@ -241,6 +241,8 @@ def _line(turn: Turn, n: int, line: SheetLine) -> str:
     if record.checked_in_at is not None:
         out = t.datetime(record.checked_out_at)[-5:] if record.checked_out_at else "?"
         times = f"{t.datetime(record.checked_in_at)[-5:]}–{out}"
+        if record.checked_out_at is None and record.last_seen_at is not None:
+            times += " " + t("attendance.last_seen", at=t.datetime(record.last_seen_at)[-5:])
     text = t(
         "attendance.line",
         n=n,
@@ -250,8 +252,15 @@ def _line(turn: Turn, n: int, line: SheetLine) -> str:
         hours=hours_text(turn, record.minutes),
         mark=t(f"attendance.mark.{record.mark.value}"),
     )
-    flags = " ".join(t(f"record.flag_short.{flag}") for flag in sorted(record.flags))
-    state = "" if record.state is RecordState.PENDING else f" · {t(f'record.state.{record.state}')}"
+    flags = " ".join(t(f"record.flag_short.{flag}") for flag in record.warnings)
+    if record.state is not RecordState.PENDING:
+        state = f" · {t(f'record.state.{record.state}')}"
+    elif record.needs_decision:
+        state = " · " + t("attendance.needs_decision")
+    elif DECIDED in record.flags:
+        state = " · " + t("attendance.decided")
+    else:
+        state = ""
     return f"{text}{state}{(' ' + flags) if flags else ''}"
 
 
@@ -268,6 +277,13 @@ async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, Inline
             count=len(view.lines),
         )
     ]
+    to_decide = sum(
+        1
+        for line in view.lines
+        if line.record.state is RecordState.PENDING and line.record.needs_decision
+    )
+    if to_decide:
+        lines.append(t("attendance.flagged_note", count=to_decide))
     rows = []
     for n, line in enumerate(page.items, start=page.number * PER_PAGE + 1):
         lines.append(_line(turn, n, line))
@@ -284,17 +300,26 @@ async def on_sheet(update: Update, context: AppContext) -> None:
     await _paged(update, context, SHEET, SHEET_PAGE, _sheet)
 
 
-def _person(turn: Turn, record: ServiceRecord, name: str) -> tuple[str, InlineKeyboardMarkup]:
+def _person(
+    turn: Turn, record: ServiceRecord, name: str, present_minutes: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One record of the sheet with its flags spelled out, and the lead's choices. For a
+    forgotten check-out, "present" says that it credits up to the scheduled end."""
     t = turn.t
-    text = _line(turn, 1, SheetLine(record, name)).split(". ", 1)[-1]
+    lines = [_line(turn, 1, SheetLine(record, name)).split(". ", 1)[-1]]
+    lines += [t(f"record.flag.{flag}") for flag in record.warnings]
+    if "no_checkout" in record.flags:
+        present = t("button.present_until_end", hours=hours_text(turn, present_minutes))
+    else:
+        present = t("button.mark_present_short")
     rows = [
         [
-            (t("button.mark_present_short"), f"{MARK}p:{record.id}"),
+            (present, f"{MARK}p:{record.id}"),
             (t("button.mark_absent"), f"{MARK}a:{record.id}"),
         ],
         [(t("button.adjust"), f"{ADJUST}{record.id}")],
     ]
-    return text, buttons(rows)
+    return "\n".join(lines), buttons(rows)
 
 
 async def on_person(update: Update, context: AppContext) -> None:
@@ -313,7 +338,8 @@ async def on_person(update: Update, context: AppContext) -> None:
         return
     assert turn.query is not None
     await turn.query.answer()
-    text, markup = _person(turn, view.record, view.volunteer_name)
+    present = turn.services.hours.present_minutes(view.record)
+    text, markup = _person(turn, view.record, view.volunteer_name, present)
     await reply(context, turn, text, markup)
 
 
@@ -335,7 +361,8 @@ async def on_mark(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    text, markup = _person(turn, record, view.volunteer_name)
+    present = turn.services.hours.present_minutes(record)
+    text, markup = _person(turn, record, view.volunteer_name, present)
     await turn.query.edit_message_text(text, reply_markup=markup)
 
 
@@ -355,11 +382,13 @@ async def on_approve(update: Update, context: AppContext) -> None:
     await turn.query.answer()
     t = turn.t
     text = t(
-        "attendance.approved",
+        "attendance.approved_partly" if result.held else "attendance.approved",
         approved=t.number(result.approved),
         no_shows=t.number(result.no_shows),
         review=t.number(result.in_review),
     )
     if result.own_left:
         text += "\n" + t("attendance.own_left")
+    if result.held:
+        text += "\n" + t("attendance.held", count=t.number(result.held))
     await reply(context, turn, text)

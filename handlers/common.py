@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from telegram import (
@@ -114,7 +114,13 @@ async def reply(context: AppContext, turn: Turn, text: str, markup: Markup = Non
 async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> None:
     """Explain a refused request; a button press also gets the explanation as a toast."""
     params = {
-        name: turn.t.datetime(value) if isinstance(value, datetime) else value
+        name: (
+            turn.t.datetime(value)
+            if isinstance(value, datetime)
+            else turn.t.day(value)
+            if isinstance(value, date)
+            else value
+        )
         for name, value in error.params.items()
     }
     text = turn.t(error.key, **params)
@@ -170,10 +176,15 @@ def capped(turn: Turn, names: Sequence[str], limit: int) -> str:
 
 
 def profile_summary(turn: Turn, volunteer: Volunteer, team_names: dict[str, str]) -> str:
+    if not volunteer.phone:
+        phone = turn.t("phone.none")
+    else:
+        verified = turn.t("phone.verified") if volunteer.phone_verified else None
+        phone = f"{volunteer.phone} {verified or turn.t('phone.unverified')}"
     return turn.t(
         "profile.summary",
         name=volunteer.name,
-        phone=volunteer.phone,
+        phone=phone,
         teams=capped(turn, [team_names.get(key, key) for key in volunteer.team_keys], 10),
         registered=turn.t.datetime(volunteer.registered_at),
     )

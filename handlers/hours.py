@@ -7,10 +7,7 @@ import asyncio
 
 from telegram import (
     InlineKeyboardMarkup,
-    KeyboardButton,
     Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 
@@ -77,6 +74,16 @@ def hours_text(turn: Turn, minutes: int) -> str:
     return turn.t.number(round(minutes / 60, 2))
 
 
+def amount_text(turn: Turn, minutes: int) -> str:
+    """A length in hours and minutes, as the reader says it: "2 h 30 min", "2小时30分钟"."""
+    whole, rest = divmod(minutes, 60)
+    if whole and rest:
+        return turn.t("amount.hours_minutes", hours=whole, minutes=rest)
+    if whole:
+        return turn.t("amount.hours", hours=whole)
+    return turn.t("amount.minutes", minutes=rest)
+
+
 # ---------------------------------------------------------------- check-in
 
 
@@ -117,7 +124,8 @@ async def checkin_command(update: Update, context: AppContext) -> None:
 
 
 async def on_location_button(update: Update, context: AppContext) -> None:
-    """Asks for the person's current location (a keyboard button shares it)."""
+    """Asks for the person's live location. No keyboard button can ask for one (it would send
+    a single point, which the map picker can fake), so the answer says how to share it."""
     turn = await turn_of(update, context)
     assert turn.query is not None and turn.query.data is not None
     activity_id = page_number(turn.query.data, LOCATION)
@@ -126,12 +134,7 @@ async def on_location_button(update: Update, context: AppContext) -> None:
         return
     await turn.query.answer()
     await turn.services.dialogues.begin(turn.user_id, "checkin", "location", activity=activity_id)
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(turn.t("button.share_location"), request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    await reply(context, turn, turn.t("checkin.ask_location"), keyboard)
+    await reply(context, turn, turn.t("checkin.ask_location"))
 
 
 async def on_code_button(update: Update, context: AppContext) -> None:
@@ -146,7 +149,7 @@ async def _checked_in(context: AppContext, turn: Turn, result: CheckInResult) ->
     await turn.services.dialogues.end(turn.user_id)
     key = "checkin.already" if result.already else "checkin.done"
     text = turn.t(key, title=result.activity.title, at=turn.t.datetime(result.at))
-    await reply(context, turn, text, ReplyKeyboardRemove())
+    await reply(context, turn, text)
 
 
 @text_step("checkin", "location", location=True)
@@ -166,8 +169,20 @@ async def checkin_location(
         int(dialogue.data["activity"]),
         message.location.latitude,
         message.location.longitude,
+        live=bool(message.location.live_period),
     )
     await _checked_in(context, turn, result)
+
+
+async def on_live_location(update: Update, context: AppContext) -> None:
+    """A live location moving (Telegram edits the message): a sign that the person is still
+    there, for a check-out they may forget. Nothing is answered."""
+    message, user = update.edited_message, update.effective_user
+    if message is None or message.location is None or user is None:
+        return
+    await context.runtime.services.hours.live_location_moved(
+        user.id, message.location.latitude, message.location.longitude
+    )
 
 
 @text_step("checkin", "code")
@@ -378,7 +393,9 @@ def _history_lines(turn: Turn, view: RecordView, history: tuple[AuditEntry, ...]
                 "record.history_line",
                 at=turn.t.datetime(entry.at),
                 action=turn.t(f"audit.{entry.action}"),
-                actor=_actor_label(turn, view, entry.actor_telegram_id),
+                actor=turn.t("audit.erased")
+                if entry.actor_erased
+                else _actor_label(turn, view, entry.actor_telegram_id),
                 hours=hours_text(turn, int(str(after.get("minutes", 0)))),
                 state=turn.t(f"record.state.{after.get('state', 'pending')}"),
             )
@@ -404,7 +421,7 @@ def _record_text(turn: Turn, view: RecordView) -> str:
     if record.checked_in_at is not None:
         out = t.datetime(record.checked_out_at) if record.checked_out_at else "—"
         lines.append(t("record.times", start=t.datetime(record.checked_in_at), end=out))
-    for flag in sorted(record.flags):
+    for flag in record.warnings:
         lines.append(t(f"record.flag.{flag}"))
     if view.dispute:
         lines.append(t("record.dispute", text=view.dispute))

@@ -95,6 +95,25 @@ async def confirmed_of(
     return [_activity(row) for row in rows]
 
 
+async def clashes_of_roster(
+    conn: aiosqlite.Connection, activity_id: int, starts_at: datetime, ends_at: datetime
+) -> tuple[int, Activity | None]:
+    """How many volunteers confirmed for the activity are signed up (confirmed or waiting) for
+    another published activity overlapping the span, and the earliest such activity."""
+    where = (
+        " JOIN signups other ON other.activity_id = a.id AND other.status != 'cancelled'"
+        " JOIN signups mine ON mine.volunteer_id = other.volunteer_id"
+        "  AND mine.activity_id = ? AND mine.status = 'confirmed'"
+        " WHERE a.id != ? AND a.state = 'published' AND a.starts_at < ? AND a.ends_at > ?"
+    )
+    params = (activity_id, activity_id, iso(ends_at), iso(starts_at))
+    count = await fetchone(
+        conn, f"SELECT COUNT(DISTINCT other.volunteer_id) FROM activities a{where}", params
+    )
+    first = await fetchone(conn, f"{_SELECT}{where} ORDER BY a.starts_at LIMIT 1", params)
+    return (int(count[0]) if count else 0), (_activity(first) if first else None)
+
+
 async def upcoming(
     conn: aiosqlite.Connection,
     now: datetime,

@@ -1352,10 +1352,33 @@ class FakeBotApi:
         return self._user_message(user, chat, {"contact": contact})
 
     def send_location(
-        self, user: FakeUser, latitude: float, longitude: float, chat: ChatArg = None
+        self,
+        user: FakeUser,
+        latitude: float,
+        longitude: float,
+        chat: ChatArg = None,
+        *,
+        live_period: int | None = None,
     ) -> JSONDict:
-        location = {"latitude": latitude, "longitude": longitude}
+        """A location; with ``live_period`` (seconds) a live location, which
+        :meth:`move_live_location` then moves."""
+        location: JSONDict = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
         return self._user_message(user, chat, {"location": location})
+
+    def move_live_location(
+        self, user: FakeUser, sent: JSONDict, latitude: float, longitude: float
+    ) -> JSONDict:
+        """Telegram reports a live location moving as an ``edited_message`` of the original
+        message (``sent`` is the update :meth:`send_location` returned)."""
+        original = sent["message"]
+        chat_id = int(original["chat"]["id"])
+        stored = self.user_messages[(chat_id, int(original["message_id"]))]
+        location = {**stored["location"], "latitude": latitude, "longitude": longitude}
+        stored["location"] = location
+        stored["edit_date"] = _now()
+        return self._enqueue({"edited_message": copy.deepcopy(stored)}, chat_id)
 
     def press(
         self,

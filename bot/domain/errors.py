@@ -91,6 +91,10 @@ class NotLeadOrAdmin(DomainError):
     key = "error.not_lead_or_admin"
 
 
+class NotGroupAdmin(DomainError):
+    key = "error.not_group_admin"
+
+
 class AudienceNotAllowed(DomainError):
     key = "error.audience_not_allowed"
 
@@ -163,6 +167,10 @@ class ScheduleClash(DomainError):
     key = "error.schedule_clash"
 
 
+class TimeChangeClash(DomainError):
+    key = "error.time_change_clash"  # params: count, title, start
+
+
 class NotSignedUp(DomainError):
     key = "error.not_signed_up"
 
@@ -224,11 +232,41 @@ class RecordNotOpen(DomainError):
 
 
 class InvalidMinutes(DomainError):
-    key = "error.invalid_minutes"  # params: max
+    key = "error.invalid_minutes"  # params: max (hours, from the limit given in minutes)
+
+    def __init__(self, max: int) -> None:
+        super().__init__(max=f"{max / 60:.2f}".rstrip("0").rstrip("."))
 
 
 class InvalidReason(DomainError):
-    key = "error.invalid_reason"
+    key = "error.invalid_reason"  # params: min (letters or digits)
+
+    def __init__(self, min: int = 4) -> None:
+        super().__init__(min=min)
+
+
+class InvalidText(DomainError):
+    key = "error.invalid_text"
+
+
+class SelfReview(DomainError):
+    key = "error.self_review"
+
+
+class NoOtherAdmin(DomainError):
+    key = "error.no_other_admin"  # params: limit (hours)
+
+
+class DayOverfull(DomainError):
+    key = "error.day_overfull"  # params: day, already (hours)
+
+
+class LiveLocationNeeded(DomainError):
+    key = "error.live_location_needed"
+
+
+class OpenCheckInElsewhere(DomainError):
+    key = "error.open_checkin_elsewhere"  # params: title
 
 
 class NotDisputable(DomainError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason
+from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason, InvalidText
 
 EARTH_RADIUS_M = 6_371_000.0
 # Credited minutes a record may hold: a day, which no activity is longer than in practice.
@@ -54,6 +54,33 @@ def credit(
     overlap = whole_minutes(min(ends_at, checked_out_at) - max(starts_at, checked_in_at))
     below = min_share is not None and scheduled > 0 and overlap < scheduled * min_share
     return Credit(0 if below else overlap, overlap, scheduled, below)
+
+
+# Flags that a bulk approval of the sheet never passes: each such record needs the lead's own
+# decision (present, absent or adjusted), after which it carries DECIDED.
+#   no_checkout: checked in but never out (proposed at 0, or up to the last presence signal);
+#   overlap: its presence overlaps another record of the same person;
+#   edge: checked in by location in the outer 10% of the radius;
+#   manual: presence marked by a lead by hand.
+DECISION_FLAGS = frozenset({"no_checkout", "overlap", "edge", "manual"})
+DECIDED = "decided"
+EDGE_SHARE = 0.9
+
+
+def needs_decision(flags: frozenset[str]) -> bool:
+    """A record a bulk approval must leave for the lead's own decision."""
+    return bool(flags & DECISION_FLAGS) and DECIDED not in flags
+
+
+def at_edge(distance: float | None, radius_m: float) -> bool:
+    """A location check-in in the outer tenth of the radius, where GPS error or a spoofed
+    point is most likely."""
+    return distance is not None and distance > radius_m * EDGE_SHARE
+
+
+def spans_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    """Two spans share at least a moment (touching ends do not count)."""
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def over_daily_limit(minutes_that_day: int, limit_minutes: int) -> bool:
@@ -146,11 +173,32 @@ class ServiceRecord:
     flags: frozenset[str]
     source: str
 
+    last_seen_at: datetime | None = None  # the last presence signal before a missing check-out
+
     @property
     def scheduled_minutes(self) -> int | None:
         if self.starts_at is None or self.ends_at is None:
             return None
         return whole_minutes(self.ends_at - self.starts_at)
+
+    @property
+    def presence_span(self) -> tuple[datetime, datetime] | None:
+        """The longest span this record could credit: the presence inside the schedule, up to
+        the scheduled end when there was no check-out (what a lead could still grant)."""
+        if self.starts_at is None or self.ends_at is None or self.checked_in_at is None:
+            return None
+        begin = max(self.starts_at, self.checked_in_at)
+        end = min(self.ends_at, self.checked_out_at or self.ends_at)
+        return (begin, end) if end > begin else None
+
+    @property
+    def needs_decision(self) -> bool:
+        return needs_decision(self.flags)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The flags to show people, in a stable order (DECIDED is bookkeeping, not one)."""
+        return sorted(self.flags - {DECIDED})
 
 
 @dataclass(frozen=True)
@@ -161,6 +209,7 @@ class CheckIn:
     checked_in_at: datetime
     checked_out_at: datetime | None
     distance_m: float | None = None
+    last_seen_at: datetime | None = None  # a code scanned again, a live location updated
 
 
 @dataclass(frozen=True)
@@ -170,7 +219,9 @@ class AuditEntry:
     action: str
     before: dict[str, object] | None
     after: dict[str, object]
-    reason: str | None
+    reason: str | None  # None when there was none, or once it was redacted
+    # The actor erased their data: actor_telegram_id is None, yet it was a person, not the bot.
+    actor_erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,8 +240,9 @@ class HoursSummary:
 
 _MINUTES = re.compile(
     r"^(?:(?P<hours>\d{1,2}(?:\.\d{1,2})?)\s*(?:h|hr|hrs|hours?|小时|个小时|時間)\s*)?"
-    r"(?:(?P<minutes>\d{1,4})\s*(?:m|min|mins|minutes?|分钟|分)?)?$"
+    r"(?:(?P<minutes>\d{1,4})\s*(?P<unit>m|min|mins|minutes?|分钟|分)?)?$"
 )
+_BARE_HOURS = re.compile(r"^(?P<hours>\d{1,2}(?:\.\d{1,2})?)$")
 _DAY = [
     re.compile(r"^(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})[日号]?$"),
     re.compile(r"^(?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})[日号]?$"),
@@ -198,13 +250,20 @@ _DAY = [
 
 
 def parse_minutes(text: str, maximum: int) -> int:
-    """`150`, `150m`, `150分钟`, `2.5h`, `2.5小时`, `2h30m`, `2小时30分`: whole minutes from 0 to
-    `maximum`."""
+    """A length of service in whole minutes from 0 to `maximum`. People think of service in
+    hours, so a bare number is hours (`2`, `1.5`); minutes need their unit (`90m`, `30分钟`);
+    both together as `2h30m`, `2小时30分`."""
     cleaned = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
+    bare = _BARE_HOURS.match(cleaned)
     match = _MINUTES.match(cleaned) if cleaned and len(cleaned) <= 20 else None
-    if match is None or not (match["hours"] or match["minutes"]):
+    if bare is not None:
+        total = float(bare["hours"]) * 60
+    elif match is not None and (match["hours"] or match["minutes"]):
+        if match["minutes"] and not match["unit"] and not match["hours"]:
+            raise InvalidMinutes(max=maximum)
+        total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+    else:
         raise InvalidMinutes(max=maximum)
-    total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
     if total != int(total) or not 0 <= total <= maximum:
         raise InvalidMinutes(max=maximum)
     return int(total)
@@ -232,11 +291,29 @@ def parse_day(text: str, today: date) -> date:
     raise InvalidDate()
 
 
-def parse_reason(text: str) -> str:
-    """A reason for a change: 2 to 200 printable characters."""
+def parse_text(text: str) -> str:
+    """A short free text (what was done, why a record is disputed): 2 to 200 printable
+    characters, spaces collapsed."""
     cleaned = " ".join(unicodedata.normalize("NFC", text).split())
     if not 2 <= len(cleaned) <= 200 or any(
         unicodedata.category(char).startswith("C") for char in cleaned
     ):
-        raise InvalidReason()
+        raise InvalidText()
+    return cleaned
+
+
+MIN_REASON_CHARACTERS = 4
+
+
+def parse_reason(text: str) -> str:
+    """The reason for a change to someone's hours, which the audit keeps: at most 200
+    printable characters with at least 4 letters or digits, not one or two repeated (not
+    "....", "aaaa" or "haha")."""
+    try:
+        cleaned = parse_text(text)
+    except InvalidText:
+        raise InvalidReason(min=MIN_REASON_CHARACTERS) from None
+    meaningful = [char for char in cleaned if unicodedata.category(char)[0] in "LN"]
+    if len(meaningful) < MIN_REASON_CHARACTERS or len(set(meaningful)) < 3:
+        raise InvalidReason(min=MIN_REASON_CHARACTERS)
     return cleaned

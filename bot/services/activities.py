@@ -27,6 +27,7 @@ from bot.domain.errors import (
     NotSignedUp,
     NotTeamLead,
     ScheduleClash,
+    TimeChangeClash,
     SignupClosed,
     StartTooFarAhead,
     UnknownActivity,
@@ -36,6 +37,7 @@ from bot.domain.errors import (
 from bot.domain.language import resolve_language
 from bot.domain.models import Activity, Actor, Language, Team, Volunteer
 from bot.domain.roster import Placement
+from bot.domain.validation import mask_phone
 from bot.i18n import Catalogs
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
@@ -63,6 +65,7 @@ MANAGED_SHOWN = 200
 PAGES_CACHED = 256
 PAGE_KEPT = timedelta(seconds=5)
 START_AHEAD_MAX = timedelta(days=365)  # an activity starts at most a year from now
+PHONES_KEPT = timedelta(hours=24)  # leads see full phone numbers until this long after the end
 
 
 def _text(value: str, maximum: int, error: type[InvalidTitle] | type[InvalidPlace]) -> str:
@@ -345,17 +348,26 @@ class ActivityService:
         keys = None if actor.is_admin else actor.lead_team_keys
         return await activities.of_teams(self._db.reader, keys, self._clock.now(), MANAGED_SHOWN)
 
+    def phones_shown(self, actor: Actor, activity: Activity) -> bool:
+        """Whether this person sees the full phone numbers of an activity's roster: admins
+        always; its team's leads until PHONES_KEPT after it ends (masked afterwards)."""
+        return actor.is_admin or self._clock.now() < activity.ends_at + PHONES_KEPT
+
     async def roster(
         self, actor: Actor, activity_id: int
     ) -> tuple[Activity, list[Volunteer], list[Volunteer]]:
-        """Who is confirmed and who waits, with phone numbers: for the team's leads and admins."""
+        """Who is confirmed and who waits, for the team's leads and admins, with phone numbers
+        as this person may see them (`phones_shown`; otherwise masked)."""
         activity = await self.get(activity_id)
         self._require_lead(actor, activity)
+        shown = self.phones_shown(actor, activity)
         confirmed: list[Volunteer] = []
         waiting: list[Volunteer] = []
         for volunteer_id, status in await signups.roster(self._db.reader, activity_id):
             volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
             if volunteer is not None:
+                if not shown and volunteer.phone:
+                    volunteer = replace(volunteer, phone=mask_phone(volunteer.phone))
                 (confirmed if status == "confirmed" else waiting).append(volunteer)
         return activity, confirmed, waiting
 
@@ -402,12 +414,20 @@ class ActivityService:
     async def change_time(
         self, actor: Actor, activity_id: int, starts_at: datetime, ends_at: datetime
     ) -> int:
-        """A new time: reminders are planned again and everyone signed up is told."""
+        """A new time: reminders are planned again and everyone signed up is told. Refused
+        if a confirmed volunteer is signed up for another activity at the new time."""
         await self._editable(actor, activity_id)
         starts_at = self.check_start(starts_at.replace(second=0, microsecond=0))
         ends_at = self.check_end(starts_at, ends_at.replace(second=0, microsecond=0))
         now = self._clock.now()
         async with self._writing() as tx:
+            # Nobody may be confirmed for two activities at once: that would credit the same
+            # minutes twice.
+            clashing, other = await activities.clashes_of_roster(
+                tx, activity_id, starts_at, ends_at
+            )
+            if other is not None:
+                raise TimeChangeClash(count=clashing, title=other.title, start=other.starts_at)
             await activities.update(tx, activity_id, now, starts_at=starts_at, ends_at=ends_at)
             for volunteer_id, status in await signups.roster(tx, activity_id):
                 active = await signups.active(tx, activity_id, volunteer_id)

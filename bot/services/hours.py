@@ -17,9 +17,12 @@ from bot.config import HoursConfig
 from bot.domain.errors import (
     CheckInNotOpen,
     CodeExpired,
+    DayOverfull,
     InvalidMinutes,
+    LiveLocationNeeded,
     NoHoursYet,
     NoLocationPin,
+    NoOtherAdmin,
     NotAdmin,
     NotCheckedIn,
     NotConfirmedFor,
@@ -28,8 +31,10 @@ from bot.domain.errors import (
     NotLeadOrAdmin,
     NotRegistered,
     NotTeamLead,
+    OpenCheckInElsewhere,
     OwnHours,
     RecordNotOpen,
+    SelfReview,
     SheetAlreadyMade,
     SheetNotReady,
     TooFar,
@@ -40,6 +45,7 @@ from bot.domain.errors import (
     UnknownTeam,
 )
 from bot.domain.hours import (
+    DECIDED,
     MAX_RECORD_MINUTES,
     AuditEntry,
     Certificate,
@@ -50,10 +56,13 @@ from bot.domain.hours import (
     RecordState,
     ServiceRecord,
     StarLevel,
+    at_edge,
     credit,
     distance_m,
     over_daily_limit,
     parse_reason,
+    parse_text,
+    spans_overlap,
     star_level,
     working_days_after,
 )
@@ -137,6 +146,7 @@ class ApproveResult:
     in_review: int
     own_left: int  # the approver's own records, left for another lead or an admin
     complete: bool
+    held: int = 0  # flagged records, left for the lead's decision one by one
 
 
 class HoursService:
@@ -215,26 +225,65 @@ class HoursService:
         method: str,
         distance: float | None = None,
     ) -> CheckInResult:
+        """The first check-in stands; checking in again is a presence signal on it. Refused
+        while the person is checked in (not yet out) to another activity overlapping this one:
+        one person is never present at two activities at once."""
         async with self._db.transaction() as tx:
             activity = await self._checkable(tx, volunteer, activity_id)
             now = self._clock.now()
-            fresh = await hours.insert_checkin(tx, activity.id, volunteer.id, method, now, distance)
             existing = await hours.checkin(tx, activity.id, volunteer.id)
-        assert existing is not None
-        return CheckInResult(activity, existing.checked_in_at, not fresh, distance)
+            if existing is not None:
+                await hours.touch_checkin(tx, activity.id, volunteer.id, now)
+                return CheckInResult(activity, existing.checked_in_at, True, distance)
+            elsewhere = await hours.open_checkins_overlapping(
+                tx, volunteer.id, activity.starts_at, activity.ends_at, activity.id
+            )
+            if elsewhere:
+                raise OpenCheckInElsewhere(title=elsewhere[0])
+            await hours.insert_checkin(tx, activity.id, volunteer.id, method, now, distance)
+        return CheckInResult(activity, now, False, distance)
 
     async def check_in_by_location(
-        self, telegram_id: int, activity_id: int, latitude: float, longitude: float
+        self, telegram_id: int, activity_id: int, latitude: float, longitude: float, live: bool
     ) -> CheckInResult:
-        """Inside the activity's radius: checked in; outside: refused, saying how far."""
+        """A live location inside the activity's radius: checked in; outside: refused, saying
+        how far. A plain location can be any point picked on the map, so it is refused."""
         volunteer = await self._volunteer(self._db.reader, telegram_id)
         activity = await self._checkable(self._db.reader, volunteer, activity_id)
         if activity.latitude is None or activity.longitude is None:
             raise NoLocationPin()
+        if not live:
+            raise LiveLocationNeeded()
         distance = distance_m(latitude, longitude, activity.latitude, activity.longitude)
         if distance > self._config.checkin_radius_m:
             raise TooFar(distance=round(distance), radius=self._config.checkin_radius_m)
         return await self._check_in(volunteer, activity.id, "location", round(distance, 1))
+
+    async def live_location_moved(self, telegram_id: int, latitude: float, longitude: float) -> int:
+        """A live location shared for check-in moved: each open location check-in whose
+        activity is under way (and pin within the radius) takes it as a presence signal. How
+        many did."""
+        volunteer = await volunteers.by_telegram_id(self._db.reader, telegram_id)
+        if volunteer is None:
+            return 0
+        now = self._clock.now()
+        touched = 0
+        for checkin in await hours.open_checkins(self._db.reader, volunteer.id):
+            activity = await activities.get(self._db.reader, checkin.activity_id)
+            if (
+                checkin.method != "location"
+                or activity is None
+                or activity.latitude is None
+                or activity.longitude is None
+                or not self._opens(activity) <= now <= activity.ends_at
+            ):
+                continue
+            away = distance_m(latitude, longitude, activity.latitude, activity.longitude)
+            if away > self._config.checkin_radius_m:
+                continue  # moving away is no sign of presence
+            async with self._db.transaction() as tx:
+                touched += await hours.touch_checkin(tx, activity.id, volunteer.id, now)
+        return touched
 
     async def check_in_by_code(self, telegram_id: int, code: str) -> CheckInResult:
         """A code the lead shows on site (typed, or the QR's deep link)."""
@@ -392,12 +441,20 @@ class HoursService:
             else:
                 checked_out = checkin.checked_out_at
                 if checked_out is None:
-                    flags.add("no_checkout")  # credited up to the scheduled end, for review
+                    # Nobody saw them leave: nothing is proposed beyond the last sign of
+                    # presence (none: nothing at all) until the lead decides.
+                    flags.add("no_checkout")
+                if checkin.method == "lead":
+                    flags.add("manual")
+                if checkin.method == "location" and at_edge(
+                    checkin.distance_m, self._config.checkin_radius_m
+                ):
+                    flags.add("edge")
                 credited = credit(
                     activity.starts_at,
                     activity.ends_at,
                     checkin.checked_in_at,
-                    checked_out or activity.ends_at,
+                    checked_out or checkin.last_seen_at or checkin.checked_in_at,
                     self._config.min_presence_share,
                 )
                 minutes = min(credited.minutes, MAX_RECORD_MINUTES)
@@ -423,11 +480,35 @@ class HoursService:
                 state=RecordState.PENDING,
                 flags=frozenset(flags),
                 source="activity",
+                last_seen_at=checkin.last_seen_at if checkin and not checked_out else None,
             )
+            record = await self._flag_overlaps(tx, record, now)
             record_id = await hours.insert_record(tx, record, team.id, now)
             await hours.audit(tx, record_id, now, None, "created", None, record)
         await self._tell_leads(tx, activity, "attendance.sheet_ready", "sheet")
         return True
+
+    async def _flag_overlaps(
+        self, tx: aiosqlite.Connection, record: ServiceRecord, now: datetime
+    ) -> ServiceRecord:
+        """A presence overlapping another record of the same person would credit the same
+        minutes twice: both are flagged (the other only while still pending), and neither
+        passes a bulk approval."""
+        span = record.presence_span
+        if span is None:
+            return record
+        overlapping = False
+        for other in await hours.records_overlapping(
+            tx, record.volunteer_id, span[0], span[1], record.id
+        ):
+            other_span = other.presence_span
+            if other_span is None or not spans_overlap(span, other_span):
+                continue
+            overlapping = True
+            if other.state is RecordState.PENDING and "overlap" not in other.flags:
+                flagged = replace(other, flags=(other.flags | {"overlap"}) - {DECIDED})
+                await hours.update_record(tx, flagged, now)  # flags only: no hours changed
+        return replace(record, flags=record.flags | {"overlap"}) if overlapping else record
 
     async def _tell_leads(
         self,
@@ -496,10 +577,15 @@ class HoursService:
         made = await hours.sheet(self._db.reader, activity_id)
         if made is None:
             raise SheetNotReady()
-        lines = tuple(
-            SheetLine(record, name or "—")
-            for record, name in await hours.records_of_activity(self._db.reader, activity_id)
+        found = await hours.records_of_activity(self._db.reader, activity_id)
+        # What the lead must decide comes first: missing check-outs, then other flagged ones.
+        found.sort(
+            key=lambda item: (
+                not (item[0].needs_decision and "no_checkout" in item[0].flags),
+                not item[0].needs_decision,
+            )
         )
+        lines = tuple(SheetLine(record, name or "—") for record, name in found)
         return SheetView(activity, lines, made[1] is not None)
 
     async def _editable(
@@ -520,11 +606,37 @@ class HoursService:
             raise RecordNotOpen()
         return record, activity
 
+    @staticmethod
+    def _decided(record: ServiceRecord) -> frozenset[str]:
+        """The record's flags once a lead decided it by hand."""
+        return record.flags | {DECIDED} if record.needs_decision else record.flags
+
     def _limit(self, record: ServiceRecord) -> int:
         return min(record.scheduled_minutes or MAX_RECORD_MINUTES, MAX_RECORD_MINUTES)
 
+    def present_minutes(self, record: ServiceRecord) -> int:
+        """What marking the record present credits: the proposed minutes; for a forgotten
+        check-out, the lead vouching for the person up to the scheduled end."""
+        if (
+            "no_checkout" not in record.flags
+            or record.starts_at is None
+            or record.ends_at is None
+            or record.checked_in_at is None
+        ):
+            return record.proposed_minutes
+        until_end = credit(
+            record.starts_at,
+            record.ends_at,
+            record.checked_in_at,
+            record.ends_at,
+            self._config.min_presence_share,
+        )
+        return min(until_end.minutes, MAX_RECORD_MINUTES)
+
     async def set_mark(self, actor: Actor, record_id: int, mark: Mark) -> ServiceRecord:
-        """Present (the proposed minutes) or absent (none), on a pending record."""
+        """Present (the proposed minutes; to the scheduled end for a forgotten check-out) or
+        absent (none), on a pending record. On a flagged record this is the lead's own
+        decision, which lets the sheet's approval pass it."""
         async with self._db.transaction() as tx:
             record, _ = await self._editable(tx, actor, record_id)
             if record.state is not RecordState.PENDING:
@@ -534,7 +646,8 @@ class HoursService:
             changed = replace(
                 record,
                 mark=mark,
-                minutes=record.proposed_minutes if mark is Mark.PRESENT else 0,
+                minutes=self.present_minutes(record) if mark is Mark.PRESENT else 0,
+                flags=self._decided(record),
             )
             if changed != record:
                 now = self._clock.now()
@@ -554,12 +667,16 @@ class HoursService:
                 raise InvalidMinutes(max=self._limit(record))
             now = self._clock.now()
             changed = replace(
-                record, minutes=minutes, mark=Mark.ADJUSTED if minutes else Mark.ABSENT
+                record,
+                minutes=minutes,
+                mark=Mark.ADJUSTED if minutes else Mark.ABSENT,
+                flags=self._decided(record),
             )
             if record.state is not RecordState.PENDING:
                 # An admin's correction of a decided record: decided again (approved, a
                 # no-show at 0, or held for review past the daily limit).
                 changed = await self._decide(tx, changed)
+                self._reviewable(actor, changed.state)
             await hours.update_record(tx, changed, now)
             await hours.audit(
                 tx, record.id, now, actor.telegram_id, "adjusted", record, changed, clean_reason
@@ -568,6 +685,13 @@ class HoursService:
                 await self._announce(tx, changed, "hours.corrected", reason=clean_reason)
         self._signal.notify()
         return changed
+
+    def _reviewable(self, actor: Actor, state: RecordState) -> None:
+        """Minutes an admin sends to review must be reviewed by another admin: with no other
+        admin configured, they are refused."""
+        others = [admin for admin in self._admins if admin != actor.telegram_id]
+        if state is RecordState.REVIEW and actor.is_admin and not others:
+            raise NoOtherAdmin(limit=self._config.daily_review_hours)
 
     async def _decide(self, tx: aiosqlite.Connection, record: ServiceRecord) -> ServiceRecord:
         """The record's state once decided: absent is a no-show; more than the daily limit
@@ -597,8 +721,9 @@ class HoursService:
     async def approve_sheet(self, actor: Actor, activity_id: int) -> ApproveResult:
         """Decide every pending record of the sheet: absent ones become no-shows, the rest are
         approved (or go to an admin's review past the daily limit); volunteers are told. The
-        approver's own record is left for another lead or an admin."""
-        approved = no_shows = review = own = 0
+        approver's own record is left for another lead or an admin, and each flagged record
+        (see DECISION_FLAGS) for the lead's own decision, made on that record alone."""
+        approved = no_shows = review = own = held = 0
         async with self._db.transaction() as tx:
             activity = await self._managed(tx, actor, activity_id)
             if await hours.sheet(tx, activity_id) is None:
@@ -609,6 +734,9 @@ class HoursService:
                     continue
                 if actor.volunteer is not None and actor.volunteer.id == record.volunteer_id:
                     own += 1
+                    continue
+                if record.needs_decision:
+                    held += 1
                     continue
                 decided = await self._decide(tx, record)
                 await hours.update_record(tx, decided, now)
@@ -623,14 +751,15 @@ class HoursService:
                 else:
                     approved += 1
                     await self._announce(tx, decided, "hours.credited")
-            complete = own == 0
+            complete = own == 0 and held == 0
             if complete:
                 await hours.approve_sheet(tx, activity.id, actor.telegram_id, now)
         self._signal.notify()
-        return ApproveResult(approved, no_shows, review, own, complete)
+        return ApproveResult(approved, no_shows, review, own, complete, held)
 
     async def approve_review(self, actor: Actor, record_id: int) -> ServiceRecord:
-        """An admin approves a record held for review (over the daily limit)."""
+        """An admin approves a record held for review (over the daily limit): never the one
+        who sent it there (who added or corrected the minutes, or approved the sheet)."""
         if not actor.is_admin:
             raise NotAdmin()
         async with self._db.transaction() as tx:
@@ -640,6 +769,8 @@ class HoursService:
             self._not_own(actor, record.volunteer_id)
             if record.state is not RecordState.REVIEW:
                 raise RecordNotOpen()
+            if await self._sent_to_review_by(tx, record.id) == actor.telegram_id:
+                raise SelfReview()
             now = self._clock.now()
             decided = replace(record, state=RecordState.APPROVED)
             await hours.update_record(tx, decided, now)
@@ -647,6 +778,14 @@ class HoursService:
             await self._announce(tx, decided, "hours.credited")
         self._signal.notify()
         return decided
+
+    @staticmethod
+    async def _sent_to_review_by(tx: aiosqlite.Connection, record_id: int) -> int | None:
+        """Who made the change that put the record in review (its latest such audit row)."""
+        for entry in reversed(await hours.history(tx, record_id)):
+            if entry.after.get("state") == RecordState.REVIEW.value:
+                return entry.actor_telegram_id
+        return None
 
     async def _tell_volunteer(
         self, tx: aiosqlite.Connection, record: ServiceRecord, key: str, **extra: object
@@ -834,7 +973,7 @@ class HoursService:
 
     async def dispute(self, telegram_id: int, record_id: int, text: str) -> ServiceRecord:
         """The volunteer disputes a decided record of theirs; its leads (or admins) are told."""
-        clean = parse_reason(text)
+        clean = parse_text(text)
         async with self._db.transaction() as tx:
             volunteer = await self._volunteer(tx, telegram_id)
             record = await hours.record(tx, record_id)
@@ -901,6 +1040,25 @@ class HoursService:
         self._signal.notify()
         return resolved
 
+    async def preview_manual(
+        self, actor: Actor, volunteer_id: int, served_on: date, minutes: int
+    ) -> RecordState:
+        """What adding these minutes would lead to (approved, or another admin's review),
+        before anything is written; refused like the addition itself would be."""
+        if not actor.is_admin:
+            raise NotAdmin()
+        if not 1 <= minutes <= MAX_RECORD_MINUTES:
+            raise InvalidMinutes(max=MAX_RECORD_MINUTES)
+        already = await hours.credited_on_day(self._db.reader, volunteer_id, served_on)
+        if already + minutes > MAX_RECORD_MINUTES:
+            raise DayOverfull(day=served_on, already=round(already / 60, 2))
+        counted = await hours.minutes_on_day(self._db.reader, volunteer_id, served_on, 0)
+        limit = round(self._config.daily_review_hours * 60)
+        over = over_daily_limit(counted + minutes, limit)
+        state = RecordState.REVIEW if over else RecordState.APPROVED
+        self._reviewable(actor, state)
+        return state
+
     async def add_manual(
         self,
         actor: Actor,
@@ -912,12 +1070,13 @@ class HoursService:
         reason: str,
     ) -> ServiceRecord:
         """An admin adds hours served outside the bot (补录), with a reason; approved at once
-        (or held for review past the daily limit), audited, and the volunteer told."""
+        (or held for another admin's review past the daily limit), audited, and the volunteer
+        told. Never more than a day's 24 hours on one day, all records together."""
         if not actor.is_admin:
             raise NotAdmin()
         self._not_own(actor, volunteer_id)
         clean_reason = parse_reason(reason)
-        clean_title = parse_reason(title)
+        clean_title = parse_text(title)
         if not 1 <= minutes <= MAX_RECORD_MINUTES:
             raise InvalidMinutes(max=MAX_RECORD_MINUTES)
         async with self._db.transaction() as tx:
@@ -927,6 +1086,9 @@ class HoursService:
             team = await teams.by_key(tx, team_key)
             if team is None:
                 raise UnknownTeam()
+            already = await hours.credited_on_day(tx, volunteer_id, served_on)
+            if already + minutes > MAX_RECORD_MINUTES:
+                raise DayOverfull(day=served_on, already=round(already / 60, 2))
             now = self._clock.now()
             draft = ServiceRecord(
                 id=0,
@@ -950,6 +1112,7 @@ class HoursService:
                 source="manual",
             )
             decided = await self._decide(tx, draft)
+            self._reviewable(actor, decided.state)
             record_id = await hours.insert_record(tx, decided, team.id, now)
             added = replace(decided, id=record_id)
             await hours.audit(

@@ -68,15 +68,13 @@ async def test_from_check_in_to_certificate(timed) -> None:
     assert activity.title in listing.text
     assert button_data(listing) == [f"ci:l:{activity.id}", "ci:c"]
     ask = await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
-    assert ask.reply_markup["keyboard"][0][0]["request_location"] is True
-    bot.api.send_location(ZHANG, *FAR)
+    assert "共享实时位置" in ask.text
+    bot.api.send_location(ZHANG, *FAR, live_period=3600)
     refused = await bot.reply(ZHANG)
     assert "米" in refused.text and "300" in refused.text
-    bot.api.send_location(ZHANG, *NEAR)
+    bot.api.send_location(ZHANG, *NEAR, live_period=3600)
     done = await bot.reply(ZHANG)
-    assert done.text.startswith("✅ 已签到") and done.params["reply_markup"] == {
-        "remove_keyboard": True
-    }
+    assert done.text.startswith("✅ 已签到")
 
     # The lead shows a code with its QR image; Lucy scans it (the deep link).
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
@@ -139,9 +137,9 @@ async def test_from_check_in_to_certificate(timed) -> None:
     assert button_data(person) == [f"mg:m:p:{record_id}", f"mg:m:a:{record_id}", f"h:a:{record_id}"]
     ask_minutes = await bot.tap(LEAD, person, f"h:a:{record_id}")
     assert "最多" in ask_minutes.text
-    assert "0 到 120" in (await bot.say(LEAD, "500")).text
+    assert "不超过 2 小时" in (await bot.say(LEAD, "500")).text
     assert "原因" in (await bot.say(LEAD, "1.5小时")).text
-    assert "2–200" in (await bot.say(LEAD, " ")).text
+    assert "至少 4 个" in (await bot.say(LEAD, " ")).text
     assert "1.5 小时" in (await bot.say(LEAD, "忘记签退，按现场记录")).text
     since = bot.api.mark()
     approved = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
@@ -223,12 +221,18 @@ async def test_an_admin_adds_hours_and_corrects_them_with_reasons(timed) -> None
     for bad_hours in ("-3", "25小时", "abc", "0"):
         answer = await bot.say(ADMIN, bad_hours)
         assert "例如" in answer.text
-    assert "服务内容" in (await bot.say(ADMIN, "2小时30分")).text
+    noted = await bot.say(ADMIN, "2小时30分")
+    assert "服务内容" in noted.text and "2小时30分钟" in noted.text  # repeated before saving
     assert "原因" in (await bot.say(ADMIN, "敬老院探访")).text
-    assert "2–200" in (await bot.say(ADMIN, "x")).text
+    for meaningless in ("x", "....", "哈哈哈哈"):
+        assert "至少 4 个" in (await bot.say(ADMIN, meaningless)).text
+    check = await bot.say(ADMIN, "纸质签到表补录")
+    assert "张三" in check.text and "2小时30分钟" in check.text and "敬老院探访" in check.text
+    assert button_data(check) == ["ah:ok", "ah:no"]
+    assert await bot.count("service_records") == 0  # nothing saved before the confirmation
     since = bot.api.mark()
-    done = await bot.say(ADMIN, "纸质签到表补录")
-    assert "2.5 小时" in done.text and "已确认" in done.text
+    done = await bot.tap(ADMIN, check, "ah:ok")
+    assert "2小时30分钟" in done.text and "已确认" in done.text
     told = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
     assert "纸质签到表补录" in told.text
 
@@ -284,8 +288,19 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     ended = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
     assert button_data(ended) == [f"mg:r:{activity.id}", f"mg:a:{activity.id}"]
     sheet = await bot.tap(LEAD, ended, f"mg:a:{activity.id}")
-    assert "张三" in sheet.text and "建议 2 小时" in sheet.text  # vouched for from the start
-    await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    # Marked by hand and never checked out: nothing proposed, and the bulk approval leaves it.
+    assert "张三" in sheet.text and "建议 0 小时" in sheet.text and "⚠️手动标记" in sheet.text
+    held = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    assert "逐条确认" in held.text
+    [row] = [d for d in button_data(sheet) if d.startswith("mg:s:")]
+    person = await bot.tap(LEAD, sheet, row)
+    record_id = int(row.removeprefix("mg:s:"))
+    assert "在场至结束（2 小时）" in person.buttons[0]["text"]
+    since = bot.api.mark()
+    bot.api.press(LEAD, person, f"mg:m:p:{record_id}")
+    await bot.api.wait_for(lambda c: c.method == "editMessageText" and c.ok, since=since)
+    approved = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    assert "1 人计入时长" in approved.text
     assert "暂无" in (await bot.say(LEAD, "/manage")).text  # nothing left to manage
 
 

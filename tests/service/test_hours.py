@@ -18,6 +18,7 @@ from bot.domain.errors import (
     CodeExpired,
     InvalidMinutes,
     InvalidReason,
+    InvalidText,
     NoHoursYet,
     NoLocationPin,
     NotAdmin,
@@ -27,6 +28,7 @@ from bot.domain.errors import (
     NotTeamLead,
     OwnHours,
     RecordNotOpen,
+    SelfReview,
     SheetAlreadyMade,
     SheetNotReady,
     TooFar,
@@ -45,12 +47,19 @@ SITE = (22.5650, 112.9690)
 NEAR = (22.5659, 112.9690)
 FAR = (22.5740, 112.9690)
 LEAD, ANNA, BO, CHEN, OTHER_LEAD = 1, 2, 3, 4, 5
+SECOND_ADMIN = 900_002
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    # Small star levels, so that a few activities cross one.
-    return make_config(tmp_path, hours={"star_hours": [1, 3, 6]})
+    # Small star levels, so that a few activities cross one; two admins, so that one can
+    # review what the other added; activities up to three days, to test a day's cap.
+    return make_config(
+        tmp_path,
+        hours={"star_hours": [1, 3, 6]},
+        org={"admins": [ADMIN_ID, SECOND_ADMIN]},
+        activities={"max_length": "72h"},
+    )
 
 
 @dataclass
@@ -112,12 +121,13 @@ async def _outbox_texts(db: Database, chat_id: int) -> list[str]:
         return [row[0] for row in await cursor.fetchall()]
 
 
-async def _through_the_activity(scene: Scene) -> None:
+async def _through_the_activity(scene: Scene, decide: bool = True) -> None:
     """Anna checks in by location 5 min early and out 10 min before the end; Bo by code at
-    the start and forgets to check out; Chen never comes. Then the sheet is made."""
+    the start and forgets to check out; Chen never comes. Then the sheet is made, and (if
+    `decide`) the lead decides Bo's flagged record: present until the end."""
     hours, clock = scene.services.hours, scene.clock
     clock.advance(scene.activity.starts_at - timedelta(minutes=5) - clock.now())
-    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR)
+    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     clock.advance(timedelta(minutes=5))
     _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
     await hours.check_in_by_code(BO, code)
@@ -126,30 +136,34 @@ async def _through_the_activity(scene: Scene) -> None:
     assert checked_out.minutes == 110
     clock.advance(timedelta(minutes=10 + hours.config.checkout_grace_minutes))
     assert await hours.make_sheets() == 1
+    if decide:
+        view = await hours.sheet(scene.lead, scene.activity.id)
+        bo = next(line.record for line in view.lines if line.name == "薄一")
+        await hours.set_mark(scene.lead, bo.id, Mark.PRESENT)
 
 
 async def test_check_in_by_location_only_inside_the_radius_and_in_the_window(scene: Scene) -> None:
     hours, clock = scene.services.hours, scene.clock
     with pytest.raises(CheckInNotOpen):
-        await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR)
+        await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     assert await hours.open_for_checkin(ANNA) == []
     clock.advance(scene.activity.starts_at - timedelta(minutes=30) - clock.now())
     [(listed, none_yet)] = await hours.open_for_checkin(ANNA)
     assert listed.id == scene.activity.id and none_yet is None
     with pytest.raises(TooFar) as far:
-        await hours.check_in_by_location(ANNA, scene.activity.id, *FAR)
+        await hours.check_in_by_location(ANNA, scene.activity.id, *FAR, live=True)
     assert 800 < far.value.params["distance"] < 1100
     assert far.value.params["radius"] == 300
-    first = await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR)
+    first = await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     assert not first.already and first.distance_m is not None and first.distance_m < 300
     clock.advance(timedelta(minutes=3))
-    again = await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR)
+    again = await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     assert again.already and again.at == first.at  # the first check-in stands
     with pytest.raises(NotConfirmedFor):
-        await hours.check_in_by_location(OTHER_LEAD, scene.activity.id, *NEAR)
+        await hours.check_in_by_location(OTHER_LEAD, scene.activity.id, *NEAR, live=True)
     clock.advance(scene.activity.ends_at + timedelta(minutes=1) - clock.now())
     with pytest.raises(CheckInNotOpen):
-        await hours.check_in_by_location(BO, scene.activity.id, *NEAR)
+        await hours.check_in_by_location(BO, scene.activity.id, *NEAR, live=True)
 
 
 async def test_an_activity_without_a_pin_takes_codes_only(scene: Scene, services: Services) -> None:
@@ -170,7 +184,7 @@ async def test_an_activity_without_a_pin_takes_codes_only(scene: Scene, services
     await services.activities.sign_up(ANNA, bare.id)
     scene.clock.advance(bare.starts_at - scene.clock.now())
     with pytest.raises(NoLocationPin):
-        await services.hours.check_in_by_location(ANNA, bare.id, *SITE)
+        await services.hours.check_in_by_location(ANNA, bare.id, *SITE, live=True)
 
 
 async def test_codes_expire_belong_to_one_activity_and_only_leads_issue_them(
@@ -224,14 +238,15 @@ async def test_the_sheet_proposes_minutes_by_the_rule_and_goes_to_the_lead(scene
     hours = scene.services.hours
     with pytest.raises(SheetNotReady):
         await hours.sheet(scene.lead, scene.activity.id)
-    await _through_the_activity(scene)
+    await _through_the_activity(scene, decide=False)
     assert await hours.make_sheets() == 0  # once per activity
     view = await hours.sheet(scene.lead, scene.activity.id)
     lines = {line.name: line.record for line in view.lines}
     # Anna: 08:55 (before the start) .. 10:50 -> credited from the start: 110 minutes.
     assert lines["安娜"].proposed_minutes == 110 and lines["安娜"].mark is Mark.PRESENT
-    # Bo forgot to check out: credited up to the scheduled end, flagged.
-    assert lines["薄一"].proposed_minutes == 120 and "no_checkout" in lines["薄一"].flags
+    # Bo forgot to check out: nothing proposed until the lead decides, flagged, listed first.
+    assert lines["薄一"].proposed_minutes == 0 and "no_checkout" in lines["薄一"].flags
+    assert lines["薄一"].needs_decision and view.lines[0].name == "薄一"
     # Chen never came: absent, nothing proposed.
     assert lines["陈二"].proposed_minutes == 0 and lines["陈二"].mark is Mark.ABSENT
     assert all(record.state is RecordState.PENDING for record in lines.values())
@@ -310,7 +325,7 @@ async def test_disputes_are_resolved_by_the_lead_with_an_audit_trail(scene: Scen
     chen = next(line.record for line in view.lines if line.name == "陈二")
     with pytest.raises(UnknownRecord):  # someone else's record
         await hours.dispute(ANNA, chen.id, "我看到他来了")
-    with pytest.raises(InvalidReason):
+    with pytest.raises(InvalidText):
         await hours.dispute(CHEN, chen.id, "")
     disputed = await hours.dispute(CHEN, chen.id, "我九点到的，负责人忘了给我签到")
     assert disputed.state is RecordState.DISPUTED
@@ -320,7 +335,7 @@ async def test_disputes_are_resolved_by_the_lead_with_an_audit_trail(scene: Scen
     with pytest.raises(OwnHours):
         await hours.resolve(await scene.actor(CHEN), chen.id, 120, "我自己批准")
     with pytest.raises(NotLeadOrAdmin):
-        await hours.resolve(await scene.actor(OTHER_LEAD), chen.id, 120, "别的队")
+        await hours.resolve(await scene.actor(OTHER_LEAD), chen.id, 120, "别的队来批")
     with pytest.raises(InvalidMinutes):
         await hours.resolve(scene.lead, chen.id, 500, "超出活动时长")
     resolved = await hours.resolve(scene.lead, chen.id, 100, "核实监控，九点二十到场")
@@ -338,7 +353,7 @@ async def test_disputes_are_resolved_by_the_lead_with_an_audit_trail(scene: Scen
     with pytest.raises(UnknownRecord):
         await hours.record_view(await scene.actor(ANNA), chen.id)
     # Audit rows can never be changed or removed.
-    for statement in ("UPDATE record_audit SET reason = 'x'", "DELETE FROM record_audit"):
+    for statement in ("UPDATE record_audit SET action = 'x'", "DELETE FROM record_audit"):
         with pytest.raises(aiosqlite.IntegrityError):
             async with scene.db.transaction() as tx:
                 await tx.execute(statement)
@@ -369,7 +384,11 @@ async def test_over_eight_hours_a_day_goes_to_an_admin(scene: Scene, services: S
     assert any("8" in text for text in await _outbox_texts(scene.db, ADMIN_ID))
     with pytest.raises(NotAdmin):
         await services.hours.approve_review(scene.lead, second.id)
-    approved = await services.hours.approve_review(admin, second.id)
+    with pytest.raises(SelfReview):  # the admin who added it
+        await services.hours.approve_review(admin, second.id)
+    approved = await services.hours.approve_review(
+        await services.roles.actor(SECOND_ADMIN), second.id
+    )
     assert approved.state is RecordState.APPROVED
     summary, _ = await services.hours.summary(ANNA)
     assert summary.approved_total == 7 * 60 + 90
@@ -454,7 +473,7 @@ async def test_anonymity_keeps_the_name_out_of_the_group_post(
     scene: Scene, services: Services
 ) -> None:
     admin = await services.roles.actor(ADMIN_ID)
-    await services.groups.link(admin, -100_777, "路口群", "traffic")
+    await services.groups.link(admin, -100_777, "路口群", "traffic", group_admin=True)
     await services.hours.set_anonymous(BO, True)
     assert await services.hours.anonymous(BO)
     await services.hours.add_manual(
@@ -492,7 +511,11 @@ async def test_an_activity_longer_than_a_day_is_credited_at_most_a_day(
     scene.clock.advance(timedelta(days=3, hours=1))
     assert await services.hours.make_sheets() == 2  # this one and the first activity's
     [line] = (await services.hours.sheet(scene.lead, long.id)).lines
-    assert line.record.proposed_minutes == 24 * 60
+    # Marked by hand, never checked out: nothing until the lead vouches to the end, and then
+    # at most a day.
+    assert line.record.proposed_minutes == 0 and line.record.needs_decision
+    present = await services.hours.set_mark(scene.lead, line.record.id, Mark.PRESENT)
+    assert present.minutes == 24 * 60
 
 
 async def test_marking_by_hand_twice_has_one_effect(scene: Scene) -> None:

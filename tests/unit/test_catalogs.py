@@ -48,7 +48,7 @@ def test_every_key_named_in_the_code_exists() -> None:
     used |= {f"record.state.{state.value}" for state in RecordState}
     used |= {f"attendance.mark.{mark.value}" for mark in Mark}
     used |= {f"attendance.method.{method}" for method in ("location", "code", "lead")}
-    flags = ("no_checkin", "no_checkout", "below_share", "over_daily")
+    flags = ("no_checkin", "no_checkout", "below_share", "over_daily", "overlap", "edge", "manual")
     used |= {f"record.{kind}.{flag}" for kind in ("flag", "flag_short") for flag in flags}
     actions = ("created", "marked", "adjusted", "approved", "review", "disputed", "resolved")
     used |= {f"audit.{action}" for action in (*actions, "added")}

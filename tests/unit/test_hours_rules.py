@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason
+from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason, InvalidText
 from bot.domain.hours import (
     credit,
     distance_m,
@@ -16,6 +16,7 @@ from bot.domain.hours import (
     parse_day,
     parse_minutes,
     parse_reason,
+    parse_text,
     star_level,
     working_days_after,
 )
@@ -111,25 +112,37 @@ def test_working_days_skip_weekends() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("90", 90),
+        ("2", 120),
+        ("1.5", 90),
         ("90m", 90),
+        ("90 min", 90),
         ("90分钟", 90),
+        ("30分钟", 30),
         ("１.５小时", 90),
+        ("2小时", 120),
         ("1.5h", 90),
         ("2h30m", 150),
         ("2小时30分", 150),
         ("0", 0),
         ("24h", 1440),
+        ("24", 1440),
     ],
 )
 def test_minutes_as_typed(text: str, expected: int) -> None:
     assert parse_minutes(text, 1440) == expected
 
 
-@pytest.mark.parametrize("text", ["", "-5", "abc", "121", "1.333h", "25h", "9" * 30, "2h-3m"])
+def test_item7_a_bare_number_is_hours_not_minutes() -> None:
+    assert parse_minutes("2", 1440) == 120
+    assert parse_minutes("8", 1440) == 480
+
+
+@pytest.mark.parametrize(
+    "text", ["", "-5", "abc", "121m", "3", "1.333h", "25h", "25", "90", "9" * 30, "2h-3m"]
+)
 def test_absurd_minutes_are_refused(text: str) -> None:
     with pytest.raises(InvalidMinutes):
-        parse_minutes(text, 120 if text == "121" else 1440)
+        parse_minutes(text, 120 if text in ("121m", "3") else 1440)
 
 
 def test_days_as_typed_and_never_in_the_future() -> None:
@@ -145,6 +158,21 @@ def test_days_as_typed_and_never_in_the_future() -> None:
 
 def test_reasons() -> None:
     assert parse_reason("  忘记签退，  实际两小时 ") == "忘记签退， 实际两小时"
+    assert parse_reason("补录献血") == "补录献血"
     for bad in ("", " ", "x", "a" * 201, "bad\x00reason"):
         with pytest.raises(InvalidReason):
             parse_reason(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["ok", "....", "!!!!!!", "aaaa", "哈哈哈哈", "abab", "a.b.c", "补录"]
+)
+def test_item5_a_reason_needs_four_meaningful_characters(bad: str) -> None:
+    with pytest.raises(InvalidReason):
+        parse_reason(bad)
+
+
+def test_short_texts_stay_allowed_where_no_reason_is_asked() -> None:
+    assert parse_text(" 献血 ") == "献血"
+    with pytest.raises(InvalidText):
+        parse_text("x")
