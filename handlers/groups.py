@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
 
 from bot.domain.errors import DomainError
 from bot.domain.paging import page_of
@@ -16,23 +17,59 @@ from handlers.common import (
     page_buttons,
     reply,
     reply_error,
+    small_number,
     turn_of,
 )
 from handlers.context import AppContext
 
 log = logging.getLogger(__name__)
 
-LINK = "g:l:"
+LINK = "g:l:"  # g:l:<team key>; g:l:<team key>:<id of the team whose group it takes over>
 LINK_PAGE = "g:p:"
+KEEP = "g:k"
 TEAMS_PER_PAGE = 8
 GONE = {ChatMember.LEFT, ChatMember.BANNED}
+RUNS_GROUP = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 
 
-async def _link(context: AppContext, turn: Turn, team_key: str) -> None:
+async def _group_admin(context: AppContext, turn: Turn) -> bool:
+    """Whether the sender runs this group (its creator or an administrator), as Telegram says
+    now; asked on every request, since a role in the group can change at any time."""
+    try:
+        member = await context.bot.get_chat_member(turn.chat_id, turn.user_id)
+    except (BadRequest, Forbidden):
+        return False
+    return member.status in RUNS_GROUP
+
+
+async def _link(
+    context: AppContext, turn: Turn, team_key: str, group_admin: bool, replacing: int | None = None
+) -> None:
     chat = turn.message.chat if turn.message else None
     title = chat.title if chat else None
-    team = await turn.services.groups.link(await turn.actor(), turn.chat_id, title, team_key)
-    await reply(context, turn, turn.t("group.linked", team=team.name(turn.t.language)))
+    outcome = await turn.services.groups.link(
+        await turn.actor(),
+        turn.chat_id,
+        title,
+        team_key,
+        group_admin=group_admin,
+        replacing=replacing,
+    )
+    language = turn.t.language
+    if outcome.linked:
+        await reply(context, turn, turn.t("group.linked", team=outcome.team.name(language)))
+        return
+    assert outcome.current is not None
+    text = turn.t(
+        "group.linked_elsewhere",
+        current=outcome.current.name(language),
+        team=outcome.team.name(language),
+    )
+    choice = [
+        (turn.t("button.move_group"), f"{LINK}{outcome.team.key}:{outcome.current.id}"),
+        (turn.t("button.keep_group"), KEEP),
+    ]
+    await reply(context, turn, text, buttons([choice]))
 
 
 async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
@@ -45,15 +82,18 @@ async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
 
 
 async def link_group_command(update: Update, context: AppContext) -> None:
-    """In a group: makes it the group of one of the sender's teams."""
+    """In a group: makes it the group of one of the sender's teams. The sender must lead the
+    team (or be an admin) and run the group; a group of another team is moved only after a
+    confirmation."""
     turn = await turn_of(update, context)
     if turn.private:
         await reply(context, turn, turn.t("group.only"))
         return
     try:
-        teams = await turn.services.groups.linkable_teams(await turn.actor())
+        group_admin = await _group_admin(context, turn)
+        teams = await turn.services.groups.may_link(await turn.actor(), group_admin)
         if len(teams) == 1:
-            await _link(context, turn, teams[0].key)
+            await _link(context, turn, teams[0].key, group_admin)
             return
         markup = await _team_keyboard(turn, 0)
     except DomainError as error:
@@ -63,19 +103,38 @@ async def link_group_command(update: Update, context: AppContext) -> None:
 
 
 async def on_link(update: Update, context: AppContext) -> None:
-    """Links the group to the team pressed; anyone in the group can press, so rights are
-    checked for the presser."""
+    """Links the group to the team pressed (or moves it there, confirmed); anyone in the group
+    can press, so rights are checked for the presser."""
     turn = await turn_of(update, context)
     assert turn.query is not None and turn.query.data is not None
-    if turn.private:
+    team_key, confirmed, raw_replacing = turn.query.data.removeprefix(LINK).partition(":")
+    replacing = small_number(raw_replacing) if confirmed else None
+    if turn.private or (confirmed and replacing is None):
         await answer_expired(turn)
         return
     try:
-        await _link(context, turn, turn.query.data.removeprefix(LINK))
+        await _link(context, turn, team_key, await _group_admin(context, turn), replacing)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
+    await turn.query.edit_message_reply_markup(None)
+
+
+async def on_keep(update: Update, context: AppContext) -> None:
+    """The group stays with its team; only someone who could have moved it closes the
+    question."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    if turn.private:
+        await answer_expired(turn)
+        return
+    try:
+        await turn.services.groups.may_link(await turn.actor(), await _group_admin(context, turn))
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer(turn.t("group.kept"))
     await turn.query.edit_message_reply_markup(None)
 
 

@@ -26,6 +26,11 @@ async def by_key(conn: aiosqlite.Connection, key: str) -> Team | None:
     return _team(row) if row else None
 
 
+async def by_id(conn: aiosqlite.Connection, team_id: int) -> Team | None:
+    row = await fetchone(conn, f"SELECT {_COLUMNS} FROM teams WHERE id = ?", (team_id,))
+    return _team(row) if row else None
+
+
 async def upsert(
     conn: aiosqlite.Connection, key: str, name_zh: str, name_en: str, now: datetime
 ) -> Team:

@@ -231,7 +231,7 @@ async def test_no_window_of_sent_messages_exceeds_any_limit_and_replies_stay_qui
     async for bot in start_harness(tmp_path, api, sending=LIMITS):
         await seed(bot, 40)
         lead = await bot.services.roles.actor(LEAD.id)
-        await bot.services.groups.link(lead, GROUP["id"], "交通队群", "traffic")
+        await bot.services.groups.link(lead, GROUP["id"], "交通队群", "traffic", group_admin=True)
         for n in range(4):
             await bot.services.broadcasts.start(lead, "team:traffic", f"通知 {n}", LEAD.id)
         reply_delays = []

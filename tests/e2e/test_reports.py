@@ -103,6 +103,7 @@ async def test_leaderboard_report_export_and_stats(bot: Harness) -> None:
 async def test_the_weekly_post_reaches_the_group_as_a_chart(bot: Harness) -> None:
     await seed(bot, 0)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    bot.api.member_statuses[(GROUP["id"], LEAD.id)] = "administrator"
     bot.api.send_text(LEAD, "/link_group", chat=GROUP)
     linked = await bot.api.next_message(GROUP["id"])
     assert "文明交通志愿服务队" in linked.text  # the lead's only team: linked at once

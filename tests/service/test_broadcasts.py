@@ -66,7 +66,7 @@ async def test_a_broadcast_queues_one_row_per_member_in_their_language(
 ) -> None:
     await _clear_outbox(db)
     lead = await services.roles.actor(10)
-    await services.groups.link(lead, GROUP, "交通队群", "traffic")
+    await services.groups.link(lead, GROUP, "交通队群", "traffic", group_admin=True)
     status = await services.broadcasts.start(lead, "team:traffic", "  明早 8 点集合  ", 10)
     assert status.counts.pending == 5
     rows = await _rows(db)
@@ -135,12 +135,14 @@ async def test_group_links_follow_the_lead_role(services: Services, people) -> N
     lead = await services.roles.actor(10)
     assert [t.key for t in await services.groups.linkable_teams(lead)] == ["traffic"]
     with pytest.raises(NotLeadOrAdmin):
-        await services.groups.link(lead, GROUP, "x", "blood")
+        await services.groups.link(lead, GROUP, "x", "blood", group_admin=True)
     with pytest.raises(UnknownTeam):
-        await services.groups.link(lead, GROUP, "x", "nope")
+        await services.groups.link(lead, GROUP, "x", "nope", group_admin=True)
     with pytest.raises(NotLeadOrAdmin):
-        await services.groups.link(await services.roles.actor(11), GROUP, "x", "traffic")
-    await services.groups.link(lead, GROUP, "交通队群", "traffic")
-    await services.groups.link(lead, GROUP - 1, "新群", "traffic")
+        await services.groups.link(
+            await services.roles.actor(11), GROUP, "x", "traffic", group_admin=True
+        )
+    await services.groups.link(lead, GROUP, "交通队群", "traffic", group_admin=True)
+    await services.groups.link(lead, GROUP - 1, "新群", "traffic", group_admin=True)
     assert await services.groups.bot_removed(GROUP) is False, "the team moved to the new group"
     assert await services.groups.bot_removed(GROUP - 1) is True

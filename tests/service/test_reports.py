@@ -215,7 +215,7 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
 async def test_weekly_posts_go_out_once_with_a_chart(
     city: City, services: Services, tmp_path: Path
 ) -> None:
-    await services.groups.link(city.admin, -100_555, "交通群", "traffic")
+    await services.groups.link(city.admin, -100_555, "交通群", "traffic", group_admin=True)
     await city.add(ANNA, date(2026, 11, 17), 90)
     calls: list[str] = []
 
@@ -343,7 +343,7 @@ async def test_monthly_totals_agree_with_the_records_across_any_range(
 async def test_a_weekly_board_without_its_chart_still_goes_out_as_text(
     city: City, services: Services
 ) -> None:
-    await services.groups.link(city.admin, -100_556, "交通群", "traffic")
+    await services.groups.link(city.admin, -100_556, "交通群", "traffic", group_admin=True)
 
     def broken(*args: object) -> bytes:
         raise RuntimeError("no chart today")
