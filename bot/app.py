@@ -28,10 +28,12 @@ from handlers.jobs import (
     ATTENDANCE_TICK_SECONDS,
     PURGE_SECONDS,
     REMINDER_TICK_SECONDS,
+    RETENTION_SECONDS,
     WEEKLY_TICK_SECONDS,
     attendance,
     dispatch_reminders,
     purge_abandoned,
+    retention,
     weekly_posts,
 )
 from handlers.processing import ChatOrderedUpdateProcessor
@@ -90,6 +92,7 @@ def build_application(
         )
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
+        application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 

@@ -245,6 +245,14 @@ class LoggingConfig(_Table):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class RetentionConfig(_Table):
+    """How long messages, broadcast bodies and generated files are kept (a daily job)."""
+
+    outbox_days: int = Field(default=30, ge=1, le=3650)  # finished outbox rows, then deleted
+    files_days: int = Field(default=14, ge=1, le=3650)  # chart files, then deleted
+    broadcast_days: int = Field(default=90, ge=1, le=3650)  # broadcast bodies, then blanked
+
+
 class _TokenEnvSource(PydanticBaseSettingsSource):
     """Reads the conventional `VOLUNTEER_BOT_TOKEN` variable into `telegram.token`."""
 
@@ -279,6 +287,7 @@ class Config(BaseSettings):
     flood: FloodConfig = Field(default_factory=FloodConfig)
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("teams")
     @classmethod

@@ -21,6 +21,7 @@ REMINDER_TICK_SECONDS = 30
 PURGE_SECONDS = 3600
 ATTENDANCE_TICK_SECONDS = 60
 WEEKLY_TICK_SECONDS = 300
+RETENTION_SECONDS = 24 * 3600  # daily, and once shortly after each start
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -35,6 +36,17 @@ async def purge_abandoned(context: AppContext) -> None:
     dropped = await context.runtime.services.dialogues.purge_abandoned()
     if dropped:
         log.info("dropped %d abandoned dialogues", dropped)
+
+
+async def retention(context: AppContext) -> None:
+    """Delete old finished messages and chart files, blank old broadcast bodies."""
+    report = await context.runtime.services.privacy.apply_retention()
+    log.info(
+        "retention: %d messages deleted, %d broadcast bodies blanked, %d files deleted",
+        report.messages_deleted,
+        report.broadcasts_redacted,
+        report.files_deleted,
+    )
 
 
 async def attendance(context: AppContext) -> None:

@@ -201,6 +201,17 @@ async def counts(conn: aiosqlite.Connection, broadcast_id: int) -> DeliveryCount
         (broadcast_id,),
     )
     by_state = {row["state"]: row["n"] for row in rows}
+    # Rows deleted by retention were counted into the broadcast first.
+    archived = await fetchall(
+        conn,
+        "SELECT archived_sent AS sent, archived_blocked AS blocked,"
+        " archived_failed AS failed, archived_cancelled AS cancelled"
+        " FROM broadcasts WHERE id = ?",
+        (broadcast_id,),
+    )
+    for row in archived:
+        for state in ("sent", "blocked", "failed", "cancelled"):
+            by_state[state] = by_state.get(state, 0) + row[state]
     return DeliveryCounts(
         pending=by_state.get("pending", 0) + by_state.get("sending", 0),
         sent=by_state.get("sent", 0),

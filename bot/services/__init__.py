@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Config
@@ -16,12 +17,18 @@ from bot.services.dialogues import DialogueService
 from bot.services.groups import GroupService
 from bot.services.hours import HoursService
 from bot.services.notices import Notices
+from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
 from storage.db import Database
+
+
+def files_folder(config: Config) -> Path:
+    """Where the bot writes files it sends later (the weekly charts), next to the database."""
+    return config.storage.path.parent / "files"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Services:
     reminders: ReminderService
     hours: HoursService
     reports: ReportService
+    privacy: PrivacyService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -50,10 +58,13 @@ class Services:
         activities = ActivityService(
             db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
         )
+        privacy = PrivacyService(db, clock, config.retention, files_folder(config), signal)
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
-            registration=RegistrationService(db, clock, activities.release_all),
+            registration=RegistrationService(
+                db, clock, activities.release_all, privacy=privacy
+            ),
             roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
             teams=team_service,
             broadcasts=BroadcastService(db, clock, catalogs, config.org.name, language, signal),
@@ -70,6 +81,7 @@ class Services:
                 config.org.admins,
                 config.org.name,
             ),
+            privacy=privacy,
             reports=ReportService(
                 db,
                 clock,
@@ -78,7 +90,7 @@ class Services:
                 Notices(catalogs, language),
                 signal,
                 config.org.admins,
-                config.storage.path.parent / "files",
+                files_folder(config),
                 team_service.all,
             ),
             outbox_signal=signal,

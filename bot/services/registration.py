@@ -23,8 +23,10 @@ from bot.domain.errors import (
 from bot.domain.models import Volunteer
 from bot.domain.validation import parse_name, parse_phone
 from bot.outbox.limits import SlidingWindow
+from bot.services.privacy import PrivacyService
 from storage import dialogues, hours, leads, teams, volunteers
 from storage.db import Database
+from storage.privacy import ERASED_TELEGRAM_ID
 
 PROBES_PER_HOUR = 3  # typed numbers found taken, before only a shared contact is accepted
 
@@ -59,10 +61,17 @@ ReleasePlaces = Callable[[aiosqlite.Connection, Volunteer], Awaitable[int]]
 
 
 class RegistrationService:
-    def __init__(self, db: Database, clock: Clock, release_places: ReleasePlaces) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        release_places: ReleasePlaces,
+        privacy: PrivacyService | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._release_places = release_places
+        self._privacy = privacy
         self._probes: dict[int, SlidingWindow] = {}
 
     async def volunteer(self, telegram_id: int) -> Volunteer | None:
@@ -153,18 +162,28 @@ class RegistrationService:
 
     async def forget(self, telegram_id: int) -> None:
         """Erase name, phone, memberships and roles, and give up places in activities not yet
-        started (the waitlist moves up); anonymous aggregates stay."""
+        started (the waitlist moves up); then every message, dispute, note, broadcast and
+        chart that names or addresses the person (PrivacyService.erase); anonymous
+        aggregates and pseudonymous service records stay."""
         now = self._clock.now()
+        erasure = None
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
             for team_key in await leads.team_keys_led_by(tx, volunteer.id):
                 team = await teams.by_key(tx, team_key)
                 assert team is not None
-                await leads.log_change(tx, telegram_id, "demote", team.id, volunteer.id, now)
+                # The append-only role log keeps the row id, never the erased Telegram id.
+                await leads.log_change(
+                    tx, ERASED_TELEGRAM_ID, "demote", team.id, volunteer.id, now
+                )
             await self._release_places(tx, volunteer)
+            if self._privacy is not None:
+                erasure = await self._privacy.erase(tx, volunteer, telegram_id, now)
             await volunteers.forget(tx, volunteer.id, now)
             await hours.forget_holder(tx, volunteer.id)
             await dialogues.delete(tx, telegram_id)
+        if self._privacy is not None and erasure is not None:
+            await self._privacy.finish(erasure)
 
     async def discard_unfinished(self, telegram_id: int) -> bool:
         """Drop what an unregistered person typed in an unfinished dialogue; True if any."""
