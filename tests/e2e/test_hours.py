@@ -185,6 +185,11 @@ async def test_from_check_in_to_certificate(timed) -> None:
         lambda c: c.chat_id == LUCY.id and c.ok and "resolved" in (c.text or ""), since=since
     )
     assert "2 h" in resolved.text and "核实后按全程计算" in resolved.text
+    # Her 2 h cross a star level: that notice follows (waited for, so that it cannot be taken
+    # for the answer to a later command).
+    await bot.api.wait_for(
+        lambda c: c.chat_id == LUCY.id and c.ok and "★" in (c.text or ""), since=since
+    )
     final = await bot.tap(LEAD, told, f"h:r:{record_id}")
     for action in ("生成", "调整", "确认", "申诉", "申诉处理"):
         assert action in final.text
@@ -290,6 +295,7 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     sheet = await bot.tap(LEAD, ended, f"mg:a:{activity.id}")
     # Marked by hand and never checked out: nothing proposed, and the bulk approval leaves it.
     assert "张三" in sheet.text and "建议 0 小时" in sheet.text and "⚠️手动标记" in sheet.text
+    assert "只通过无标记的记录" in sheet.text  # the sheet says what its approval covers
     held = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
     assert "逐条确认" in held.text
     [row] = [d for d in button_data(sheet) if d.startswith("mg:s:")]
@@ -321,3 +327,54 @@ async def test_check_in_links_ask_strangers_to_register_and_erased_holders_stay_
     await bot.services.registration.forget(ZHANG.id)
     verified = await bot.say(stranger, f"/verify {certificate.code}")
     assert "张三" not in verified.text and "erased" in verified.text and "1 h" in verified.text
+
+
+async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_counts(
+    timed,
+) -> None:
+    bot, clock = timed
+    await seed(bot, 0)
+    activity = await _activity(bot, clock)
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    clock.advance(activity.starts_at - clock.now())
+    listing = await bot.say(ZHANG, "/checkin")
+    await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
+    bot.api.send_location(ZHANG, *NEAR)  # any point can be picked on the map
+    refused = await bot.reply(ZHANG)
+    assert "实时位置" in refused.text and "\n1. " in refused.text and "\n2. " in refused.text
+    assert await bot.count("checkins") == 0
+    sent = bot.api.send_location(ZHANG, *NEAR, live_period=3600)
+    assert (await bot.reply(ZHANG)).text.startswith("✅ 已签到")
+    # The live location moves on site 40 minutes later; then the person leaves without
+    # checking out: the sheet proposes up to that last sign of presence.
+    clock.advance(timedelta(minutes=40))
+    bot.api.move_live_location(ZHANG, sent, *SITE)
+    await bot.say(ZHANG, "/hours")  # one chat's updates run in order: the move is handled
+    clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
+    assert await bot.services.hours.make_sheets() == 1
+    admin = await bot.services.roles.actor(ADMIN.id)
+    [line] = (await bot.services.hours.sheet(admin, activity.id)).lines
+    assert line.record.proposed_minutes == 40 and "no_checkout" in line.record.flags
+
+
+async def test_item7_a_bare_number_in_add_hours_is_hours_and_is_read_back(timed) -> None:
+    bot, _ = timed
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await bot.say(ADMIN, "/add_hours")
+    matches = await bot.say(ADMIN, "张三")
+    teams = await bot.tap(ADMIN, matches, button_data(matches)[0])
+    await bot.tap(ADMIN, teams, "ah:t:traffic")
+    await bot.say(ADMIN, "11-20")
+    noted = await bot.say(ADMIN, "2")
+    assert "2小时" in noted.text and "分钟" not in noted.text
+    await bot.say(ADMIN, "敬老院探访")
+    check = await bot.say(ADMIN, "院方签到表补录")
+    assert "时长：2小时" in check.text
+    done = await bot.tap(ADMIN, check, "ah:ok")
+    assert "2小时" in done.text
+    admin = await bot.services.roles.actor(ADMIN.id)
+    zhang = await bot.services.registration.volunteer(ZHANG.id)
+    assert zhang is not None
+    _, [record], _ = await bot.services.hours.records_of(admin, zhang.id, 0)
+    assert record.minutes == 120
