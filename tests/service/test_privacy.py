@@ -349,3 +349,25 @@ def test_item11_retention_is_configured_with_defaults(tmp_path: Path) -> None:
     bad.write_text("[retention]\noutbox_days = 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"retention\.outbox_days"):
         load_config(bad)
+
+
+async def test_item11_the_daily_job_logs_its_counts(
+    services: Services, db: Database, clock: ManualClock, register, caplog
+) -> None:
+    from types import SimpleNamespace
+
+    from handlers.jobs import RETENTION_SECONDS, retention
+
+    assert RETENTION_SECONDS == 24 * 3600
+    admin = await services.roles.actor(ADMIN_ID)
+    await register(MEMBER, name="李四", phone="13800000002", teams=("traffic",))
+    await services.broadcasts.start(admin, "team:traffic", "通知", ADMIN_ID)
+    await _mark_sent(db)
+    clock.advance(timedelta(days=30, seconds=1))
+    context = SimpleNamespace(runtime=SimpleNamespace(services=services))
+    with caplog.at_level("INFO", logger="handlers.jobs"):
+        await retention(context)  # type: ignore[arg-type]
+    assert "retention: 1 messages deleted, 0 broadcast bodies blanked, 0 files deleted" in (
+        caplog.text
+    )
+    assert await _outbox_rows(db) == []
