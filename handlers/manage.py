@@ -118,7 +118,8 @@ async def on_open(update: Update, context: AppContext) -> None:
 
 
 async def on_roster(update: Update, context: AppContext) -> None:
-    """Names and phone numbers of those confirmed and waiting (long rosters are split)."""
+    """Names and phone numbers of those confirmed and waiting (long rosters are split); the
+    service decides whether the numbers are shown in full or masked."""
     pressed = await _pressed(update, context, ROSTER)
     if pressed is None:
         return

@@ -295,7 +295,7 @@ async def edit_name(context: AppContext, turn: Turn, dialogue: Dialogue, message
 @text_step("edit", "phone")
 async def edit_phone(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
     volunteer = await turn.services.registration.change_phone(
-        turn.user_id, _phone_answer(turn, message)
+        turn.user_id, _phone_answer(turn, message), shared=message.contact is not None
     )
     summary = await _summary(turn, volunteer)
     await reply(context, turn, turn.t("edit.saved", summary=summary), ReplyKeyboardRemove())

@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.hours import PERSON_IN_CHARGE
 from storage.rows import fetchall, fetchone, iso
+from storage.volunteers import RELEASED
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ EXPORT_COLUMNS = (
     "record_id",
     "volunteer",
     "phone",
+    "phone_verified",
     "activity",
     "date",
     "place",
@@ -290,7 +292,9 @@ async def export_rows(
     sql = (
         "WITH charge AS (SELECT l.team_id, MIN(lv.name) AS name FROM team_leads l"
         "   JOIN volunteers lv ON lv.id = l.volunteer_id GROUP BY l.team_id)"
-        " SELECT r.id AS record_id, v.name AS volunteer, v.phone AS phone, r.title AS activity,"
+        " SELECT r.id AS record_id, v.name AS volunteer,"
+        f" CASE WHEN v.phone LIKE '{RELEASED}%' THEN NULL ELSE v.phone END AS phone,"
+        " v.phone_verified, r.title AS activity,"
         " r.served_on AS date, r.place, r.content, r.minutes, t.name_zh AS team,"
         f" {PERSON_IN_CHARGE.replace(' AS lead', ' AS person_in_charge')}, r.state, r.source"
         " FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id"

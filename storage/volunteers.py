@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -9,8 +10,13 @@ import aiosqlite
 from bot.domain.models import Volunteer
 from storage.rows import fetchall, fetchone, from_iso, iso, like_pattern
 
+# A number its verified owner took over leaves this placeholder behind (migration 008): never a
+# valid phone, read as no number.
+RELEASED = "released:"
+_PHONE = f"CASE WHEN v.phone LIKE '{RELEASED}%' THEN '' ELSE v.phone END"
+
 _SELECT = (
-    "SELECT v.id, v.telegram_id, v.name, v.phone, v.registered_at,"
+    f"SELECT v.id, v.telegram_id, v.name, {_PHONE} AS phone, v.phone_verified, v.registered_at,"
     " (SELECT group_concat(t.key, ',') FROM"
     "   (SELECT t.key FROM memberships m JOIN teams t ON t.id = m.team_id"
     "    WHERE m.volunteer_id = v.id ORDER BY t.id) AS t) AS team_keys"
@@ -27,6 +33,7 @@ def _volunteer(row: aiosqlite.Row) -> Volunteer:
         row["phone"],
         from_iso(row["registered_at"]),
         keys,
+        bool(row["phone_verified"]),
     )
 
 
@@ -48,13 +55,52 @@ async def phone_holder(conn: aiosqlite.Connection, phone: str) -> int | None:
     return int(row["id"]) if row else None
 
 
+@dataclass(frozen=True)
+class PhoneHolder:
+    id: int
+    telegram_id: int | None
+    verified: bool
+    imported: bool  # an imported roster entry not yet linked to an account
+
+
+async def phone_holder_of(conn: aiosqlite.Connection, phone: str) -> PhoneHolder | None:
+    """Who holds this phone number, and how (verified, imported), if anyone."""
+    row = await fetchone(
+        conn,
+        "SELECT id, telegram_id, phone_verified, imported_at FROM volunteers WHERE phone = ?",
+        (phone,),
+    )
+    if row is None:
+        return None
+    return PhoneHolder(
+        int(row["id"]),
+        row["telegram_id"],
+        bool(row["phone_verified"]),
+        row["telegram_id"] is None and row["imported_at"] is not None,
+    )
+
+
+async def release_phone(conn: aiosqlite.Connection, volunteer_id: int, now: datetime) -> None:
+    """Take an unverified number away from its holder (its verified owner claimed it)."""
+    await conn.execute(
+        "UPDATE volunteers SET phone = ? || id, phone_verified = 0, updated_at = ?"
+        " WHERE id = ? AND phone_verified = 0",
+        (RELEASED, iso(now), volunteer_id),
+    )
+
+
 async def insert(
-    conn: aiosqlite.Connection, telegram_id: int, name: str, phone: str, now: datetime
+    conn: aiosqlite.Connection,
+    telegram_id: int,
+    name: str,
+    phone: str,
+    now: datetime,
+    phone_verified: bool = False,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO volunteers (telegram_id, name, phone, consent_at, registered_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (telegram_id, name, phone, iso(now), iso(now), iso(now)),
+        "INSERT INTO volunteers (telegram_id, name, phone, phone_verified, consent_at,"
+        " registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (telegram_id, name, phone, int(phone_verified), iso(now), iso(now), iso(now)),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -70,11 +116,15 @@ async def update_name(
 
 
 async def update_phone(
-    conn: aiosqlite.Connection, volunteer_id: int, phone: str, now: datetime
+    conn: aiosqlite.Connection,
+    volunteer_id: int,
+    phone: str,
+    now: datetime,
+    phone_verified: bool = False,
 ) -> None:
     await conn.execute(
-        "UPDATE volunteers SET phone = ?, updated_at = ? WHERE id = ?",
-        (phone, iso(now), volunteer_id),
+        "UPDATE volunteers SET phone = ?, phone_verified = ?, updated_at = ? WHERE id = ?",
+        (phone, int(phone_verified), iso(now), volunteer_id),
     )
 
 
@@ -84,7 +134,7 @@ async def forget(conn: aiosqlite.Connection, volunteer_id: int, now: datetime) -
     await conn.execute("DELETE FROM team_leads WHERE volunteer_id = ?", (volunteer_id,))
     await conn.execute(
         "UPDATE volunteers SET telegram_id = NULL, name = NULL, phone = NULL, consent_at = NULL,"
-        " forgotten_at = ?, updated_at = ? WHERE id = ?",
+        " phone_verified = 0, forgotten_at = ?, updated_at = ? WHERE id = ?",
         (iso(now), iso(now), volunteer_id),
     )
 
@@ -95,7 +145,8 @@ async def search(conn: aiosqlite.Connection, fragment: str, limit: int) -> list[
     rows = await fetchall(
         conn,
         f"{_SELECT} WHERE v.forgotten_at IS NULL"
-        " AND (v.name LIKE ? ESCAPE '\\' OR v.phone LIKE ? ESCAPE '\\')"
+        " AND (v.name LIKE ? ESCAPE '\\' OR (v.phone LIKE ? ESCAPE '\\'"
+        f" AND v.phone NOT LIKE '{RELEASED}%'))"
         " ORDER BY v.name, v.id LIMIT ?",
         (pattern, pattern, limit),
     )
@@ -128,10 +179,11 @@ async def insert_imported(conn: aiosqlite.Connection, name: str, phone: str, now
 async def link_account(
     conn: aiosqlite.Connection, volunteer_id: int, telegram_id: int, name: str, now: datetime
 ) -> None:
-    """An imported person registers: the account takes over the roster entry."""
+    """An imported person registers (sharing their contact, so the number is verified): the
+    account takes over the roster entry."""
     await conn.execute(
-        "UPDATE volunteers SET telegram_id = ?, name = ?, consent_at = ?, registered_at = ?,"
-        " updated_at = ? WHERE id = ? AND telegram_id IS NULL",
+        "UPDATE volunteers SET telegram_id = ?, name = ?, phone_verified = 1, consent_at = ?,"
+        " registered_at = ?, updated_at = ? WHERE id = ? AND telegram_id IS NULL",
         (telegram_id, name, iso(now), iso(now), iso(now), volunteer_id),
     )
 

@@ -36,9 +36,10 @@ class Volunteer:
     id: int
     telegram_id: int | None
     name: str
-    phone: str
+    phone: str  # "" when the number was taken over by its verified owner (none until confirmed)
     registered_at: datetime
     team_keys: tuple[str, ...] = ()
+    phone_verified: bool = False  # shared as the person's own Telegram contact, not typed
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,12 @@ class Services:
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
             registration=RegistrationService(
-                db, clock, activities.release_all, privacy=privacy
+                db,
+                clock,
+                activities.release_all,
+                Notices(catalogs, language),
+                signal,
+                privacy=privacy,
             ),
             roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
             teams=team_service,

@@ -23,12 +23,15 @@ from bot.domain.errors import (
 from bot.domain.models import Volunteer
 from bot.domain.validation import parse_name, parse_phone
 from bot.outbox.limits import SlidingWindow
+from bot.outbox.signal import OutboxSignal
+from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
-from storage import dialogues, hours, leads, teams, volunteers
+from storage import dialogues, hours, leads, outbox, teams, volunteers
 from storage.db import Database
 from storage.privacy import ERASED_TELEGRAM_ID
+from storage.volunteers import PhoneHolder
 
-PROBES_PER_HOUR = 3  # typed numbers found taken, before only a shared contact is accepted
+PROBES_PER_HOUR = 3  # typed numbers checked per person, before only a shared contact is accepted
 
 
 async def _team_ids(tx: aiosqlite.Connection, team_keys: Iterable[str]) -> list[int]:
@@ -51,10 +54,22 @@ async def _require(tx: aiosqlite.Connection, telegram_id: int) -> Volunteer:
     return volunteer
 
 
-async def _check_phone_free(tx: aiosqlite.Connection, phone: str, own_id: int | None) -> None:
-    holder = await volunteers.phone_holder(tx, phone)
-    if holder is not None and holder != own_id:
+def _claim(holder: PhoneHolder | None, own_id: int | None, shared: bool) -> PhoneHolder | None:
+    """Whether a person may have this number; returns the other holder it is taken from.
+
+    A typed number held by anyone else gets the same answer as a typed number refused for any
+    other reason (share your contact), so that no answer tells whether someone else's number
+    is registered. A shared contact proves the number is the sender's own: it takes the
+    number over from an account that only typed it, or links an imported roster entry; only
+    a number another account has also verified is refused (it is the sender's own number, so
+    saying so reveals nothing about anyone else's)."""
+    if holder is None or holder.id == own_id:
+        return None
+    if not shared:
+        raise PhoneMustBeShared()
+    if holder.verified:
         raise PhoneTaken()
+    return holder
 
 
 ReleasePlaces = Callable[[aiosqlite.Connection, Volunteer], Awaitable[int]]
@@ -66,41 +81,53 @@ class RegistrationService:
         db: Database,
         clock: Clock,
         release_places: ReleasePlaces,
+        notices: Notices,
+        signal: OutboxSignal,
         privacy: PrivacyService | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._release_places = release_places
+        self._notices = notices
+        self._signal = signal
         self._privacy = privacy
         self._probes: dict[int, SlidingWindow] = {}
 
     async def volunteer(self, telegram_id: int) -> Volunteer | None:
         return await volunteers.by_telegram_id(self._db.reader, telegram_id)
 
-    async def check_phone_available(self, telegram_id: int, phone: str, shared: bool) -> str:
-        """Validate the phone and make sure nobody else holds it; returns it normalised.
-
-        Whether a number is taken is itself personal data: someone typing numbers that turn
-        out taken is soon asked to share their own contact instead (typed numbers refused)."""
-        normalised = parse_phone(phone)
+    def _count_typed(self, telegram_id: int) -> None:
+        """Whether a number is registered is itself personal data, and a typed number's answer
+        (accepted or not) tells a little of it. So every typed number counts, whatever the
+        answer, in registration and profile edits alike: after PROBES_PER_HOUR in an hour, only
+        a shared contact is accepted."""
         now = self._clock.now().timestamp()
         probes = self._probes.setdefault(telegram_id, SlidingWindow(PROBES_PER_HOUR, 3600))
-        if not shared and probes.wait(now) > 0:
+        if probes.wait(now) > 0:
             raise PhoneMustBeShared()
+        probes.record(now)
+
+    async def _take_over(self, tx: aiosqlite.Connection, holder: PhoneHolder) -> None:
+        """A verified contact takes a number from an account that only typed it; that account
+        is told, in its language, to confirm its own number."""
+        now = self._clock.now()
+        await volunteers.release_phone(tx, holder.id, now)
+        if holder.telegram_id is not None:
+            notice = await self._notices.make(
+                tx, holder.telegram_id, "phone_released", "phone.released"
+            )
+            await outbox.enqueue(tx, [notice], now)
+
+    async def check_phone_available(self, telegram_id: int, phone: str, shared: bool) -> str:
+        """Validate the phone and make sure this person may have it; returns it normalised.
+        Typed numbers are limited (see `_count_typed`) and a typed number someone else holds
+        gets the same answer as any other refused typed number."""
+        normalised = parse_phone(phone)
         own = await volunteers.by_telegram_id(self._db.reader, telegram_id)
-        if own is None and await volunteers.imported_holder(self._db.reader, normalised):
-            # On the federation's roster: only the phone's owner, proven by sharing their
-            # contact, takes over that entry.
-            if not shared:
-                probes.record(now)  # a typed guess counts like one that is taken
-                raise PhoneMustBeShared()
-            return normalised
-        try:
-            await _check_phone_free(self._db.reader, normalised, own.id if own else None)
-        except PhoneTaken:
-            if not shared:
-                probes.record(now)
-            raise
+        if not shared and (own is None or own.phone != normalised):
+            self._count_typed(telegram_id)
+        holder = await volunteers.phone_holder_of(self._db.reader, normalised)
+        _claim(holder, own.id if own else None, shared)
         return normalised
 
     async def register(
@@ -114,7 +141,8 @@ class RegistrationService:
     ) -> Volunteer:
         """Register a person who gave consent; every field is validated again here. Someone
         on an imported roster who shared their own contact takes over that entry (its teams
-        are kept, with those chosen now)."""
+        are kept, with those chosen now); a shared contact takes the number over from an
+        account that only typed it (see `_claim`)."""
         if not consent:
             raise ConsentRequired()
         clean_name, clean_phone = parse_name(name), parse_phone(phone)
@@ -123,17 +151,23 @@ class RegistrationService:
             if await volunteers.by_telegram_id(tx, telegram_id) is not None:
                 raise AlreadyRegistered()
             team_ids = await _team_ids(tx, team_keys)
-            imported = await volunteers.imported_holder(tx, clean_phone)
-            if imported is not None and phone_shared:
-                await volunteers.link_account(tx, imported, telegram_id, clean_name, now)
-                await teams.add_memberships(tx, imported, team_ids, now)
+            holder = _claim(await volunteers.phone_holder_of(tx, clean_phone), None, phone_shared)
+            if holder is not None and holder.imported:
+                await volunteers.link_account(tx, holder.id, telegram_id, clean_name, now)
+                await teams.add_memberships(tx, holder.id, team_ids, now)
                 await dialogues.delete(tx, telegram_id)
                 return await _require(tx, telegram_id)
-            await _check_phone_free(tx, clean_phone, None)
-            volunteer_id = await volunteers.insert(tx, telegram_id, clean_name, clean_phone, now)
+            if holder is not None:
+                await self._take_over(tx, holder)
+            volunteer_id = await volunteers.insert(
+                tx, telegram_id, clean_name, clean_phone, now, phone_verified=phone_shared
+            )
             await teams.set_memberships(tx, volunteer_id, team_ids, now)
             await dialogues.delete(tx, telegram_id)
-            return await _require(tx, telegram_id)
+            registered = await _require(tx, telegram_id)
+        if holder is not None:
+            self._signal.notify()
+        return registered
 
     async def change_name(self, telegram_id: int, name: str) -> Volunteer:
         clean = parse_name(name)
@@ -143,14 +177,29 @@ class RegistrationService:
             await dialogues.delete(tx, telegram_id)
             return await _require(tx, telegram_id)
 
-    async def change_phone(self, telegram_id: int, phone: str) -> Volunteer:
+    async def change_phone(self, telegram_id: int, phone: str, shared: bool = False) -> Volunteer:
+        """A new number from /profile, under the same rules as registration: typed numbers are
+        limited and unverified; a shared contact verifies the number (typing one's current
+        number again changes nothing). An imported roster entry with the number is not merged
+        into an account here: that is an admin's decision."""
         clean = parse_phone(phone)
+        current = await _require(self._db.reader, telegram_id)
+        if not shared and clean != current.phone:
+            self._count_typed(telegram_id)
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
-            await _check_phone_free(tx, clean, volunteer.id)
-            await volunteers.update_phone(tx, volunteer.id, clean, self._clock.now())
+            holder = _claim(await volunteers.phone_holder_of(tx, clean), volunteer.id, shared)
+            if holder is not None and holder.imported:
+                raise PhoneTaken()
+            if holder is not None:
+                await self._take_over(tx, holder)
+            verified = shared or (clean == volunteer.phone and volunteer.phone_verified)
+            await volunteers.update_phone(tx, volunteer.id, clean, self._clock.now(), verified)
             await dialogues.delete(tx, telegram_id)
-            return await _require(tx, telegram_id)
+            changed = await _require(tx, telegram_id)
+        if holder is not None:
+            self._signal.notify()
+        return changed
 
     async def change_teams(self, telegram_id: int, team_keys: Iterable[str]) -> Volunteer:
         async with self._db.transaction() as tx:

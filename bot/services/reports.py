@@ -19,6 +19,7 @@ from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTe
 from bot.domain.hours import RecordState
 from bot.domain.models import Actor, Team
 from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
+from bot.domain.spreadsheet import csv_cell
 from bot.domain.validation import mask_phone, parse_search
 from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
@@ -56,8 +57,10 @@ class HonorRoll:
 
 
 def export_labels(t: Translator) -> dict[str, str]:
-    """Record states and sources as the export shows them."""
+    """Record states, sources and whether a phone is verified, as the export shows them."""
     labels = {state.value: t(f"record.state.{state.value}") for state in RecordState}
+    labels["phone_verified"] = t("export.phone.verified")
+    labels["phone_unverified"] = t("export.phone.unverified")
     return labels | {source: t(f"export.source.{source}") for source in ("activity", "manual")}
 
 
@@ -397,10 +400,12 @@ async def _export_values(
     async for batch in batches:
         for row in batch:
             phone = row["phone"]
+            verified = "phone_verified" if row["phone_verified"] else "phone_unverified"
             yield [
                 row["record_id"],
                 row["volunteer"] or "",
                 (mask_phone(phone) if masked else phone) if phone else "",
+                labels.get(verified, verified) if phone else "",
                 row["activity"],
                 row["date"],
                 row["place"],
@@ -421,15 +426,17 @@ async def write_export(
     sheet_name: str = "records",
 ) -> int:
     """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
-    (streamed into the zip as rows come); returns the number of data rows."""
+    (streamed into the zip as rows come); returns the number of data rows. CSV text that a
+    spreadsheet could take for a formula gets a leading `'` (`bot/domain/spreadsheet.py`);
+    XLSX writes every text as an inline string cell, which no program evaluates."""
     assert len(header) == len(EXPORT_COLUMNS)
     count = 0
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
+            writer.writerow([csv_cell(value) for value in header])
             async for row in rows:
-                writer.writerow(row)
+                writer.writerow([csv_cell(value) for value in row])
                 count += 1
         return count
     if fmt != "xlsx":

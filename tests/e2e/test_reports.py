@@ -79,7 +79,8 @@ async def test_leaderboard_report_export_and_stats(bot: Harness) -> None:
     [upload] = document.files.values()
     rows = list(csv.reader(io.StringIO(upload.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["记录编号", "志愿者姓名", "手机号"] and len(rows) == 3
-    assert {row[2] for row in rows[1:]} == {"+86138****8000", "+86139****9000"}  # masked
+    # Masked, and quoted so that the leading + cannot start a formula.
+    assert {row[2] for row in rows[1:]} == {"'+86138****8000", "'+86139****9000"}
     forged = await bot.answer_to_press(ZHANG, board, month_csv)
     assert forged.params["text"] == "只有队长和管理员可以进行此操作。"
     # Another team's lead pressing the same button gets their own team's records: none.

@@ -12,7 +12,6 @@ from bot.domain.errors import (
     NoTeamChosen,
     NotRegistered,
     PhoneMustBeShared,
-    PhoneTaken,
     UnknownTeam,
 )
 from bot.services import Services
@@ -66,9 +65,10 @@ async def test_register_twice_or_with_a_taken_phone_is_refused(
     await register(1, phone="13800138000")
     with pytest.raises(AlreadyRegistered):
         await register(1, phone="13900139000")
-    with pytest.raises(PhoneTaken):
+    # Typed, a number someone else holds gets the answer any refused typed number gets.
+    with pytest.raises(PhoneMustBeShared):
         await register(2, phone="+86 138-0013-8000")
-    with pytest.raises(PhoneTaken):
+    with pytest.raises(PhoneMustBeShared):
         await services.registration.check_phone_available(2, "13800138000", shared=False)
     assert (
         await services.registration.check_phone_available(1, "13800138000", shared=False)
@@ -81,7 +81,7 @@ async def test_probing_typed_numbers_soon_requires_a_shared_contact(
 ) -> None:
     await register(1, phone="13800138000")
     for _ in range(3):
-        with pytest.raises(PhoneTaken):
+        with pytest.raises(PhoneMustBeShared):
             await services.registration.check_phone_available(2, "13800138000", shared=False)
     with pytest.raises(PhoneMustBeShared):
         await services.registration.check_phone_available(2, "13900139000", shared=False)
@@ -102,7 +102,7 @@ async def test_profile_edits_change_only_what_was_asked(services: Services, regi
     assert (renamed.name, renamed.phone) == ("张三丰", "+8613800138000")
     rephoned = await services.registration.change_phone(1, "13700137000")
     assert rephoned.phone == "+8613700137000"
-    with pytest.raises(PhoneTaken):
+    with pytest.raises(PhoneMustBeShared):
         await services.registration.change_phone(1, "13900139000")
     moved = await services.registration.change_teams(1, ["sunshine", "blood"])
     assert moved.team_keys == ("blood", "sunshine")
