@@ -52,6 +52,10 @@ SECOND_ADMIN = 900_002
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
+    return hours_config(tmp_path)
+
+
+def hours_config(tmp_path: Path) -> Config:
     # Small star levels, so that a few activities cross one; two admins, so that one can
     # review what the other added; activities up to three days, to test a day's cap.
     return make_config(
@@ -77,6 +81,10 @@ class Scene:
 
 @pytest.fixture
 async def scene(services: Services, clock: ManualClock, db: Database, register) -> Scene:
+    return await build_scene(services, clock, db, register)
+
+
+async def build_scene(services: Services, clock: ManualClock, db: Database, register) -> Scene:
     """A traffic activity tomorrow 09:00-11:00 (Beijing time) with a location pin; a lead of
     the traffic team; three confirmed volunteers; a lead of another team."""
     people = {}

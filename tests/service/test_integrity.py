@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.config import Config
 from bot.domain.errors import (
     DayOverfull,
     LiveLocationNeeded,
@@ -31,9 +32,21 @@ from tests.service.test_hours import (
     SECOND_ADMIN,
     SITE,
     Scene,
-    config,  # noqa: F401  (a fixture: two admins, star levels, long activities allowed)
-    scene,  # noqa: F401  (a fixture)
+    build_scene,
+    hours_config,
 )
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """Two admins, so that one can review what the other added."""
+    return hours_config(tmp_path)
+
+
+@pytest.fixture
+async def scene(services: Services, clock: ManualClock, db: Database, register) -> Scene:
+    return await build_scene(services, clock, db, register)
+
 
 # About 280 m north of the site: inside the 300 m radius, in its outer tenth.
 EDGE = (SITE[0] + 0.00252, SITE[1])
@@ -196,7 +209,7 @@ async def test_item2_missing_check_outs_come_first_on_the_sheet(scene: Scene) ->
     clock.advance(timedelta(hours=2))
     await hours.make_sheets()
     view = await hours.sheet(scene.lead, scene.activity.id)
-    assert [line.name for line in view.lines][0] == "薄一"  # "安娜" sorts before by name
+    assert view.lines[0].name == "薄一"  # "安娜" sorts before by name
 
 
 # ---------------------------------------------------------------- item 3: bulk approval
@@ -301,12 +314,11 @@ async def test_item5_no_manual_addition_beyond_24_hours_in_one_day(
 async def test_item5_a_lone_admin_cannot_add_hours_over_the_daily_limit(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    config = make_config(tmp_path / "lone")
-    (tmp_path / "lone").mkdir()
-    database = await Database.open(config.storage.path)
+    lone = make_config(tmp_path / "lone")
+    database = await Database.open(lone.storage.path)
     try:
-        services = Services.build(database, config, clock)
-        await services.teams.seed(config.teams)
+        services = Services.build(database, lone, clock)
+        await services.teams.seed(lone.teams)
         volunteer = await services.registration.register(
             7, "李四", "13700137000", ("traffic",), consent=True
         )
