@@ -22,6 +22,7 @@ def _checkin(row: aiosqlite.Row) -> CheckIn:
         from_iso(row["checked_in_at"]),
         from_iso(row["checked_out_at"]) if row["checked_out_at"] else None,
         row["distance_m"],
+        from_iso(row["last_seen_at"]) if row["last_seen_at"] else None,
     )
 
 
@@ -72,6 +73,40 @@ async def checkout(
         (iso(at), activity_id, volunteer_id),
     )
     return cursor.rowcount == 1
+
+
+async def touch_checkin(
+    conn: aiosqlite.Connection, activity_id: int, volunteer_id: int, at: datetime
+) -> bool:
+    """A presence signal (a code scanned again, a live location updated) on an open check-in:
+    a forgotten check-out is credited up to the last one."""
+    cursor = await conn.execute(
+        "UPDATE checkins SET last_seen_at = MAX(COALESCE(last_seen_at, checked_in_at), ?)"
+        " WHERE activity_id = ? AND volunteer_id = ? AND checked_out_at IS NULL",
+        (iso(at), activity_id, volunteer_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def open_checkins_overlapping(
+    conn: aiosqlite.Connection,
+    volunteer_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    excluding_activity: int,
+) -> list[str]:
+    """Titles of other activities, overlapping the span, where the person is checked in and
+    not yet out (before their attendance sheet)."""
+    rows = await fetchall(
+        conn,
+        "SELECT a.title FROM checkins c JOIN activities a ON a.id = c.activity_id"
+        " WHERE c.volunteer_id = ? AND c.checked_out_at IS NULL AND c.activity_id != ?"
+        " AND a.starts_at < ? AND a.ends_at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM attendance_sheets s WHERE s.activity_id = a.id)"
+        " ORDER BY a.starts_at",
+        (volunteer_id, excluding_activity, iso(ends_at), iso(starts_at)),
+    )
+    return [row["title"] for row in rows]
 
 
 async def open_checkins(conn: aiosqlite.Connection, volunteer_id: int) -> list[CheckIn]:
@@ -152,6 +187,7 @@ def _record(row: aiosqlite.Row) -> ServiceRecord:
         state=RecordState(row["state"]),
         flags=frozenset(row["flags"].split()),
         source=row["source"],
+        last_seen_at=_optional_time(row["last_seen_at"]),
     )
 
 
@@ -162,8 +198,9 @@ async def insert_record(
         conn,
         "INSERT INTO service_records (volunteer_id, activity_id, team_id, category, title, place,"
         " content, served_on, starts_at, ends_at, checked_in_at, checked_out_at,"
-        " proposed_minutes, minutes, mark, state, flags, source, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " proposed_minutes, minutes, mark, state, flags, source, created_at, updated_at,"
+        " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (
             record.volunteer_id,
             record.activity_id,
@@ -185,6 +222,7 @@ async def insert_record(
             record.source,
             iso(now),
             iso(now),
+            iso(record.last_seen_at) if record.last_seen_at else None,
         ),
     )
     assert row is not None
@@ -276,6 +314,35 @@ async def minutes_on_day(
         (volunteer_id, served_on.isoformat(), excluding),
     )
     return int(row["n"]) if row else 0
+
+
+async def credited_on_day(conn: aiosqlite.Connection, volunteer_id: int, served_on: date) -> int:
+    """Minutes of every record of this person on this day that is not a no-show, whatever its
+    state (pending ones included)."""
+    row = await fetchone(
+        conn,
+        "SELECT COALESCE(SUM(minutes), 0) AS n FROM service_records WHERE volunteer_id = ?"
+        " AND served_on = ? AND state != 'no_show'",
+        (volunteer_id, served_on.isoformat()),
+    )
+    return int(row["n"]) if row else 0
+
+
+async def records_overlapping(
+    conn: aiosqlite.Connection,
+    volunteer_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    excluding: int,
+) -> list[ServiceRecord]:
+    """The person's other activity records, not no-shows, whose schedule overlaps the span."""
+    rows = await fetchall(
+        conn,
+        f"{_RECORD} WHERE r.volunteer_id = ? AND r.id != ? AND r.state != 'no_show'"
+        " AND r.starts_at < ? AND r.ends_at > ? ORDER BY r.starts_at",
+        (volunteer_id, excluding, iso(ends_at), iso(starts_at)),
+    )
+    return [_record(row) for row in rows]
 
 
 async def approved_minutes(conn: aiosqlite.Connection, volunteer_id: int) -> int:
