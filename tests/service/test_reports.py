@@ -148,7 +148,7 @@ async def test_reports_cover_what_the_role_allows(city: City) -> None:
 async def test_no_shows_count_in_reports_and_stats(city: City, services: Services) -> None:
     await city.add(ANNA, date(2026, 11, 24), 120)
     record = await services.hours.add_manual(
-        city.admin, city.ids[BO], "traffic", date(2026, 11, 24), 60, "劝导", "补录"
+        city.admin, city.ids[BO], "traffic", date(2026, 11, 24), 60, "劝导", "纸质签到表补录"
     )
     await services.hours.adjust(city.admin, record.id, 0, "当天缺席")
     lines = await services.reports.report_teams(city.admin, date(2026, 11, 1), date(2026, 12, 1))
@@ -309,11 +309,11 @@ async def test_monthly_totals_agree_with_the_records_across_any_range(
         who = DING if team == "blood" else (ANNA, BO, CHEN)[n % 3]
         records.append(
             await services.hours.add_manual(
-                city.admin, city.ids[who], team, day, 60 + 10 * n, "劝导", "补录"
+                city.admin, city.ids[who], team, day, 60 + 10 * n, "劝导", "纸质签到表补录"
             )
         )
-    await services.hours.adjust(city.admin, records[2].id, 45, "核对")
-    await services.hours.adjust(city.admin, records[4].id, 0, "缺席")
+    await services.hours.adjust(city.admin, records[2].id, 45, "核对纸质记录")
+    await services.hours.adjust(city.admin, records[4].id, 0, "当天缺席未到")
     owner = next(t for t, v in city.ids.items() if v == records[5].volunteer_id)
     await services.hours.dispute(owner, records[5].id, "应该更多")
 
