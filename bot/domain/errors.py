@@ -269,6 +269,10 @@ class OpenCheckInElsewhere(DomainError):
     key = "error.open_checkin_elsewhere"  # params: title
 
 
+class PersonCheckedInElsewhere(DomainError):
+    key = "error.person_checked_in_elsewhere"  # params: title
+
+
 class NotDisputable(DomainError):
     key = "error.not_disputable"
 

@@ -33,6 +33,7 @@ from bot.domain.errors import (
     NotTeamLead,
     OpenCheckInElsewhere,
     OwnHours,
+    PersonCheckedInElsewhere,
     RecordNotOpen,
     SelfReview,
     SheetAlreadyMade,
@@ -343,6 +344,11 @@ class HoursService:
             if active is None or active[1] != "confirmed":
                 raise NotConfirmedFor(title=activity.title)
             if present:
+                elsewhere = await hours.open_checkins_overlapping(
+                    tx, volunteer_id, activity.starts_at, activity.ends_at, activity.id
+                )
+                if elsewhere:
+                    raise PersonCheckedInElsewhere(title=elsewhere[0])
                 # The lead vouches for the person being there: from the start if they mark
                 # them once it has begun; the sheet still shows it for review.
                 return await hours.insert_checkin(

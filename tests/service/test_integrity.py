@@ -15,6 +15,7 @@ from bot.domain.errors import (
     LiveLocationNeeded,
     NoOtherAdmin,
     OpenCheckInElsewhere,
+    PersonCheckedInElsewhere,
     SelfReview,
     TimeChangeClash,
 )
@@ -129,6 +130,22 @@ async def test_item1_no_check_in_while_another_overlapping_check_in_is_open(
     await hours.check_out(ANNA, scene.activity.id)
     _, code, _ = await hours.issue_code(scene.lead, other.id)
     assert not (await hours.check_in_by_code(ANNA, code)).already  # once out, in is fine
+
+
+async def test_item1_a_lead_cannot_mark_present_someone_checked_in_to_an_overlapping_activity(
+    scene: Scene,
+) -> None:
+    hours, clock = scene.services.hours, scene.clock
+    other = await _second_activity(scene, hours_after=5)
+    await scene.services.activities.sign_up(ANNA, other.id)
+    await _moved_without_checks(scene, other, hours_after=0.5)
+    clock.advance(scene.activity.starts_at + timedelta(minutes=45) - clock.now())
+    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
+    with pytest.raises(PersonCheckedInElsewhere) as refused:
+        await hours.mark_present(scene.lead, other.id, scene.people[ANNA], True)
+    assert refused.value.params["title"] == scene.activity.title
+    _, people = await hours.presence(scene.lead, other.id)
+    assert all(person.checkin is None for person in people)
 
 
 async def test_item1_the_sheet_flags_overlapping_records_and_each_needs_a_decision(
