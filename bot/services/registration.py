@@ -222,9 +222,7 @@ class RegistrationService:
                 team = await teams.by_key(tx, team_key)
                 assert team is not None
                 # The append-only role log keeps the row id, never the erased Telegram id.
-                await leads.log_change(
-                    tx, ERASED_TELEGRAM_ID, "demote", team.id, volunteer.id, now
-                )
+                await leads.log_change(tx, ERASED_TELEGRAM_ID, "demote", team.id, volunteer.id, now)
             await self._release_places(tx, volunteer)
             if self._privacy is not None:
                 erasure = await self._privacy.erase(tx, volunteer, telegram_id, now)
