@@ -110,6 +110,7 @@ class PrivacyService:
     async def finish(self, erasure: Erasure) -> None:
         """After the erasure committed: the charts go, and the sender drops claimed rows of
         the broadcasts it stopped."""
+        await self._db.checkpoint()
         removed = await asyncio.to_thread(_remove, erasure.files)
         for broadcast_id in erasure.running_broadcasts:
             self._signal.broadcast_stopped(broadcast_id)

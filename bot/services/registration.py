@@ -83,7 +83,7 @@ class RegistrationService:
         release_places: ReleasePlaces,
         notices: Notices,
         signal: OutboxSignal,
-        privacy: PrivacyService | None = None,
+        privacy: PrivacyService,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -215,7 +215,6 @@ class RegistrationService:
         chart that names or addresses the person (PrivacyService.erase); anonymous
         aggregates and pseudonymous service records stay."""
         now = self._clock.now()
-        erasure = None
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
             for team_key in await leads.team_keys_led_by(tx, volunteer.id):
@@ -224,13 +223,11 @@ class RegistrationService:
                 # The append-only role log keeps the row id, never the erased Telegram id.
                 await leads.log_change(tx, ERASED_TELEGRAM_ID, "demote", team.id, volunteer.id, now)
             await self._release_places(tx, volunteer)
-            if self._privacy is not None:
-                erasure = await self._privacy.erase(tx, volunteer, telegram_id, now)
+            erasure = await self._privacy.erase(tx, volunteer, telegram_id, now)
             await volunteers.forget(tx, volunteer.id, now)
             await hours.forget_holder(tx, volunteer.id)
             await dialogues.delete(tx, telegram_id)
-        if self._privacy is not None and erasure is not None:
-            await self._privacy.finish(erasure)
+        await self._privacy.finish(erasure)
 
     async def discard_unfinished(self, telegram_id: int) -> bool:
         """Drop what an unregistered person typed in an unfinished dialogue; True if any."""

@@ -187,6 +187,15 @@ async def test_item10_forget_me_leaves_nothing(
 
     assert await _scan_database(db) == []
     assert _scan_files(files) == []
+    # Nor in the bytes of the database file and its write-ahead log: what was deleted or
+    # overwritten is zeroed (secure_delete) and the log is emptied after the erasure.
+    database_files = [
+        config.storage.path,
+        config.storage.path.with_name(config.storage.path.name + "-wal"),
+    ]
+    assert [
+        hit for path in database_files if path.exists() for hit in _hits(path.read_bytes())
+    ] == []
     # What stays: the service record under the volunteer row id, its audit trail (the notes
     # redacted, the actor an erased key), the certificate verifying without a name, the
     # broadcast's counts.
