@@ -338,7 +338,7 @@ async def on_person(update: Update, context: AppContext) -> None:
         return
     assert turn.query is not None
     await turn.query.answer()
-    present = turn.services.hours.present_minutes(view.record)
+    present = await turn.services.hours.present_minutes(view.record)
     text, markup = _person(turn, view.record, view.volunteer_name, present)
     await reply(context, turn, text, markup)
 
@@ -361,7 +361,7 @@ async def on_mark(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    present = turn.services.hours.present_minutes(record)
+    present = await turn.services.hours.present_minutes(record)
     text, markup = _person(turn, record, view.volunteer_name, present)
     await turn.query.edit_message_text(text, reply_markup=markup)
 

@@ -98,12 +98,13 @@ async def confirmed_of(
 async def clashes_of_roster(
     conn: aiosqlite.Connection, activity_id: int, starts_at: datetime, ends_at: datetime
 ) -> tuple[int, Activity | None]:
-    """How many volunteers confirmed for the activity are signed up (confirmed or waiting) for
-    another published activity overlapping the span, and the earliest such activity."""
+    """How many volunteers signed up for the activity (confirmed or waiting: the waiting may be
+    promoted) are signed up for another published activity overlapping the span, and the
+    earliest such activity."""
     where = (
         " JOIN signups other ON other.activity_id = a.id AND other.status != 'cancelled'"
         " JOIN signups mine ON mine.volunteer_id = other.volunteer_id"
-        "  AND mine.activity_id = ? AND mine.status = 'confirmed'"
+        "  AND mine.activity_id = ? AND mine.status != 'cancelled'"
         " WHERE a.id != ? AND a.state = 'published' AND a.starts_at < ? AND a.ends_at > ?"
     )
     params = (activity_id, activity_id, iso(ends_at), iso(starts_at))

@@ -316,14 +316,16 @@ async def minutes_on_day(
     return int(row["n"]) if row else 0
 
 
-async def credited_on_day(conn: aiosqlite.Connection, volunteer_id: int, served_on: date) -> int:
+async def credited_on_day(
+    conn: aiosqlite.Connection, volunteer_id: int, served_on: date, excluding: int = 0
+) -> int:
     """Minutes of every record of this person on this day that is not a no-show, whatever its
-    state (pending ones included)."""
+    state (pending ones included), other records than one."""
     row = await fetchone(
         conn,
         "SELECT COALESCE(SUM(minutes), 0) AS n FROM service_records WHERE volunteer_id = ?"
-        " AND served_on = ? AND state != 'no_show'",
-        (volunteer_id, served_on.isoformat()),
+        " AND served_on = ? AND state != 'no_show' AND id != ?",
+        (volunteer_id, served_on.isoformat(), excluding),
     )
     return int(row["n"]) if row else 0
 

@@ -1359,13 +1359,18 @@ class FakeBotApi:
         chat: ChatArg = None,
         *,
         live_period: int | None = None,
+        via_bot: FakeUser | None = None,
     ) -> JSONDict:
         """A location; with ``live_period`` (seconds) a live location, which
-        :meth:`move_live_location` then moves."""
+        :meth:`move_live_location` then moves; with ``via_bot``, posted through that inline
+        bot (which can put any point on the map)."""
         location: JSONDict = {"latitude": latitude, "longitude": longitude}
         if live_period is not None:
             location["live_period"] = live_period
-        return self._user_message(user, chat, {"location": location})
+        content: JSONDict = {"location": location}
+        if via_bot is not None:
+            content["via_bot"] = via_bot.to_dict()
+        return self._user_message(user, chat, content)
 
     def move_live_location(
         self, user: FakeUser, sent: JSONDict, latitude: float, longitude: float

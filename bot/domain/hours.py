@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason, InvalidText
@@ -81,6 +82,23 @@ def at_edge(distance: float | None, radius_m: float) -> bool:
 def spans_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
     """Two spans share at least a moment (touching ends do not count)."""
     return a[0] < b[1] and b[0] < a[1]
+
+
+def minutes_outside(
+    span: tuple[datetime, datetime], others: Sequence[tuple[datetime, datetime]]
+) -> int:
+    """Whole minutes of `span` that none of the `others` covers: what may still be credited
+    once those minutes count elsewhere."""
+    begin, end = span
+    covered = sorted((max(a, begin), min(b, end)) for a, b in others if a < end and b > begin)
+    free, cursor = timedelta(0), begin
+    for start, stop in covered:
+        if start > cursor:
+            free += start - cursor
+        cursor = max(cursor, stop)
+    if end > cursor:
+        free += end - cursor
+    return whole_minutes(free)
 
 
 def over_daily_limit(minutes_that_day: int, limit_minutes: int) -> bool:
@@ -192,6 +210,15 @@ class ServiceRecord:
         return (begin, end) if end > begin else None
 
     @property
+    def credited_span(self) -> tuple[datetime, datetime] | None:
+        """Where its credited minutes lie: from the start of the presence, for as many
+        minutes as are credited (None without times or minutes)."""
+        span = self.presence_span
+        if span is None or not self.minutes:
+            return None
+        return span[0], span[0] + timedelta(minutes=self.minutes)
+
+    @property
     def needs_decision(self) -> bool:
         return needs_decision(self.flags)
 
@@ -257,11 +284,11 @@ def parse_minutes(text: str, maximum: int) -> int:
     bare = _BARE_HOURS.match(cleaned)
     match = _MINUTES.match(cleaned) if cleaned and len(cleaned) <= 20 else None
     if bare is not None:
-        total = float(bare["hours"]) * 60
+        total = Decimal(bare["hours"]) * 60
     elif match is not None and (match["hours"] or match["minutes"]):
         if match["minutes"] and not match["unit"] and not match["hours"]:
             raise InvalidMinutes(max=maximum)
-        total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+        total = Decimal(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
     else:
         raise InvalidMinutes(max=maximum)
     if total != int(total) or not 0 <= total <= maximum:

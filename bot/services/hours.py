@@ -60,6 +60,7 @@ from bot.domain.hours import (
     at_edge,
     credit,
     distance_m,
+    minutes_outside,
     over_daily_limit,
     parse_reason,
     parse_text,
@@ -613,6 +614,13 @@ class HoursService:
         return record, activity
 
     @staticmethod
+    async def _within_day(tx: aiosqlite.Connection, record: ServiceRecord, minutes: int) -> None:
+        """No day holds more than 24 h for one person, all records together."""
+        others = await hours.credited_on_day(tx, record.volunteer_id, record.served_on, record.id)
+        if minutes > record.minutes and others + minutes > MAX_RECORD_MINUTES:
+            raise DayOverfull(day=record.served_on, already=round(others / 60, 2))
+
+    @staticmethod
     def _decided(record: ServiceRecord) -> frozenset[str]:
         """The record's flags once a lead decided it by hand."""
         return record.flags | {DECIDED} if record.needs_decision else record.flags
@@ -620,24 +628,34 @@ class HoursService:
     def _limit(self, record: ServiceRecord) -> int:
         return min(record.scheduled_minutes or MAX_RECORD_MINUTES, MAX_RECORD_MINUTES)
 
-    def present_minutes(self, record: ServiceRecord) -> int:
+    async def present_minutes(
+        self, record: ServiceRecord, conn: aiosqlite.Connection | None = None
+    ) -> int:
         """What marking the record present credits: the proposed minutes; for a forgotten
-        check-out, the lead vouching for the person up to the scheduled end."""
+        check-out, the lead vouching for the person up to the scheduled end. Never minutes
+        that the person's other records already count (an overlap)."""
+        minutes = record.proposed_minutes
         if (
-            "no_checkout" not in record.flags
-            or record.starts_at is None
-            or record.ends_at is None
-            or record.checked_in_at is None
+            "no_checkout" in record.flags
+            and record.starts_at is not None
+            and record.ends_at is not None
+            and record.checked_in_at is not None
         ):
-            return record.proposed_minutes
-        until_end = credit(
-            record.starts_at,
-            record.ends_at,
-            record.checked_in_at,
-            record.ends_at,
-            self._config.min_presence_share,
+            until_end = credit(
+                record.starts_at,
+                record.ends_at,
+                record.checked_in_at,
+                record.ends_at,
+                self._config.min_presence_share,
+            )
+            minutes = min(until_end.minutes, MAX_RECORD_MINUTES)
+        span = replace(record, minutes=minutes).credited_span
+        if "overlap" not in record.flags or span is None:
+            return minutes
+        others = await hours.records_overlapping(
+            conn or self._db.reader, record.volunteer_id, span[0], span[1], record.id
         )
-        return min(until_end.minutes, MAX_RECORD_MINUTES)
+        return minutes_outside(span, [o.credited_span for o in others if o.credited_span])
 
     async def set_mark(self, actor: Actor, record_id: int, mark: Mark) -> ServiceRecord:
         """Present (the proposed minutes; to the scheduled end for a forgotten check-out) or
@@ -652,7 +670,7 @@ class HoursService:
             changed = replace(
                 record,
                 mark=mark,
-                minutes=self.present_minutes(record) if mark is Mark.PRESENT else 0,
+                minutes=await self.present_minutes(record, tx) if mark is Mark.PRESENT else 0,
                 flags=self._decided(record),
             )
             if changed != record:
@@ -671,6 +689,7 @@ class HoursService:
             record, _ = await self._editable(tx, actor, record_id)
             if not 0 <= minutes <= self._limit(record):
                 raise InvalidMinutes(max=self._limit(record))
+            await self._within_day(tx, record, minutes)
             now = self._clock.now()
             changed = replace(
                 record,
@@ -745,6 +764,7 @@ class HoursService:
                     held += 1
                     continue
                 decided = await self._decide(tx, record)
+                self._reviewable(actor, decided.state)
                 await hours.update_record(tx, decided, now)
                 action = "review" if decided.state is RecordState.REVIEW else "approved"
                 await hours.audit(tx, record.id, now, actor.telegram_id, action, record, decided)
@@ -1030,12 +1050,15 @@ class HoursService:
                 raise NotDisputed()
             if minutes is not None and not 0 <= minutes <= self._limit(record):
                 raise InvalidMinutes(max=self._limit(record))
+            if minutes is not None:
+                await self._within_day(tx, record, minutes)
             now = self._clock.now()
             if minutes is None:  # rejected: the record is decided again as it was
                 resolved = await self._decide(tx, record)
             else:
                 mark = Mark.ADJUSTED if minutes else Mark.ABSENT
                 resolved = await self._decide(tx, replace(record, minutes=minutes, mark=mark))
+            self._reviewable(actor, resolved.state)
             outcome = "rejected" if minutes is None else "adjusted"
             await hours.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
             await hours.update_record(tx, resolved, now)

@@ -17,7 +17,7 @@ from bot.domain.models import Activity
 from tests.e2e.conftest import ADMIN, Harness, button_data, start_harness
 from tests.e2e.test_broadcast import LEAD, seed
 from tests.e2e.test_registration import LUCY, ZHANG, register
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi, FakeUser
 
 CLOCK_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SITE = (22.5650, 112.9690)
@@ -343,6 +343,10 @@ async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_
     bot.api.send_location(ZHANG, *NEAR)  # any point can be picked on the map
     refused = await bot.reply(ZHANG)
     assert "实时位置" in refused.text and "\n1. " in refused.text and "\n2. " in refused.text
+    # Nor through an inline bot, which can post any point as a live location.
+    spoofer = FakeUser(id=424_242, first_name="AnyPlaceBot", is_bot=True, username="anyplacebot")
+    bot.api.send_location(ZHANG, *NEAR, live_period=3600, via_bot=spoofer)
+    assert "自己的手机" in (await bot.reply(ZHANG)).text
     assert await bot.count("checkins") == 0
     sent = bot.api.send_location(ZHANG, *NEAR, live_period=3600)
     assert (await bot.reply(ZHANG)).text.startswith("✅ 已签到")

@@ -113,6 +113,23 @@ async def test_item1_a_time_change_that_makes_confirmed_volunteers_clash_is_refu
     )
 
 
+async def test_item1_a_time_change_is_refused_for_people_waiting_for_a_place_too(
+    scene: Scene, register
+) -> None:
+    later = await _second_activity(scene, hours_after=5)
+    async with scene.db.transaction() as tx:
+        await tx.execute("UPDATE activities SET capacity = 1 WHERE id = ?", (later.id,))
+    await register(77, name="占位人", phone="13700000077")
+    await scene.services.activities.sign_up(77, later.id)  # takes the only place
+    assert (await scene.services.activities.sign_up(ANNA, later.id)).placement.value == "waitlisted"
+    onto = scene.activity.starts_at
+    with pytest.raises(TimeChangeClash) as refused:
+        await scene.services.activities.change_time(
+            scene.lead, later.id, onto, onto + timedelta(hours=2)
+        )
+    assert refused.value.params["count"] == 1
+
+
 async def test_item1_no_check_in_while_another_overlapping_check_in_is_open(
     scene: Scene,
 ) -> None:
@@ -181,6 +198,34 @@ async def test_item1_the_sheet_flags_overlapping_records_and_each_needs_a_decisi
     assert (await hours.approve_sheet(scene.lead, other.id)).complete
     summary, _ = await hours.summary(ANNA)
     assert summary.approved_total == 180  # 3 h of presence, not 4
+
+
+async def test_item1_marking_an_overlapping_record_present_never_counts_minutes_twice(
+    scene: Scene,
+) -> None:
+    hours, clock = scene.services.hours, scene.clock
+    other = await _second_activity(scene, hours_after=5)
+    await scene.services.activities.sign_up(ANNA, other.id)
+    await _moved_without_checks(scene, other, hours_after=1)  # 10:00-12:00
+    clock.advance(scene.activity.starts_at - clock.now())
+    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
+    await hours.check_in_by_code(ANNA, code)
+    clock.advance(timedelta(minutes=110))
+    await hours.check_out(ANNA, scene.activity.id)  # 09:00-10:50
+    clock.advance(timedelta(minutes=10))
+    await hours.mark_present(scene.lead, other.id, scene.people[ANNA], True)  # from 10:00
+    clock.advance(other.ends_at + timedelta(minutes=30) - clock.now())
+    assert await hours.make_sheets() == 2
+    first = await _record(scene, scene.activity.id, "安娜")
+    second = await _record(scene, other.id, "安娜")
+    assert "overlap" in first.flags and "overlap" in second.flags
+    assert await hours.present_minutes(second) == 120 - 50  # 10:50-12:00 only
+    await hours.set_mark(scene.lead, first.id, Mark.PRESENT)
+    await hours.set_mark(scene.lead, second.id, Mark.PRESENT)
+    for activity_id in (scene.activity.id, other.id):
+        assert (await hours.approve_sheet(scene.lead, activity_id)).complete
+    summary, _ = await hours.summary(ANNA)
+    assert summary.approved_total == 180  # 09:00-12:00, each minute once
 
 
 # ---------------------------------------------------------------- item 2: forgotten check-out
@@ -307,6 +352,23 @@ async def test_item5_an_admin_correction_sent_to_review_waits_for_another_admin(
     assert raised.state is RecordState.REVIEW
     with pytest.raises(SelfReview):
         await services.hours.approve_review(admin, raised.id)
+
+
+async def test_item5_a_correction_cannot_make_a_day_longer_than_24_hours(
+    scene: Scene, services: Services
+) -> None:
+    admin = await services.roles.actor(SECOND_ADMIN)
+    day = date(2026, 11, 23)
+    first = await services.hours.add_manual(
+        admin, scene.people[BO], "traffic", day, 12 * 60, "通宵值守", "值班表补录核实"
+    )
+    await services.hours.add_manual(
+        admin, scene.people[BO], "traffic", day, 12 * 60, "白天值守", "值班表补录核实"
+    )
+    with pytest.raises(DayOverfull):
+        await services.hours.adjust(admin, first.id, 24 * 60, "核对为二十四小时")
+    lowered = await services.hours.adjust(admin, first.id, 10 * 60, "核对为十个小时")
+    assert lowered.minutes == 10 * 60
 
 
 async def test_item5_no_manual_addition_beyond_24_hours_in_one_day(

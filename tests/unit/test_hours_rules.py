@@ -12,6 +12,7 @@ from bot.domain.errors import InvalidDate, InvalidMinutes, InvalidReason, Invali
 from bot.domain.hours import (
     credit,
     distance_m,
+    minutes_outside,
     over_daily_limit,
     parse_day,
     parse_minutes,
@@ -126,6 +127,9 @@ def test_working_days_skip_weekends() -> None:
         ("0", 0),
         ("24h", 1440),
         ("24", 1440),
+        ("8.3", 498),
+        ("4.1h", 246),
+        ("2.05小时", 123),
     ],
 )
 def test_minutes_as_typed(text: str, expected: int) -> None:
@@ -176,3 +180,19 @@ def test_short_texts_stay_allowed_where_no_reason_is_asked() -> None:
     assert parse_text(" 献血 ") == "献血"
     with pytest.raises(InvalidText):
         parse_text("x")
+
+
+def test_minutes_outside_other_spans() -> None:
+    span = (at(0), at(120))
+    assert minutes_outside(span, []) == 120
+    assert minutes_outside(span, [(at(-60), at(50))]) == 70
+    assert minutes_outside(span, [(at(10), at(20)), (at(15), at(30)), (at(100), at(200))]) == 80
+    assert minutes_outside(span, [(at(-10), at(130))]) == 0
+    assert minutes_outside(span, [(at(120), at(180))]) == 120  # touching is not overlapping
+
+
+@given(st.lists(st.tuples(minutes, lengths), max_size=5), lengths)
+def test_minutes_outside_never_exceeds_the_span(others: list[tuple[int, int]], length: int) -> None:
+    spans = [(at(start), at(start + size)) for start, size in others]
+    free = minutes_outside((at(0), at(length)), spans)
+    assert 0 <= free <= length
