@@ -34,8 +34,8 @@ async def enqueue(
     stamp = iso(now)
     await conn.executemany(
         "INSERT INTO outbox (chat_id, kind, priority, text, file_path, file_kind, buttons, state,"
-        " last_error, not_before, broadcast_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " last_error, not_before, broadcast_id, created_at, updated_at, about_volunteer_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 m.chat_id,
@@ -51,6 +51,7 @@ async def enqueue(
                 m.broadcast_id,
                 stamp,
                 stamp,
+                m.about,
             )
             for m in messages
         ],

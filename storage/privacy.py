@@ -20,24 +20,35 @@ ERASED_TELEGRAM_ID = 0
 # What a name, a phone number or a Telegram id is replaced with inside free text.
 REDACTED = "***"
 
-# Free-text columns where someone else may have written the person's name or number: each
-# occurrence is replaced (the rest of the text is someone else's and stays).
-_TEXT_COLUMNS = (
-    ("outbox", "text"),
-    ("outbox", "buttons"),
-    ("outbox", "last_error"),
-    ("record_notes", "text"),
-    ("disputes", "text"),
-    ("disputes", "reason"),
-    ("broadcasts", "body"),
-    ("activities", "title"),
-    ("activities", "place"),
-    ("activities", "description"),
-    ("activities", "cancel_reason"),
-    ("service_records", "title"),
-    ("service_records", "place"),
-    ("service_records", "content"),
-    ("team_groups", "title"),
+# Where a name may stand in someone else's words: notes, disputes, broadcast bodies, and the
+# outbox rows of kinds whose text lists people or quotes a lead's free text. A name can also be
+# an ordinary word (a person may be called 交通), so names are never replaced in records,
+# activities or template notices: those that name a person carry `about_volunteer_id` and are
+# blanked whole instead.
+_NAME_COLUMNS = (
+    ("record_notes", "text", ""),
+    ("disputes", "text", ""),
+    ("disputes", "reason", ""),
+    ("broadcasts", "body", ""),
+    ("outbox", "text", " AND kind IN ('broadcast', 'leaderboard', 'honor_roll')"),
+)
+# Where a phone number or a Telegram id (long digit strings, which no word matches) may stand.
+_DIGIT_COLUMNS = (
+    ("outbox", "text", ""),
+    ("outbox", "buttons", ""),
+    ("outbox", "last_error", ""),
+    ("record_notes", "text", ""),
+    ("disputes", "text", ""),
+    ("disputes", "reason", ""),
+    ("broadcasts", "body", ""),
+    ("activities", "title", ""),
+    ("activities", "place", ""),
+    ("activities", "description", ""),
+    ("activities", "cancel_reason", ""),
+    ("service_records", "title", ""),
+    ("service_records", "place", ""),
+    ("service_records", "content", ""),
+    ("team_groups", "title", ""),
 )
 
 # Columns holding the Telegram id of whoever did something (never the subject of the row).
@@ -97,15 +108,30 @@ async def erase(
     conn: aiosqlite.Connection,
     volunteer_id: int,
     telegram_id: int,
-    needles: Sequence[str],
+    names: Sequence[str],
+    digits: Sequence[str],
     quotes: Sequence[str],
     now: datetime,
+    keep_actor: bool = False,
 ) -> Erased:
     """Inside the caller's transaction, before the volunteers row is stripped: remove or
-    redact every row that names or addresses the person. `needles` (name, phone number in its
-    spellings, Telegram id) are replaced wherever they occur in free text; `quotes` (their
-    dispute texts and the notes on their records) are cut out of messages that quoted them."""
+    redact every row that names or addresses the person. Messages about them (by key) are
+    blanked; `names` are replaced where free words of others may name them (_NAME_COLUMNS),
+    `digits` (phone number spellings, Telegram id) in every free text (_DIGIT_COLUMNS); `quotes`
+    (their dispute texts and the notes on their records) are cut out of messages quoting them.
+    With `keep_actor` (a configured admin, who acts for the organisation and is named by their
+    Telegram id in its configuration), what they did stays attributed to that id."""
     at = iso(now)
+    # Messages about the person (a dispute notice, a late cancellation, a review request, a
+    # group congratulation): whatever name they had when it was written, the text goes; an
+    # unsent one is not sent.
+    cursor = await conn.execute(
+        "UPDATE outbox SET text = '', buttons = NULL, file_path = NULL, file_kind = NULL,"
+        " state = CASE WHEN state = 'pending' THEN 'cancelled' ELSE state END, updated_at = ?"
+        " WHERE about_volunteer_id = ?",
+        (at, volunteer_id),
+    )
+    about = cursor.rowcount
     # Messages to the person: deleted, except a broadcast's, which stays anonymous (no chat,
     # no text) so that the broadcast's counts still add up; a pending one is cancelled.
     cursor = await conn.execute(
@@ -139,7 +165,7 @@ async def erase(
             "UPDATE broadcasts SET state = 'stopped', finished_at = ? WHERE id = ?",
             (at, broadcast_id),
         )
-    redacted = 0
+    redacted = about
     for broadcast_id in theirs:
         cursor = await conn.execute(
             "UPDATE outbox SET text = '', buttons = NULL, updated_at = ?"
@@ -172,26 +198,28 @@ async def erase(
             (quote, REDACTED, quote),
         )
         redacted += cursor.rowcount
-    for needle in sorted(set(needles), key=len, reverse=True):
-        for table, column in _TEXT_COLUMNS:
-            cursor = await conn.execute(
-                f"UPDATE {table} SET {column} = replace({column}, ?, ?)"
-                f" WHERE instr({column}, ?) > 0",
-                (needle, REDACTED, needle),
-            )
-            if table == "outbox":
-                redacted += cursor.rowcount
+    for needles, columns in ((digits, _DIGIT_COLUMNS), (names, _NAME_COLUMNS)):
+        for needle in sorted(set(needles), key=len, reverse=True):
+            for table, column, only in columns:
+                cursor = await conn.execute(
+                    f"UPDATE {table} SET {column} = replace({column}, ?, ?)"
+                    f" WHERE instr({column}, ?) > 0{only}",
+                    (needle, REDACTED, needle),
+                )
+                if table == "outbox":
+                    redacted += cursor.rowcount
     # Whoever-did-it columns: the person's Telegram id becomes the erased marker; in the
     # audit it becomes a pseudonymous key without a Telegram id.
-    for table, column in _ACTOR_COLUMNS:
+    if not keep_actor:
+        for table, column in _ACTOR_COLUMNS:
+            await conn.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {column} = ?",
+                (ERASED_TELEGRAM_ID, telegram_id),
+            )
         await conn.execute(
-            f"UPDATE {table} SET {column} = ? WHERE {column} = ?",
-            (ERASED_TELEGRAM_ID, telegram_id),
+            "UPDATE audit_actors SET telegram_id = NULL, erased_at = ? WHERE telegram_id = ?",
+            (at, telegram_id),
         )
-    await conn.execute(
-        "UPDATE audit_actors SET telegram_id = NULL, erased_at = ? WHERE telegram_id = ?",
-        (at, telegram_id),
-    )
     await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
     await conn.execute(
         "UPDATE certificates SET holder = '' WHERE volunteer_id = ?", (volunteer_id,)

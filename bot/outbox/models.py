@@ -35,6 +35,7 @@ class OutgoingMessage:
     file_kind: str | None = None  # "document" or "photo"; the text is then the caption
     broadcast_id: int | None = None
     blocked: bool = False  # the recipient is known unreachable: record, do not send
+    about: int | None = None  # the volunteer (row id) the text names: erased with them
 
 
 @dataclass(frozen=True)

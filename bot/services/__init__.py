@@ -58,7 +58,9 @@ class Services:
         activities = ActivityService(
             db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
         )
-        privacy = PrivacyService(db, clock, config.retention, files_folder(config), signal)
+        privacy = PrivacyService(
+            db, clock, config.retention, files_folder(config), signal, config.org.admins
+        )
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),

@@ -611,9 +611,17 @@ class ActivityService:
         return released
 
     async def _notice(
-        self, tx: aiosqlite.Connection, telegram_id: int, kind: str, key: str, **params: object
+        self,
+        tx: aiosqlite.Connection,
+        telegram_id: int,
+        kind: str,
+        key: str,
+        about: int | None = None,
+        **params: object,
     ) -> OutgoingMessage:
-        return await self._notices.make(tx, telegram_id, kind, key, params, Priority.URGENT)
+        return await self._notices.make(
+            tx, telegram_id, kind, key, params, Priority.URGENT, about=about
+        )
 
     async def _tell_promoted(
         self, tx: aiosqlite.Connection, volunteer_id: int, activity: Activity
@@ -649,6 +657,7 @@ class ActivityService:
                     lead_volunteer.telegram_id,
                     "late_cancel",
                     "signup.late_cancel",
+                    about=volunteer.id,
                     name=volunteer.name,
                     title=activity.title,
                     start=activity.starts_at,

@@ -859,6 +859,7 @@ class HoursService:
                     lambda t: (
                         (Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),
                     ),
+                    about=record.volunteer_id,
                 )
             )
         await outbox.enqueue(tx, messages, self._clock.now())
@@ -897,6 +898,7 @@ class HoursService:
                     "stars_group",
                     t("stars.group_post", name=volunteer.name, stars=stars, hours=reached),
                     Priority.DIGEST,
+                    about=volunteer.id,
                 )
             )
         await outbox.enqueue(tx, messages, self._clock.now())
@@ -1025,6 +1027,7 @@ class HoursService:
                     lambda t: (
                         (Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),
                     ),
+                    about=volunteer.id,
                 )
                 for chat_id in recipients
                 if chat_id != telegram_id

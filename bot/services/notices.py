@@ -45,9 +45,11 @@ class Notices:
         params: Mapping[str, object] | None = None,
         priority: Priority = Priority.NOTICE,
         buttons: Callable[[Translator], ButtonRows] | None = None,
+        about: int | None = None,
     ) -> OutgoingMessage:
         """A message worded from catalog `key`; datetimes among the params are formatted in
-        the org's zone; `buttons` builds the keyboard in the same language."""
+        the org's zone; `buttons` builds the keyboard in the same language. `about` is the
+        volunteer the text names (by row id): erasing them erases it."""
         account = await accounts.get(conn, telegram_id)
         t = self.translator(account)
         formatted = {
@@ -60,6 +62,7 @@ class Notices:
             priority,
             buttons(t) if buttons else (),
             blocked=account is None or account.unreachable,
+            about=about,
         )
 
 

@@ -5,6 +5,7 @@ down in the README's privacy section."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 import logging
 import re
 from dataclasses import dataclass
@@ -30,18 +31,21 @@ _MIN_ID_DIGITS = 5
 _TEAM_CHART = re.compile(r"^week-\d{4}-\d{2}-\d{2}-team-(\d+)\.png$")
 
 
-def needles(volunteer: Volunteer, telegram_id: int) -> list[str]:
-    """How the person's name, number and Telegram id may be spelled inside a message."""
+def names(volunteer: Volunteer) -> list[str]:
+    """The person's name, as it may stand in someone else's words."""
+    return [volunteer.name] if len(volunteer.name) >= _MIN_NAME else []
+
+
+def digits(volunteer: Volunteer, telegram_id: int) -> list[str]:
+    """How the person's number and Telegram id may be spelled inside a message."""
     found = []
-    if len(volunteer.name) >= _MIN_NAME:
-        found.append(volunteer.name)
     if volunteer.phone:
-        digits = volunteer.phone.removeprefix("+86")
+        number = volunteer.phone.removeprefix("+86")
         found += [
             volunteer.phone,
-            digits,
-            f"{digits[:3]} {digits[3:7]} {digits[7:]}",
-            f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+            number,
+            f"{number[:3]} {number[3:7]} {number[7:]}",
+            f"{number[:3]}-{number[3:7]}-{number[7:]}",
             mask_phone(volunteer.phone),
         ]
     if len(str(telegram_id)) >= _MIN_ID_DIGITS:
@@ -76,8 +80,10 @@ class PrivacyService:
         config: RetentionConfig,
         files: Path,
         signal: OutboxSignal,
+        admins: Sequence[int],
     ) -> None:
         self._db = db
+        self._admins = frozenset(admins)
         self._clock = clock
         self._config = config
         self._files = files
@@ -96,7 +102,14 @@ class PrivacyService:
         await privacy.detach_files(tx, [str(path) for path in charts])
         quotes = await privacy.own_texts(tx, volunteer.id)
         done = await privacy.erase(
-            tx, volunteer.id, telegram_id, needles(volunteer, telegram_id), quotes, now
+            tx,
+            volunteer.id,
+            telegram_id,
+            names(volunteer),
+            digits(volunteer, telegram_id),
+            quotes,
+            now,
+            keep_actor=telegram_id in self._admins,
         )
         return Erasure(
             done.outbox_deleted,
