@@ -5,9 +5,9 @@ down in the README's privacy section."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
