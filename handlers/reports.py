@@ -513,15 +513,13 @@ async def on_export(update: Update, context: AppContext) -> None:
                 export_header(turn.t),
                 export_labels(turn.t),
                 turn.t("export.sheet"),
+                max_bytes=TELEGRAM_UPLOAD_LIMIT,
             )
-        except DomainError as error:
+        except DomainError as error:  # ExportTooLarge included: it stops once past the limit
             await reply(context, turn, turn.t(error.key, **error.params))
             return
         except ValueError:  # more rows than a spreadsheet holds
             await reply(context, turn, turn.t("export.too_big", count="1048576+"))
-            return
-        if path.stat().st_size > TELEGRAM_UPLOAD_LIMIT:
-            await reply(context, turn, turn.t("export.too_big", count=count))
             return
         with path.open("rb") as handle:
             await context.bot.send_document(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -56,10 +57,18 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
 class Database:
     """Owns the writer and reader connections of one SQLite file."""
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        path: Path | None = None,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
 
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Database:
@@ -72,7 +81,7 @@ class Database:
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, reader)
+        return cls(writer, reader, path, busy_timeout_ms)
 
     async def close(self) -> None:
         """Close both connections (their threads are non-daemon and would hang the process)."""
@@ -103,6 +112,26 @@ class Database:
     def reader(self) -> aiosqlite.Connection:
         """The connection for reads outside a transaction (each statement sees committed data)."""
         return self._reader
+
+    def long_read(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A connection of its own for one long read (an export), to use in a worker thread."""
+        assert self.path is not None, "opened with Database.open"
+        return read_connection(self.path, self.busy_timeout_ms)
+
+
+@contextmanager
+def read_connection(path: Path, busy_timeout_ms: int = 5000) -> Iterator[sqlite3.Connection]:
+    """A short-lived, query-only connection (blocking; for a worker thread). A read that runs
+    for seconds holds its snapshot of the database that long: on the shared reader it would
+    make every other read see the database as it was when the long one began."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        conn.execute("PRAGMA query_only = ON")
+        yield conn
+    finally:
+        conn.close()
 
 
 async def schema_version(conn: aiosqlite.Connection) -> int:

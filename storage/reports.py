@@ -3,7 +3,8 @@ Periods are [start, end) of org-local dates (`served_on`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -283,11 +284,12 @@ EXPORT_COLUMNS = (
 )
 
 
-async def export_rows(
-    conn: aiosqlite.Connection, team_ids: list[int] | None, start: date, end: date, batch: int
-) -> AsyncIterator[list[aiosqlite.Row]]:
+def export_rows(
+    conn: sqlite3.Connection, team_ids: list[int] | None, start: date, end: date, batch: int
+) -> Iterator[list[sqlite3.Row]]:
     """The service records of a period (and teams), oldest first, a batch at a time, with
-    the columns of EXPORT_COLUMNS (minutes instead of hours)."""
+    the columns of EXPORT_COLUMNS (minutes instead of hours). Blocking, on a connection of
+    its own (`storage.db.read_connection`): the read lasts as long as the file's writing."""
     where, params = _scope(team_ids, start, end)
     sql = (
         "WITH charge AS (SELECT l.team_id, MIN(lv.name) AS name FROM team_leads l"
@@ -301,9 +303,9 @@ async def export_rows(
         " JOIN teams t ON t.id = r.team_id LEFT JOIN charge ON charge.team_id = r.team_id"
         f" WHERE {where} ORDER BY r.served_on, r.id"
     )
-    async with conn.execute(sql, params) as cursor:
-        while rows := await cursor.fetchmany(batch):
-            yield list(rows)
+    cursor = conn.execute(sql, params)
+    while rows := cursor.fetchmany(batch):
+        yield rows
 
 
 async def claim_digest(

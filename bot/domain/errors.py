@@ -303,3 +303,7 @@ class InvalidPeriod(DomainError):
 
 class DuplicateRow(DomainError):
     key = "error.duplicate_row"  # params: line
+
+
+class ExportTooLarge(DomainError):
+    key = "export.too_big"  # params: count (the rows written before it stopped, then "+")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.config import LeaderboardConfig
-from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
+from bot.domain.errors import ExportTooLarge, NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
 from bot.domain.hours import RecordState
 from bot.domain.models import Actor, Team
 from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
@@ -33,6 +33,7 @@ from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine, TeamTotal
 log = logging.getLogger(__name__)
 
 EXPORT_BATCH = 2000
+CHECK_EVERY = 500  # rows between looks at an export file's size (a few hundred KB at most)
 REPORT_PAGE = 10
 ROLL_KEPT = timedelta(minutes=5)
 SEARCH_SHOWN = 20
@@ -257,11 +258,16 @@ class ReportService:
         header: Sequence[str],
         labels: Mapping[str, str],
         sheet_name: str,
-        conn: aiosqlite.Connection | None = None,
+        *,
+        max_bytes: int | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Write the period's service records to `path` as CSV or XLSX, streaming (bounded
-        memory); returns how many. `actor` None is the operator at the command line (all
-        teams, full phone numbers); leads get masked phone numbers."""
+        """Write the period's service records to `path` as CSV or XLSX; returns how many.
+        `actor` None is the operator at the command line (all teams, full phone numbers);
+        leads get masked phone numbers. The rows are read on a connection of the export's
+        own and the file written in a worker thread, so the bot's other reads and the event
+        loop go on meanwhile. Past `max_bytes` it stops at once (ExportTooLarge). `progress`
+        hears the rows written so far after each batch, in the worker thread."""
         if actor is None:
             every = await self._teams()
             scope = None
@@ -273,12 +279,22 @@ class ReportService:
         else:
             scope = await self.export_scope(actor, team_key)
         masked = actor is not None and not actor.is_admin
-        rows = _export_values(
-            reports.export_rows(conn or self._db.reader, scope, start, end, EXPORT_BATCH),
-            masked,
-            labels,
-        )
-        return await write_export(rows, path, fmt, header, sheet_name)
+        stop = threading.Event()
+
+        def work() -> int:
+            with self._db.long_read() as conn:
+                rows = _export_values(
+                    reports.export_rows(conn, scope, start, end, EXPORT_BATCH), masked, labels
+                )
+                return write_export(
+                    rows, path, fmt, header, sheet_name, max_bytes, _checkpoint(stop, progress)
+                )
+
+        try:
+            return await asyncio.to_thread(work)
+        except asyncio.CancelledError:
+            stop.set()  # the worker ends at its next batch instead of writing on unseen
+            raise
 
     async def team_key(self, team_id: int) -> str:
         team = next((t for t in await self._teams() if t.id == team_id), None)
@@ -394,10 +410,26 @@ def _save(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-async def _export_values(
-    batches: AsyncIterator[list[aiosqlite.Row]], masked: bool, labels: Mapping[str, str]
-) -> AsyncIterator[list[object]]:
-    async for batch in batches:
+class _Stopped(Exception):
+    """The export was cancelled (the bot is shutting down)."""
+
+
+def _checkpoint(
+    stop: threading.Event, progress: Callable[[int], None] | None
+) -> Callable[[int], None]:
+    def check(written: int) -> None:
+        if stop.is_set():
+            raise _Stopped()
+        if progress is not None:
+            progress(written)
+
+    return check
+
+
+def _export_values(
+    batches: Iterator[list[sqlite3.Row]], masked: bool, labels: Mapping[str, str]
+) -> Iterator[list[object]]:
+    for batch in batches:
         for row in batch:
             phone = row["phone"]
             verified = "phone_verified" if row["phone_verified"] else "phone_unverified"
@@ -418,32 +450,49 @@ async def _export_values(
             ]
 
 
-async def write_export(
-    rows: AsyncIterator[list[object]],
+def write_export(
+    rows: Iterable[list[object]],
     path: Path,
     fmt: str,
     header: Sequence[str],
     sheet_name: str = "records",
+    max_bytes: int | None = None,
+    checkpoint: Callable[[int], None] | None = None,
 ) -> int:
     """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
-    (streamed into the zip as rows come); returns the number of data rows. CSV text that a
+    (streamed into the zip as rows come); returns the number of data rows. Blocking: run it
+    in a worker thread. Every CHECK_EVERY rows the file's size is looked at (past `max_bytes`
+    it stops with ExportTooLarge) and `checkpoint` hears the count. CSV text that a
     spreadsheet could take for a formula gets a leading `'` (`bot/domain/spreadsheet.py`);
     XLSX writes every text as an inline string cell, which no program evaluates."""
     assert len(header) == len(EXPORT_COLUMNS)
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"unknown export format {fmt!r}")
     count = 0
+
+    def check(flush: Callable[[], None]) -> None:
+        if max_bytes is not None:
+            flush()
+            if path.stat().st_size > max_bytes:
+                raise ExportTooLarge(count=f"{count}+")
+        if checkpoint is not None:
+            checkpoint(count)
+
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([csv_cell(value) for value in header])
-            async for row in rows:
+            for row in rows:
                 writer.writerow([csv_cell(value) for value in row])
                 count += 1
+                if count % CHECK_EVERY == 0:
+                    check(handle.flush)
         return count
-    if fmt != "xlsx":
-        raise ValueError(f"unknown export format {fmt!r}")
     with XlsxWriter(path, sheet_name) as sheet:
         sheet.header(header)
-        async for row in rows:
+        for row in rows:
             sheet.row(row)
             count += 1
+            if count % CHECK_EVERY == 0:
+                check(sheet.flush)
     return count

@@ -105,6 +105,11 @@ class XlsxWriter:
         self._rows += 1
         self._sheet.write(f"<row>{cells}</row>".encode())
 
+    def flush(self) -> None:
+        """Hand what is compressed so far to the file, so that its size on disk is current."""
+        assert self._zip.fp is not None
+        self._zip.fp.flush()
+
     def close(self) -> None:
         self._sheet.write(b"</sheetData></worksheet>")
         self._sheet.close()

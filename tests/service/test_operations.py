@@ -1,0 +1,138 @@
+"""Operations against real SQLite files (issue 11): a long export beside the bot's reads, a
+large roster import beside the bot's writers, backups during a sign-up storm."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.domain.errors import ExportTooLarge
+from bot.services import Services
+from storage.db import Database
+from storage.rows import iso
+from tests.conftest import ADMIN_ID
+from tests.service.test_hours import ANNA, LEAD, Scene, build_scene, hours_config
+from tests.service.test_reports import LABELS
+
+HEADER = [f"h{i}" for i in range(13)]
+WAIT = 30  # seconds: the most a test waits for a worker thread to reach a point
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return hours_config(tmp_path)
+
+
+@pytest.fixture
+async def scene(services: Services, clock: ManualClock, db: Database, register) -> Scene:
+    return await build_scene(services, clock, db, register)
+
+
+async def _seed_records(scene: Scene, count: int) -> tuple[date, date]:
+    """`count` approved records of hours added by hand, spread over 2026; the period."""
+    volunteer_id = scene.people[ANNA]
+    now = iso(scene.clock.now())
+    async with scene.db.transaction() as tx:
+        async with tx.execute("SELECT id FROM teams WHERE key = 'traffic'") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        await tx.executemany(
+            "INSERT INTO service_records (volunteer_id, team_id, category, title, place,"
+            " content, served_on, proposed_minutes, minutes, mark, state, source, created_at,"
+            " updated_at) VALUES (?, ?, 'traffic', ?, '人民路与中山路交叉口', '文明交通劝导',"
+            " ?, 120, 120, 'present', 'approved', 'manual', ?, ?)",
+            [
+                (
+                    volunteer_id,
+                    row[0],
+                    f"路口劝导 {n}",
+                    (date(2026, 1, 1) + timedelta(days=n % 300)).isoformat(),
+                    now,
+                    now,
+                )
+                for n in range(count)
+            ],
+        )
+    return date(2026, 1, 1), date(2027, 1, 1)
+
+
+async def test_item1_an_export_does_not_freeze_other_reads(
+    scene: Scene, services: Services, register, tmp_path: Path
+) -> None:
+    start, end = await _seed_records(scene, 50_000)
+    admin = await services.roles.actor(ADMIN_ID)
+    reached, release = threading.Event(), threading.Event()
+
+    def hold_halfway(written: int) -> None:
+        # The export waits here, its read still open, until the test has done its part.
+        if written >= 10_000 and not reached.is_set():
+            reached.set()
+            release.wait(WAIT)
+
+    export = asyncio.create_task(
+        services.reports.export(
+            admin,
+            None,
+            start,
+            end,
+            "csv",
+            tmp_path / "all.csv",
+            HEADER,
+            LABELS,
+            "records",
+            progress=hold_halfway,
+        )
+    )
+    try:
+        assert await asyncio.to_thread(reached.wait, WAIT)
+        # Meanwhile: a newcomer registers and is known at once ...
+        await register(77, name="新来的", phone="13900000077")
+        assert await services.registration.volunteer(77) is not None
+        assert (await services.roles.actor(77)).volunteer is not None
+        # ... a fresh check-in code works ...
+        scene.clock.advance(scene.activity.starts_at - scene.clock.now())
+        _, code, _ = await services.hours.issue_code(scene.lead, scene.activity.id)
+        checked = await services.hours.check_in_by_code(ANNA, code)
+        assert checked.activity.id == scene.activity.id and not checked.already
+        # ... and a demoted lead has lost their rights.
+        await services.roles.demote(admin, scene.people[LEAD], "traffic")
+        assert not (await services.roles.actor(LEAD)).lead_team_keys
+        assert not export.done()  # all of it happened while the export was reading
+    finally:
+        release.set()
+    assert await export == 50_000
+
+
+async def test_item1_an_export_stops_as_soon_as_the_file_passes_the_limit(
+    scene: Scene, services: Services, tmp_path: Path
+) -> None:
+    start, end = await _seed_records(scene, 50_000)
+    admin = await services.roles.actor(ADMIN_ID)
+    limit = 200_000
+    for fmt in ("csv", "xlsx"):
+        written: list[int] = []
+        out = tmp_path / f"big.{fmt}"
+        with pytest.raises(ExportTooLarge) as refused:
+            await services.reports.export(
+                admin,
+                None,
+                start,
+                end,
+                fmt,
+                out,
+                HEADER,
+                LABELS,
+                "records",
+                max_bytes=limit,
+                progress=written.append,
+            )
+        stopped_at = int(str(refused.value.params["count"]).rstrip("+"))
+        assert 0 < stopped_at < 50_000 // 2  # stopped early, not after writing it all
+        assert not written or max(written) < stopped_at
+        assert limit < out.stat().st_size < limit * 3 // 2
