@@ -1,0 +1,1 @@
+"""Maintenance scripts run from the Makefile (not part of the installed bot)."""
