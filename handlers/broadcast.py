@@ -145,7 +145,12 @@ async def on_confirm(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     text, markup = render_progress(turn.t, status, context)
-    sent = await context.bot.send_message(turn.chat_id, text, reply_markup=markup)
+    try:
+        sent = await context.bot.send_message(turn.chat_id, text, reply_markup=markup)
+    except BaseException:
+        # The broadcast goes on; its final report will come as a message of its own.
+        turn.services.broadcasts.progress_not_posted(status.broadcast.id)
+        raise
     await turn.services.broadcasts.attach_progress(status.broadcast.id, sent.message_id)
 
 
@@ -197,17 +202,24 @@ async def on_stop(update: Update, context: AppContext) -> None:
 
 
 async def refresh_progress(context: AppContext) -> None:
-    """Job: edit each running broadcast's progress message; the final report when done."""
+    """Job: edit each running broadcast's progress message, and give each ended broadcast its
+    final report exactly once: the progress message edited to it (an edit repeated after a
+    restart changes nothing), or, when there is none (the bot stopped before posting it, or the
+    author deleted it), a message of its own through the outbox."""
     runtime = context.runtime
-    for status in await runtime.services.broadcasts.running():
+    service = runtime.services.broadcasts
+    for status in await service.unreported():
         broadcast = status.broadcast
-        if await runtime.services.broadcasts.complete_if_finished(status):
-            status = await runtime.services.broadcasts.status(broadcast.id)
-        if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
-            continue
+        if await service.complete_if_finished(status):
+            status = await service.status(broadcast.id)
+        final = status.broadcast.state != "running"
         language = await runtime.services.accounts.language_of(broadcast.author_telegram_id)
         text, markup = render_progress(runtime.catalogs.translator(language), status, context)
-        if runtime.progress_shown.get(broadcast.id) == text:
+        if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
+            if final and not service.progress_coming(broadcast):
+                await service.report_by_message(status.broadcast, text)
+            continue
+        if not final and runtime.progress_shown.get(broadcast.id) == text:
             continue
         try:
             await context.bot.edit_message_text(
@@ -219,9 +231,13 @@ async def refresh_progress(context: AppContext) -> None:
         except BadRequest as error:
             if "not modified" not in error.message:
                 log.warning("could not update progress of broadcast %s: %s", broadcast.id, error)
+                if final:  # the progress message is gone or can no longer be edited
+                    await service.report_by_message(status.broadcast, text)
+                    continue
         except TelegramError as error:
             log.warning("could not update progress of broadcast %s: %s", broadcast.id, error)
             continue
         runtime.progress_shown[broadcast.id] = text
-        if status.broadcast.state != "running":
+        if final:
+            await service.reported(broadcast.id)
             runtime.progress_shown.pop(broadcast.id, None)

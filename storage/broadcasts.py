@@ -11,7 +11,7 @@ from storage.rows import fetchall, fetchone, from_iso, iso
 
 _COLUMNS = (
     "id, author_telegram_id, audience, body, state, progress_chat_id, progress_message_id,"
-    " created_at"
+    " created_at, reported_at"
 )
 
 
@@ -25,6 +25,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         row["progress_chat_id"],
         row["progress_message_id"],
         from_iso(row["created_at"]),
+        row["reported_at"] is not None,
     )
 
 
@@ -94,6 +95,24 @@ async def running(conn: aiosqlite.Connection) -> list[Broadcast]:
         conn, f"SELECT {_COLUMNS} FROM broadcasts WHERE state = 'running' ORDER BY id"
     )
     return [_broadcast(row) for row in rows]
+
+
+async def unreported(conn: aiosqlite.Connection) -> list[Broadcast]:
+    """Running broadcasts, and ended ones whose final report is not given yet."""
+    rows = await fetchall(
+        conn, f"SELECT {_COLUMNS} FROM broadcasts WHERE reported_at IS NULL ORDER BY id"
+    )
+    return [_broadcast(row) for row in rows]
+
+
+async def mark_reported(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
+    """Record that an ended broadcast's final report was given; False if it already was."""
+    cursor = await conn.execute(
+        "UPDATE broadcasts SET reported_at = ?"
+        " WHERE id = ? AND reported_at IS NULL AND state != 'running'",
+        (iso(now), broadcast_id),
+    )
+    return cursor.rowcount == 1
 
 
 async def set_progress_message(

@@ -50,6 +50,7 @@ __all__ = [
     "FakeBotApi",
     "FakeUser",
     "FaultKind",
+    "Hold",
     "UploadedFile",
     "group_chat",
 ]
@@ -445,6 +446,27 @@ class _QueuedFault:
     spec: _FaultSpec
     remaining: int
     chat_id: int | None
+
+
+@dataclass
+class Hold:
+    """A call kept waiting at the server, unanswered and not applied: see ``FakeBotApi.hold``."""
+
+    method: str
+    chat_id: int | None
+    text: str | None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, params: JSONDict) -> bool:
+        if self.reached.is_set() or method.lower() != self.method.lower():
+            return False
+        if self.chat_id is not None and _normalize_chat_id(params.get("chat_id")) != self.chat_id:
+            return False
+        return self.text is None or self.text in str(params.get("text") or "")
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -959,6 +981,7 @@ class FakeBotApi:
         self._cursors: dict[int | str, int] = {}
         self._faults: list[_QueuedFault] = []
         self._random_faults: list[_RandomFault] = []
+        self._holds: list[Hold] = []
         self._ids = itertools.count(1)
         self._event = asyncio.Event()
         self._poll_generation = 0
@@ -1016,6 +1039,8 @@ class FakeBotApi:
         if runner is None:
             return
         self._closing = True
+        for held in self._holds:
+            held.release()
         self._signal()
         await runner.cleanup()
 
@@ -1285,6 +1310,14 @@ class FakeBotApi:
             )
         )
 
+    def hold(self, method: str, chat_id: int | None = None, text: str | None = None) -> Hold:
+        """Keep the next call of ``method`` (to ``chat_id``, with ``text`` in its text) waiting
+        at the server, neither answered nor applied, until ``release()``: a request on the wire,
+        e.g. to kill the bot at that moment. ``await hold.reached.wait()`` for its arrival."""
+        held = Hold(method, chat_id, text)
+        self._holds.append(held)
+        return held
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._random_faults.clear()
@@ -1544,6 +1577,11 @@ class FakeBotApi:
         if token != self.token:
             return self._respond(call, 401, _error_payload(401, "Unauthorized"))
 
+        for held in self._holds:
+            if held.matches(method, params):
+                held.reached.set()
+                await held.released.wait()
+                break
         fault = self._take_fault(method, params)
         if fault is not None:
             call.fault = fault.kind

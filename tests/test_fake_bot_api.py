@@ -290,3 +290,19 @@ async def test_real_application_polling(api: FakeBotApi) -> None:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+async def test_a_held_call_waits_unanswered_and_unapplied_until_released(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    held = api.hold("sendMessage", ALICE.id, "wait")
+    other = await bot.send_message(ALICE.id, "not this one")
+    sending = asyncio.create_task(bot.send_message(ALICE.id, "wait for me"))
+    await asyncio.wait_for(held.reached.wait(), timeout=5)
+    assert api.sent_texts(ALICE.id) == ["not this one"], "neither answered nor applied"
+    assert not sending.done()
+    held.release()
+    sent = await sending
+    assert sent.message_id == other.message_id + 1
+    await bot.send_message(ALICE.id, "wait again")  # a hold catches one call only
+    assert api.sent_texts(ALICE.id) == ["not this one", "wait for me", "wait again"]

@@ -144,3 +144,4 @@ class Broadcast:
     progress_chat_id: int | None
     progress_message_id: int | None
     created_at: datetime
+    reported: bool = False  # the final report was given (edited in, or queued as a message)

@@ -51,6 +51,9 @@ class BroadcastService:
         self._org = org_name
         self._default = default_language
         self._signal = signal
+        # Broadcasts whose progress message this process is posting right now: until it is
+        # attached, a missing progress message is not yet a lost one.
+        self._posting: set[int] = set()
 
     async def audiences(self, actor: Actor) -> list[Audience]:
         """Whom this person may broadcast to: leads their teams, admins everyone and any team."""
@@ -152,12 +155,47 @@ class BroadcastService:
             await outbox.enqueue(tx, messages, now)
             broadcast = await broadcasts.get(tx, broadcast_id)
         assert broadcast is not None
+        self._posting.add(broadcast_id)
         self._signal.notify()
         return BroadcastStatus(broadcast, audience, DeliveryCounts(pending=len(messages)))
 
     async def attach_progress(self, broadcast_id: int, message_id: int) -> None:
+        try:
+            async with self._db.transaction() as tx:
+                await broadcasts.set_progress_message(tx, broadcast_id, message_id)
+        finally:
+            self._posting.discard(broadcast_id)
+
+    def progress_not_posted(self, broadcast_id: int) -> None:
+        """Posting the progress message failed: the final report will be a message."""
+        self._posting.discard(broadcast_id)
+
+    def progress_coming(self, broadcast: Broadcast) -> bool:
+        """True while this process is still posting the broadcast's progress message."""
+        return broadcast.progress_message_id is None and broadcast.id in self._posting
+
+    async def unreported(self) -> list[BroadcastStatus]:
+        """Running broadcasts, and ended ones whose final report is still owed (after a
+        restart, say): each is reported exactly once."""
+        return [await self.status(b.id) for b in await broadcasts.unreported(self._db.reader)]
+
+    async def reported(self, broadcast_id: int) -> None:
+        """The progress message now shows the final report."""
         async with self._db.transaction() as tx:
-            await broadcasts.set_progress_message(tx, broadcast_id, message_id)
+            await broadcasts.mark_reported(tx, broadcast_id, self._clock.now())
+
+    async def report_by_message(self, broadcast: Broadcast, text: str) -> None:
+        """No progress message to edit (lost in a restart, or deleted): the final report goes
+        to the author as a message of its own, queued in the transaction that records it."""
+        now = self._clock.now()
+        chat = broadcast.progress_chat_id or broadcast.author_telegram_id
+        async with self._db.transaction() as tx:
+            if not await broadcasts.mark_reported(tx, broadcast.id, now):
+                return
+            if chat:  # 0: the author was erased
+                report = OutgoingMessage(chat, "broadcast_report", text, Priority.NOTICE)
+                await outbox.enqueue(tx, [report], now)
+        self._signal.notify()
 
     async def status(self, broadcast_id: int) -> BroadcastStatus:
         broadcast = await broadcasts.get(self._db.reader, broadcast_id)

@@ -20,7 +20,7 @@ LEAD = FakeUser(id=77, first_name="Lead", language_code="zh-hans")
 TEXT = "紧急通知：明早集合地点改为人民广场"
 
 
-async def _seed(path: Path) -> None:
+async def _seed(path: Path, members: int = MEMBERS) -> None:
     """Members of the traffic team, and LEAD as its lead, written straight to the database."""
     now = datetime.now(UTC).isoformat()
     db = await Database.open(path)
@@ -31,7 +31,7 @@ async def _seed(path: Path) -> None:
                 "INSERT INTO teams (id, key, name_zh, name_en, created_at) VALUES (1, ?, ?, ?, ?)",
                 (team.key, team.name_zh, team.name_en, now),
             )
-            for n, telegram_id in enumerate([LEAD.id, *range(10_000, 10_000 + MEMBERS)]):
+            for n, telegram_id in enumerate([LEAD.id, *range(10_000, 10_000 + members)]):
                 await tx.execute(
                     "INSERT INTO volunteers (id, telegram_id, name, phone, consent_at,"
                     " registered_at, updated_at) VALUES (?, ?, '张三', ?, ?, ?, ?)",

@@ -146,3 +146,26 @@ async def test_group_links_follow_the_lead_role(services: Services, people) -> N
     await services.groups.link(lead, GROUP - 1, "新群", "traffic", group_admin=True)
     assert await services.groups.bot_removed(GROUP) is False, "the team moved to the new group"
     assert await services.groups.bot_removed(GROUP - 1) is True
+
+
+async def test_item7_a_broadcast_without_progress_message_is_reported_once_by_message(
+    services: Services, db: Database, people
+) -> None:
+    service = services.broadcasts
+    status = await service.start(await services.roles.actor(10), "team:traffic", "集合", 10)
+    broadcast = status.broadcast
+    assert service.progress_coming(broadcast), "this process is posting its progress message"
+    service.progress_not_posted(broadcast.id)
+    assert not service.progress_coming(broadcast)
+    assert [s.broadcast.id for s in await service.unreported()] == [broadcast.id]
+    assert not await service.complete_if_finished(await service.status(broadcast.id))
+    await service.report_by_message(broadcast, "too early")
+    assert "too early" not in [text for _, _, text in await _rows(db)], "running: no report"
+    await _clear_outbox(db)  # every row ended
+    assert await service.complete_if_finished(await service.status(broadcast.id))
+    ended = (await service.status(broadcast.id)).broadcast
+    await service.report_by_message(ended, "✅ finished")
+    await service.report_by_message(ended, "✅ finished")
+    assert await _rows(db) == [(10, "pending", "✅ finished")], "queued once"
+    assert (await service.status(broadcast.id)).broadcast.reported
+    assert await service.unreported() == []
