@@ -77,6 +77,7 @@ def build_application(
             config.sending,
             on_unreachable=services.chat_unreachable,
             on_moved=services.groups.moved,
+            on_resumed=services.delivery.resumed,
         )
         services.outbox_signal.connect(sender.wake, sender.broadcast_stopped)
         sender.start()

@@ -9,18 +9,29 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.ext import BaseRateLimiter, ExtBot
 
-from bot.outbox.errors import ChatMoved, Rejected, RetryLater, Transient, Unreachable
+from bot.outbox.errors import (
+    ChatMoved,
+    NoAnswer,
+    Rejected,
+    RetryLater,
+    ServiceDown,
+    Transient,
+    Unreachable,
+)
 from bot.outbox.models import QueuedMessage
 from bot.outbox.scheduler import INTERACTIVE, SendScheduler
 from handlers.context import RateLimitArgs
@@ -31,6 +42,7 @@ log = logging.getLogger(__name__)
 # not counted against the sending limits.
 LIMITED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 INTERACTIVE_RETRIES = 2
+NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
 
 
 def _seconds(retry_after: Any) -> float:
@@ -131,7 +143,18 @@ class TelegramTransport:
             raise ChatMoved(error.new_chat_id) from None
         except BadRequest as error:
             raise Rejected(error.message) from None
-        except (TimedOut, NetworkError) as error:
+        except InvalidToken as error:
+            raise ServiceDown(f"token refused: {error.message}") from None
+        except TimedOut as error:
+            # Only a timeout before the whole request went out is sure not to have been
+            # delivered; after it (no answer), Telegram may have sent the message.
+            if isinstance(error.__cause__, NOT_SENT_TIMEOUTS):
+                raise Transient(error.message) from None
+            raise NoAnswer(error.message) from None
+        except NetworkError as error:
+            if error.__cause__ is None or isinstance(error.__cause__, TelegramError):
+                # Telegram answered with a status that is about the service, not this message.
+                raise ServiceDown(error.message) from None
             raise Transient(error.message or type(error).__name__) from None
         except OSError as error:
             raise Rejected(f"file not readable: {error.strerror}") from None

@@ -99,7 +99,14 @@ class Database:
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            try:
+                await self._writer.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (locked, disk full) may leave the transaction open, and every
+                # later BEGIN would fail with it.
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
+                raise
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it, so that what a committed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -64,7 +64,7 @@ async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Q
     rows = await fetchall(
         conn,
         "SELECT id, chat_id, kind, text, priority, buttons, file_path, file_kind, attempts,"
-        " broadcast_id FROM outbox"
+        " broadcast_id, unanswered FROM outbox"
         " WHERE state = 'pending' AND not_before <= ?"
         " AND chat_id NOT IN (SELECT chat_id FROM outbox WHERE state = 'sending')"
         " ORDER BY priority, id LIMIT ?",
@@ -92,6 +92,7 @@ async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Q
             file_kind=row["file_kind"],
             attempts=row["attempts"] + 1,
             broadcast_id=row["broadcast_id"],
+            unanswered=row["unanswered"],
         )
         for row in chosen
     ]
@@ -113,6 +114,17 @@ async def retry_later(
     await conn.execute(
         "UPDATE outbox SET state = 'pending', not_before = ?, last_error = ?, updated_at = ?"
         " WHERE id = ?",
+        (iso(not_before), error, iso(now), row_id),
+    )
+
+
+async def retry_unanswered(
+    conn: aiosqlite.Connection, row_id: int, not_before: datetime, error: str, now: datetime
+) -> None:
+    """Like retry_later, counting a send whose answer never came (it may have been delivered)."""
+    await conn.execute(
+        "UPDATE outbox SET state = 'pending', not_before = ?, last_error = ?, updated_at = ?,"
+        " unanswered = unanswered + 1 WHERE id = ?",
         (iso(not_before), error, iso(now), row_id),
     )
 
@@ -172,6 +184,34 @@ async def release(conn: aiosqlite.Connection, row_id: int, now: datetime) -> Non
         " WHERE id = ? AND state = 'sending'",
         (iso(now), row_id),
     )
+
+
+async def set_aside(conn: aiosqlite.Connection, row_id: int, error: str, now: datetime) -> None:
+    """The Bot API refused requests as a whole (bad token, outage): the row goes back to
+    pending, its attempt not counted, with the reason."""
+    await conn.execute(
+        "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0), last_error = ?,"
+        " updated_at = ? WHERE id = ? AND state = 'sending'",
+        (error, iso(now), row_id),
+    )
+
+
+async def release_stuck(
+    conn: aiosqlite.Connection, claimed_before: datetime, kept: Collection[int], now: datetime
+) -> list[int]:
+    """Rows left `sending` since before `claimed_before` by a delivery that no longer runs (all
+    but `kept`) go back to pending; their ids."""
+    rows = await fetchall(
+        conn,
+        "SELECT id FROM outbox WHERE state = 'sending' AND updated_at < ?",
+        (iso(claimed_before),),
+    )
+    stuck = [row["id"] for row in rows if row["id"] not in kept]
+    await conn.executemany(
+        "UPDATE outbox SET state = 'pending', updated_at = ? WHERE id = ? AND state = 'sending'",
+        [(iso(now), row_id) for row_id in stuck],
+    )
+    return stuck
 
 
 async def release_in_flight(conn: aiosqlite.Connection, now: datetime) -> int:

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, get_args
 
 from aiohttp import web
 
@@ -56,7 +56,9 @@ __all__ = [
 ]
 
 JSONDict = dict[str, Any]
-FaultKind = Literal["retry_after", "forbidden", "bad_request", "network"]
+FaultKind = Literal[
+    "retry_after", "forbidden", "bad_request", "network", "unauthorized", "server_error", "late"
+]
 ChatArg = JSONDict | int | None
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
@@ -414,7 +416,7 @@ class _Pending:
 @dataclass
 class _FaultSpec:
     kind: FaultKind
-    retry_after: int = 1
+    retry_after: float = 1
     description: str | None = None
 
     def error(self) -> ApiError:
@@ -426,6 +428,10 @@ class _FaultSpec:
             )
         if self.kind == "forbidden":
             return ApiError(403, self.description or "Forbidden: bot was blocked by the user")
+        if self.kind == "unauthorized":
+            return ApiError(401, self.description or "Unauthorized")
+        if self.kind == "server_error":
+            return ApiError(500, self.description or "Internal Server Error")
         return ApiError(400, self.description or "Bad Request: injected fault")
 
 
@@ -1270,7 +1276,7 @@ class FakeBotApi:
         method: str | None,
         kind: FaultKind,
         times: int = 1,
-        retry_after: int = 1,
+        retry_after: float = 1,
         description: str | None = None,
         chat_id: int | None = None,
     ) -> None:
@@ -1278,8 +1284,11 @@ class FakeBotApi:
 
         ``method=None`` matches every method except getUpdates (inject "getUpdates"
         explicitly to fault polling); ``chat_id`` restricts to calls with that chat_id.
+        "unauthorized" answers 401 (a revoked token), "server_error" 500 (an outage); "late"
+        applies the call (the message is sent) but answers only after ``retry_after`` seconds,
+        so a client with a shorter read timeout never sees the answer.
         """
-        if kind not in ("retry_after", "forbidden", "bad_request", "network"):
+        if kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {kind!r}")
         spec = _FaultSpec(kind=kind, retry_after=retry_after, description=description)
         self._faults.append(_QueuedFault(method, spec, times, chat_id))
@@ -1585,6 +1594,10 @@ class FakeBotApi:
         fault = self._take_fault(method, params)
         if fault is not None:
             call.fault = fault.kind
+            if fault.kind == "late":
+                response = await self._apply(call)
+                await asyncio.sleep(fault.retry_after)
+                return response
             if fault.kind == "network":
                 self._record(call, 0, {})
                 transport = request.transport
@@ -1594,11 +1607,14 @@ class FakeBotApi:
             error = fault.error()
             return self._respond(call, error.code, error.payload())
 
+        return await self._apply(call)
+
+    async def _apply(self, call: Call) -> web.Response:
         try:
-            if method == "getUpdates":
+            if call.method == "getUpdates":
                 result = await self._get_updates(call)
             else:
-                handler = self._handlers.get(method.lower(), _generic)
+                handler = self._handlers.get(call.method.lower(), _generic)
                 result = handler(call)
         except ApiError as error:
             return self._respond(call, error.code, error.payload())

@@ -33,3 +33,14 @@ class ChatMoved(DeliveryError):
 
 class Transient(DeliveryError):
     """A network failure or timeout: retry with backoff, a bounded number of times."""
+
+
+class ServiceDown(DeliveryError):
+    """The Bot API refuses requests as a whole: 401/404 (the token is invalid or revoked) or
+    an unexpected status such as a 5xx (an outage). Nothing is wrong with this message: sending
+    pauses and is tried again with growing pauses, never final."""
+
+
+class NoAnswer(DeliveryError):
+    """The request went out but its answer never came (a read timeout): Telegram may have
+    delivered the message. Retried at most once, so a lost answer costs at most one copy."""

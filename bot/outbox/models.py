@@ -52,6 +52,7 @@ class QueuedMessage:
     file_kind: str | None
     attempts: int
     broadcast_id: int | None
+    unanswered: int = 0  # earlier sends whose answer never came (may have been delivered)
 
 
 @dataclass(frozen=True)

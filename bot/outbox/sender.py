@@ -6,7 +6,13 @@ within Telegram's limits; if the sender stops (or its broadcast is stopped) duri
 the row goes back to `pending` (or to `cancelled`) and nothing was sent. Only a process killed
 while a request is on the wire leaves a row `sending` that did reach Telegram; on the next
 start it goes back to `pending` and is sent again. Only one row per chat is ever in flight, so
-each chat can get at most one duplicate, and only from that window.
+each chat can get at most one duplicate from that window.
+
+A request whose answer timed out may have been delivered: it is retried once at most. While the
+Bot API refuses requests as a whole (bad token, outage) nothing is final: sending pauses and
+one row probes with growing pauses until Telegram accepts it. Recording an outcome is retried
+while the database is locked or full, so a row never stays `sending` while its delivery task
+lives; one whose task is gone is released after `stuck_seconds`.
 """
 
 from __future__ import annotations
@@ -14,13 +20,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import aiosqlite
+
 from bot.clock import Clock
 from bot.config import SendingConfig
-from bot.outbox.errors import ChatMoved, Rejected, RetryLater, Transient, Unreachable
+from bot.outbox.errors import (
+    ChatMoved,
+    NoAnswer,
+    Rejected,
+    RetryLater,
+    ServiceDown,
+    Transient,
+    Unreachable,
+)
 from bot.outbox.models import QueuedMessage
 from storage import outbox
 from storage.db import Database
@@ -29,6 +47,10 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 300.0
+MAX_PAUSE_SECONDS = 60.0  # while the Bot API is down, probe at least once a minute
+RECORD_RETRY_FIRST_SECONDS = 0.05
+RECORD_RETRY_MAX_SECONDS = 5.0
+NO_ANSWER_RETRIES = 1
 
 
 class Transport(Protocol):
@@ -49,6 +71,19 @@ OUTBOX_PRIORITY_BASE = 10  # after replies to people (priority 0), most urgent r
 
 UnreachableHook = Callable[[int, datetime], Awaitable[None]]
 MovedHook = Callable[[int, int], Awaitable[None]]
+ResumedHook = Callable[[datetime, str], Awaitable[None]]
+Write = Callable[[aiosqlite.Connection], Awaitable[object]]
+
+
+@dataclass
+class _Outage:
+    """The Bot API refuses requests: nothing is claimed but one probe after each pause."""
+
+    since: datetime
+    reason: str
+    pause: float
+    resume_at: datetime
+    probe: int | None = None
 
 
 class OutboxSender:
@@ -61,6 +96,7 @@ class OutboxSender:
         config: SendingConfig,
         on_unreachable: UnreachableHook,
         on_moved: MovedHook,
+        on_resumed: ResumedHook | None = None,
     ) -> None:
         self._db = db
         self._transport = transport
@@ -69,6 +105,10 @@ class OutboxSender:
         self._config = config
         self._on_unreachable = on_unreachable
         self._on_moved = on_moved
+        self._on_resumed = on_resumed
+        self._outage: _Outage | None = None
+        self._claimed: set[int] = set()
+        self._next_sweep: datetime | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -115,18 +155,27 @@ class OutboxSender:
                 await self._fill()
                 await self._wait()
             except Exception:
-                log.exception("outbox sender loop failed; retrying in a second")
-                await asyncio.sleep(1)
+                log.exception("outbox sender loop failed; retrying shortly")
+                await asyncio.sleep(min(1.0, self._config.retry_base_seconds))
 
     async def _fill(self) -> None:
         # Cleared before claiming, so a wake-up that comes while we claim is not lost.
         self._wake.clear()
+        await self._release_stuck()
         free = self._config.in_flight - len(self._in_flight)
         if free <= 0 or self._stopping:
             return
+        outage = self._outage
+        if outage is not None:
+            if outage.probe is not None or self._clock.now() < outage.resume_at:
+                return
+            free = 1
         async with self._db.transaction() as tx:
             claimed = await outbox.claim(tx, self._clock.now(), free)
+        if outage is not None and claimed:
+            outage.probe = claimed[0].id
         for message in claimed:
+            self._claimed.add(message.id)
             task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
             self._in_flight.add(task)
             task.add_done_callback(self._done)
@@ -134,6 +183,26 @@ class OutboxSender:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._wake.set()
+
+    async def _release_stuck(self) -> None:
+        """A row `sending` for longer than `stuck_seconds` that no delivery of ours holds
+        (its task ended before its outcome was written) would hold its chat until a restart."""
+        now = self._clock.now()
+        if self._next_sweep is not None and now < self._next_sweep:
+            return
+        stuck_seconds = self._config.stuck_seconds
+        self._next_sweep = now + timedelta(seconds=min(stuck_seconds / 2, 30.0))
+        async with self._db.transaction() as tx:
+            released = await outbox.release_stuck(
+                tx, now - timedelta(seconds=stuck_seconds), set(self._claimed), now
+            )
+        for row_id in released:
+            log.warning(
+                "outbox row %s was stuck in 'sending' for over %gs with no delivery running;"
+                " released to pending (it may have reached Telegram and be sent again)",
+                row_id,
+                stuck_seconds,
+            )
 
     async def _wait(self) -> None:
         """Sleep until woken (rows committed, a delivery ended) or a postponed row falls due.
@@ -143,6 +212,8 @@ class OutboxSender:
         due = await outbox.next_due_after(self._db.reader, now)
         if due is not None:
             timeout = min(timeout, (due - now).total_seconds())
+        if self._outage is not None and self._outage.probe is None:
+            timeout = min(timeout, (self._outage.resume_at - now).total_seconds())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), max(timeout, 0.01))
 
@@ -155,13 +226,17 @@ class OutboxSender:
             await self._admission.admit(message.chat_id, OUTBOX_PRIORITY_BASE + message.priority)
         except asyncio.CancelledError:
             stopped = message.broadcast_id in self._stopped_broadcasts
-            async with self._db.transaction() as tx:
-                if stopped:
-                    await outbox.finish(
-                        tx, message.id, "cancelled", "broadcast stopped", self._clock.now()
-                    )
-                else:
-                    await outbox.release(tx, message.id, self._clock.now())
+            now = self._clock.now()
+            if stopped:
+                await self._record(
+                    message,
+                    "its cancellation",
+                    lambda tx: outbox.finish(tx, message.id, "cancelled", "broadcast stopped", now),
+                )
+            else:
+                await self._record(
+                    message, "its release", lambda tx: outbox.release(tx, message.id, now)
+                )
             if not stopped:
                 raise
             return False
@@ -170,12 +245,31 @@ class OutboxSender:
         return True
 
     async def _deliver(self, message: QueuedMessage) -> None:
+        try:
+            await self._deliver_claimed(message)
+        finally:
+            self._claimed.discard(message.id)
+
+    async def _deliver_claimed(self, message: QueuedMessage) -> None:
         if not await self._admit(message):
+            return
+        outage = self._outage
+        if outage is not None and outage.probe != message.id:
+            now = self._clock.now()
+            await self._record(
+                message,
+                "its release",
+                lambda tx: outbox.set_aside(tx, message.id, outage.reason, now),
+            )
             return
         try:
             telegram_id = await self._transport.deliver(message)
         except asyncio.CancelledError:
             raise
+        except ServiceDown as error:
+            await self._service_down(message, str(error))
+        except NoAnswer as error:
+            await self._no_answer(message, str(error))
         except RetryLater as error:
             await self._postpone(message, error.seconds, str(error), whole_chat=True)
         except Unreachable as error:
@@ -189,32 +283,140 @@ class OutboxSender:
             if message.attempts >= self._config.max_attempts:
                 await self._end(message, "failed", str(error))
             else:
-                backoff = min(MAX_BACKOFF_SECONDS, 2.0**message.attempts)
-                await self._postpone(message, backoff, str(error), whole_chat=False)
+                await self._postpone(message, self._backoff(message), str(error), False)
         except Exception as error:
             log.exception("outbox row %s failed unexpectedly", message.id)
             await self._end(message, "failed", f"unexpected: {type(error).__name__}")
         else:
-            async with self._db.transaction() as tx:
-                await outbox.mark_sent(tx, message.id, telegram_id, self._clock.now())
+            now = self._clock.now()
+            await self._record(
+                message,
+                "that it was sent",
+                lambda tx: outbox.mark_sent(tx, message.id, telegram_id, now),
+            )
+            if self._outage is not None:
+                await self._healed()
+
+    def _backoff(self, message: QueuedMessage) -> float:
+        base = self._config.retry_base_seconds
+        return min(MAX_BACKOFF_SECONDS, base * 2.0 ** (message.attempts - 1))
+
+    async def _record(self, message: QueuedMessage, what: str, write: Write) -> None:
+        """Write how a delivery ended, retrying while the database is locked or full: until it
+        is written the row stays `sending` and holds back its chat, and after a restart it
+        would be sent again."""
+        pause = RECORD_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                async with self._db.transaction() as tx:
+                    await write(tx)
+                return
+            except sqlite3.OperationalError as error:
+                log.warning(
+                    "could not record %s for outbox row %s (%s); retrying in %.2fs",
+                    what,
+                    message.id,
+                    error,
+                    pause,
+                )
+            try:
+                await asyncio.sleep(pause)
+            except asyncio.CancelledError:
+                log.error(
+                    "stopped before recording %s for outbox row %s: it stays 'sending' and is"
+                    " sent again after the restart",
+                    what,
+                    message.id,
+                )
+                raise
+            pause = min(pause * 2, RECORD_RETRY_MAX_SECONDS)
+
+    async def _service_down(self, message: QueuedMessage, reason: str) -> None:
+        now = self._clock.now()
+        outage = self._outage
+        if outage is None:
+            pause = self._config.retry_base_seconds
+            outage = _Outage(now, reason, pause, now + timedelta(seconds=pause))
+            self._outage = outage
+            log.error(
+                "THE BOT API REFUSES REQUESTS (%s): outbox sending paused, queued messages kept;"
+                " trying again in %gs",
+                reason,
+                pause,
+            )
+        elif outage.probe == message.id:
+            outage.pause = min(MAX_PAUSE_SECONDS, outage.pause * 2)
+            outage.resume_at = now + timedelta(seconds=outage.pause)
+            outage.probe = None
+            log.error(
+                "the Bot API still refuses requests (%s) since %s: outbox paused, trying again"
+                " in %gs",
+                reason,
+                outage.since.isoformat(timespec="seconds"),
+                outage.pause,
+            )
+        await self._record(
+            message, "its release", lambda tx: outbox.set_aside(tx, message.id, reason, now)
+        )
+
+    async def _healed(self) -> None:
+        outage, self._outage = self._outage, None
+        if outage is None:
+            return
+        log.warning(
+            "the Bot API accepts requests again (refused since %s: %s); outbox sending resumed",
+            outage.since.isoformat(timespec="seconds"),
+            outage.reason,
+        )
+        self._wake.set()
+        if self._on_resumed is not None:
+            try:
+                await self._on_resumed(outage.since, outage.reason)
+            except Exception:
+                log.exception("could not tell the admins that sending resumed")
+
+    async def _no_answer(self, message: QueuedMessage, error: str) -> None:
+        """Telegram may have delivered it: one more try at most, so at most one duplicate."""
+        if message.unanswered >= NO_ANSWER_RETRIES:
+            reason = f"{error}; no answer twice, it may have been delivered"
+            await self._end(message, "failed", reason)
+            return
+        now = self._clock.now()
+        due = now + timedelta(seconds=self._backoff(message))
+        log.warning("no answer to outbox row %s (%s); trying once more", message.id, error)
+        await self._record(
+            message,
+            "its retry",
+            lambda tx: outbox.retry_unanswered(tx, message.id, due, error, now),
+        )
 
     async def _postpone(
         self, message: QueuedMessage, seconds: float, error: str, whole_chat: bool
     ) -> None:
         now = self._clock.now()
         due = now + timedelta(seconds=seconds)
-        async with self._db.transaction() as tx:
+
+        async def write(tx: aiosqlite.Connection) -> None:
             await outbox.retry_later(tx, message.id, due, error, now)
             if whole_chat:
                 await outbox.postpone_chat(tx, message.chat_id, due, now)
 
+        await self._record(message, "its retry", write)
+
     async def _unreachable(self, message: QueuedMessage, error: str) -> None:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+
+        async def write(tx: aiosqlite.Connection) -> None:
             await outbox.finish(tx, message.id, "blocked", error, now)
             await outbox.block_chat(tx, message.chat_id, error, now)
+
+        await self._record(message, "that it is blocked", write)
         await self._on_unreachable(message.chat_id, now)
 
     async def _end(self, message: QueuedMessage, state: str, error: str) -> None:
-        async with self._db.transaction() as tx:
-            await outbox.finish(tx, message.id, state, error[:500], self._clock.now())
+        now = self._clock.now()
+        await self._record(
+            message,
+            f"that it {state}",
+            lambda tx: outbox.finish(tx, message.id, state, error[:500], now),
+        )

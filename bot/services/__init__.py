@@ -13,6 +13,7 @@ from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
 from bot.services.activities import ActivityService
 from bot.services.broadcasts import BroadcastService
+from bot.services.delivery import DeliveryService
 from bot.services.dialogues import DialogueService
 from bot.services.groups import GroupService
 from bot.services.hours import HoursService
@@ -45,6 +46,7 @@ class Services:
     hours: HoursService
     reports: ReportService
     privacy: PrivacyService
+    delivery: DeliveryService
     outbox_signal: OutboxSignal
 
     @classmethod
@@ -99,6 +101,9 @@ class Services:
                 config.org.admins,
                 files_folder(config),
                 team_service.all,
+            ),
+            delivery=DeliveryService(
+                db, clock, Notices(catalogs, language), signal, config.org.admins
             ),
             outbox_signal=signal,
         )
