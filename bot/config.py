@@ -239,6 +239,9 @@ class SendingConfig(_Table):
     max_attempts: int = Field(default=5, ge=1, le=100)
     retry_base_seconds: float = Field(default=2, gt=0, le=600)
     progress_interval_seconds: float = Field(default=3, gt=0, le=60)
+    # Broadcasts with the Bot API's allow_paid_broadcast: up to 1,000 messages/s, for a fee
+    # in Telegram Stars per message, outside the free 30/s.
+    paid_broadcast: bool = False
     # A row `sending` this long with no delivery running for it goes back to pending.
     stuck_seconds: float = Field(default=120, gt=0, le=86400)
 

@@ -81,8 +81,9 @@ class SchedulingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         admitted = rate_limit_args is not None
         retries = 0 if admitted else INTERACTIVE_RETRIES
         for attempt in range(retries + 1):
+            slot = None
             if not admitted or attempt > 0:
-                await self._scheduler.admit(chat, INTERACTIVE)
+                slot = await self._scheduler.admit(chat, INTERACTIVE)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -91,6 +92,9 @@ class SchedulingRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 if attempt == retries:
                     raise
                 log.info("429 on %s to %s; retrying in %ss", endpoint, chat, seconds)
+            finally:
+                if slot is not None:  # outbox requests: the sender closes theirs
+                    slot.close()
         raise AssertionError("unreachable")
 
 
@@ -114,10 +118,16 @@ class TelegramTransport:
     async def deliver(self, message: QueuedMessage) -> int:
         limits = {"admitted": 1}
         markup = inline_markup(message)
+        # None leaves the parameter out of the request.
+        paid = True if message.paid else None
         try:
             if message.file_kind is None:
                 sent = await self._bot.send_message(
-                    message.chat_id, message.text, reply_markup=markup, rate_limit_args=limits
+                    message.chat_id,
+                    message.text,
+                    reply_markup=markup,
+                    allow_paid_broadcast=paid,
+                    rate_limit_args=limits,
                 )
             else:
                 assert message.file_path is not None
@@ -133,6 +143,7 @@ class TelegramTransport:
                     caption=message.text or None,
                     filename=path.name,
                     reply_markup=markup,
+                    allow_paid_broadcast=paid,
                     rate_limit_args=limits,
                 )
         except RetryAfter as error:

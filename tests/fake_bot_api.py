@@ -25,6 +25,7 @@ are plain synchronous methods that enqueue an update and return it.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import html
@@ -85,6 +86,9 @@ MESSAGE_METHODS: frozenset[str] = SENT_METHODS | {
     "editMessageCaption",
     "editMessageMedia",
 }
+
+# Methods that put a message in a chat, counted by ``enforce_flood_limits``.
+_LIMITED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 
 _KNOWN_METHODS = [
     "getMe",
@@ -988,6 +992,10 @@ class FakeBotApi:
         self._faults: list[_QueuedFault] = []
         self._random_faults: list[_RandomFault] = []
         self._holds: list[Hold] = []
+        #: Messages refused with 429 by ``enforce_flood_limits`` (not injected faults).
+        self.flood_refused: list[Call] = []
+        self._flood_limits: dict[bool, int] = {}  # paid? -> messages per second
+        self._flood_times: dict[bool, collections.deque[float]] = {}
         self._ids = itertools.count(1)
         self._event = asyncio.Event()
         self._poll_generation = 0
@@ -1327,6 +1335,29 @@ class FakeBotApi:
         self._holds.append(held)
         return held
 
+    def enforce_flood_limits(self, per_second: int = 30, paid_per_second: int = 1000) -> None:
+        """Refuse with 429 (retry after 1) a message that would be one more than ``per_second``
+        within a second, as Telegram does; messages sent with ``allow_paid_broadcast`` count
+        against ``paid_per_second`` instead. Messages: send*, edit*, copy/forwardMessage."""
+        self._flood_limits = {False: per_second, True: paid_per_second}
+        self._flood_times = {False: collections.deque(), True: collections.deque()}
+
+    def _flooded(self, call: Call) -> bool:
+        if not self._flood_limits or not call.method.startswith(_LIMITED_PREFIXES):
+            return False
+        paid = call.params.get("allow_paid_broadcast")
+        if paid not in (None, True, False, "true", "false"):
+            raise ApiError(400, "Bad Request: allow_paid_broadcast must be a boolean")
+        pool = paid in (True, "true")
+        times = self._flood_times[pool]
+        while times and times[0] <= call.at - 1.0:
+            times.popleft()
+        if len(times) >= self._flood_limits[pool]:
+            self.flood_refused.append(call)
+            return True
+        times.append(call.at)
+        return False
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._random_faults.clear()
@@ -1591,6 +1622,12 @@ class FakeBotApi:
                 held.reached.set()
                 await held.released.wait()
                 break
+        try:
+            if self._flooded(call):
+                error = ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+                return self._respond(call, error.code, error.payload())
+        except ApiError as error:
+            return self._respond(call, error.code, error.payload())
         fault = self._take_fault(method, params)
         if fault is not None:
             call.fault = fault.kind

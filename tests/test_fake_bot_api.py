@@ -306,3 +306,19 @@ async def test_a_held_call_waits_unanswered_and_unapplied_until_released(
     assert sent.message_id == other.message_id + 1
     await bot.send_message(ALICE.id, "wait again")  # a hold catches one call only
     assert api.sent_texts(ALICE.id) == ["not this one", "wait for me", "wait again"]
+
+
+async def test_flood_limits_refuse_the_message_over_a_ceiling_paid_ones_apart(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    api.enforce_flood_limits(per_second=2, paid_per_second=3)
+    await bot.send_message(ALICE.id, "one")
+    await bot.send_message(BOB.id, "two")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ALICE.id, "three")
+    for n in range(3):
+        await bot.send_message(BOB.id, f"paid {n}", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ALICE.id, "paid 3", allow_paid_broadcast=True)
+    assert [call.text for call in api.flood_refused] == ["three", "paid 3"]
+    assert api.calls_to("sendMessage")[-2].params["allow_paid_broadcast"] is True

@@ -3,6 +3,7 @@ Times are seconds on a monotonic scale, passed in."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 # Waits computed from float sums land a hair short; this much counts as "now".
@@ -69,3 +70,48 @@ class TokenBucket:
     def idle(self, now: float) -> bool:
         self._refill(now)
         return self._tokens >= self.burst - EPSILON and now >= self.paused_until
+
+
+class SpanWindow:
+    """At most `limit` requests arriving within any `period` seconds, measured where they
+    arrive (at Telegram), not where they leave. A request arrives at some moment between its
+    admission and its answer, unknown which, so it counts from its admission until `period`
+    after its answer: a new one is admitted only while fewer than `limit` requests are
+    unanswered or were answered less than `period` ago. Then no arrival order can put more than
+    `limit` arrivals in a period, whatever the network delays; the only cost is each request's
+    own round trip."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.open = 0  # admitted, not answered yet
+        self._answered: deque[float] = deque()  # answer times, in order
+        self.paused_until = 0.0
+
+    def _forget(self, now: float) -> None:
+        while self._answered and self._answered[0] <= now - self.period + EPSILON:
+            self._answered.popleft()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more request fits (0 if it fits now); infinite while `limit`
+        requests are unanswered (an answer must come first)."""
+        self._forget(now)
+        pause = max(0.0, self.paused_until - now)
+        over = self.open + len(self._answered) - self.limit
+        if over < 0:
+            return pause
+        if self.open >= self.limit:
+            return math.inf
+        return max(pause, self._answered[over] + self.period - now)
+
+    def record(self, now: float) -> None:
+        self.open += 1
+
+    def answer(self, now: float) -> None:
+        """A request admitted earlier has its answer (or will never be sent)."""
+        self.open -= 1
+        self._answered.append(now)
+
+    def idle(self, now: float) -> bool:
+        self._forget(now)
+        return not self.open and not self._answered and now >= self.paused_until

@@ -53,6 +53,7 @@ class QueuedMessage:
     attempts: int
     broadcast_id: int | None
     unanswered: int = 0  # earlier sends whose answer never came (may have been delivered)
+    paid: bool = False  # sent with allow_paid_broadcast (a broadcast, sending.paid_broadcast)
 
 
 @dataclass(frozen=True)

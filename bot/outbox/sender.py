@@ -22,7 +22,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -60,8 +60,14 @@ class Transport(Protocol):
         ...
 
 
+class Admitted(Protocol):
+    def close(self) -> None:
+        """The request has its answer (or was not sent after all)."""
+        ...
+
+
 class Admission(Protocol):
-    async def admit(self, chat: int | str | None, priority: int) -> None:
+    async def admit(self, chat: int | str | None, priority: int, paid: bool) -> Admitted:
         """Return when a message to the chat may be sent within the limits."""
         ...
 
@@ -217,13 +223,15 @@ class OutboxSender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), max(timeout, 0.01))
 
-    async def _admit(self, message: QueuedMessage) -> bool:
-        """Wait for the scheduler; False (and the row released) if cancelled meanwhile."""
+    async def _admit(self, message: QueuedMessage) -> Admitted | None:
+        """Wait for the scheduler; None (and the row released) if cancelled meanwhile."""
         task = asyncio.current_task()
         assert task is not None
         self._admitting[task] = message
         try:
-            await self._admission.admit(message.chat_id, OUTBOX_PRIORITY_BASE + message.priority)
+            slot = await self._admission.admit(
+                message.chat_id, OUTBOX_PRIORITY_BASE + message.priority, message.paid
+            )
         except asyncio.CancelledError:
             stopped = message.broadcast_id in self._stopped_broadcasts
             now = self._clock.now()
@@ -239,10 +247,10 @@ class OutboxSender:
                 )
             if not stopped:
                 raise
-            return False
+            return None
         finally:
             del self._admitting[task]
-        return True
+        return slot
 
     async def _deliver(self, message: QueuedMessage) -> None:
         try:
@@ -251,10 +259,14 @@ class OutboxSender:
             self._claimed.discard(message.id)
 
     async def _deliver_claimed(self, message: QueuedMessage) -> None:
-        if not await self._admit(message):
+        if self._config.paid_broadcast and message.broadcast_id is not None:
+            message = replace(message, paid=True)
+        slot = await self._admit(message)
+        if slot is None:
             return
         outage = self._outage
         if outage is not None and outage.probe != message.id:
+            slot.close()
             now = self._clock.now()
             await self._record(
                 message,
@@ -263,7 +275,8 @@ class OutboxSender:
             )
             return
         try:
-            telegram_id = await self._transport.deliver(message)
+            with contextlib.closing(slot):
+                telegram_id = await self._transport.deliver(message)
         except asyncio.CancelledError:
             raise
         except ServiceDown as error:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
+import math
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.outbox.limits import SlidingWindow, TokenBucket
+from bot.outbox.limits import SlidingWindow, SpanWindow, TokenBucket
 
 
 def _drive(limiter: SlidingWindow | TokenBucket, attempts: list[float]) -> list[float]:
@@ -68,3 +72,51 @@ def test_idle_limiters_can_be_forgotten() -> None:
     bucket = TokenBucket(1, 2)
     bucket.record(0)
     assert not bucket.idle(0.5) and bucket.idle(1.5)
+
+
+@given(
+    st.integers(1, 30),
+    st.lists(
+        st.tuples(
+            st.floats(0, 20, allow_nan=False),  # when the request wants to go
+            st.floats(0, 3, allow_nan=False),  # its round trip
+            st.floats(0, 1, allow_nan=False),  # where in the round trip it arrives
+        ),
+        max_size=150,
+    ),
+)
+def test_item12_a_span_window_keeps_its_limit_at_arrival_whatever_the_network_delays(
+    limit: int, requests: list[tuple[float, float, float]]
+) -> None:
+    period = 1.0
+    window = SpanWindow(limit, period)
+    answers: list[float] = []  # a heap of answer times
+    arrivals: list[float] = []
+    now = 0.0
+    for at, round_trip, share in sorted(requests):
+        now = max(now, at)
+        while True:
+            while answers and answers[0] <= now:
+                window.answer(heapq.heappop(answers))
+            wait = window.wait(now)
+            if wait == 0:
+                break
+            now = heapq.heappop(answers) if math.isinf(wait) else now + wait
+            if math.isinf(wait):
+                window.answer(now)
+        window.record(now)
+        arrivals.append(now + share * round_trip)
+        heapq.heappush(answers, now + round_trip)
+    arrivals.sort()
+    for i, start in enumerate(arrivals):
+        assert len([t for t in arrivals[i:] if t < start + period - 1e-6]) <= limit
+
+
+def test_item12_a_span_window_waits_for_an_answer_then_a_period_after_it() -> None:
+    window = SpanWindow(2, 1.0)
+    window.record(0.0)
+    window.record(0.0)
+    assert math.isinf(window.wait(0.5)), "both unanswered: no time can be named"
+    window.answer(0.25)
+    assert window.wait(0.5) == pytest.approx(0.75), "a period after that answer"
+    assert window.wait(1.25) == 0
