@@ -21,6 +21,7 @@ from bot.outbox.scheduler import SendScheduler
 from bot.outbox.sender import OutboxSender
 from bot.services import Services
 from handlers import install
+from handlers.attendance import resume_code_rotations
 from handlers.broadcast import refresh_progress
 from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
@@ -87,13 +88,17 @@ def build_application(
             refresh_progress, interval=config.sending.progress_interval_seconds, first=1
         )
         application.job_queue.run_repeating(purge_abandoned, interval=PURGE_SECONDS, first=60)
-        # The first tick comes at once: reminders due while the bot was down go out now.
+        # The first tick comes a second after start (PTB cannot start a job at 0, see
+        # JobQueue.run_repeating): reminders due while the bot was down go out then.
         application.job_queue.run_repeating(
-            dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=0
+            dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=1
         )
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
         application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)
+        resumed = await resume_code_rotations(application)
+        if resumed:
+            log.info("check-in code displays rotating again: %d", resumed)
         await publish_commands(application.bot, catalogs, config)
         log.info("bot @%s ready", application.bot.username)
 

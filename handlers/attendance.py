@@ -4,7 +4,6 @@ marking presence by hand, and the attendance sheet (present, absent or adjusted;
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -13,7 +12,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import JobQueue
 
 from bot.domain.errors import DomainError, NotTeamLead
-from bot.domain.hours import DECIDED, Mark, RecordState, ServiceRecord
+from bot.domain.hours import DECIDED, CodeDisplay, Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
 from bot.i18n import Translator
 from bot.services.hours import SHEET_BUTTON, SheetLine
@@ -28,7 +27,7 @@ from handlers.common import (
     small_number,
     turn_of,
 )
-from handlers.context import AppContext
+from handlers.context import AppContext, AppType
 from handlers.hours import ADJUST, hours_text
 
 CODE = "mg:k:"  # a new check-in code for activity <id>
@@ -43,16 +42,6 @@ APPROVE = "mg:y:"  # mg:y:<activity>
 PER_PAGE = 10
 ROTATION_JOB = "check-in code display "
 ROTATE_BEFORE_EXPIRY_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class CodeDisplay:
-    """A lead's message showing a check-in code, kept fresh by a job."""
-
-    chat: int
-    message: int
-    activity: int
-    lead: int
 
 
 def _numbers(turn: Turn, prefix: str, count: int) -> list[int] | None:
@@ -102,18 +91,46 @@ async def on_code(update: Update, context: AppContext) -> None:
         caption=_code_caption(turn.t, activity.title, code, expires, minutes),
         reply_markup=markup,
     )
+    display = CodeDisplay(turn.chat_id, sent.message_id, activity.id, turn.user_id)
+    await turn.services.hours.keep_code_display(display)
     # CallbackContext does not carry its own type to the job queue it reaches.
-    jobs = cast("JobQueue[AppContext] | None", context.application.job_queue)
+    _rotate_every(
+        cast("JobQueue[AppContext] | None", context.application.job_queue), display, minutes
+    )
+
+
+def _rotate_every(
+    jobs: JobQueue[AppContext] | None,
+    display: CodeDisplay,
+    minutes: int,
+    first: float | None = None,
+) -> None:
+    """One rotating display per chat and activity (the newest): a fresh code shortly before
+    each one expires."""
     assert jobs is not None
-    name = f"{ROTATION_JOB}{turn.chat_id}:{activity.id}"
+    name = f"{ROTATION_JOB}{display.chat}:{display.activity}"
     for job in jobs.get_jobs_by_name(name):
-        job.schedule_removal()  # one rotating display per chat and activity: the newest
+        job.schedule_removal()
     jobs.run_repeating(
         rotate_code,
         interval=max(30, minutes * 60 - ROTATE_BEFORE_EXPIRY_SECONDS),
+        first=first,
         name=name,
-        data=CodeDisplay(turn.chat_id, sent.message_id, activity.id, turn.user_id),
+        data=display,
+        # Scheduled before the job queue starts at start-up: run late rather than never
+        # (APScheduler drops a run more than a second late by default).
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
+
+
+async def resume_code_rotations(application: AppType) -> int:
+    """At start-up: every display of an activity still in progress rotates again a second
+    after start (its code may have expired while the bot was down). How many."""
+    services = application.bot_data.runtime.services
+    found = await services.hours.code_displays_to_rotate()
+    for display in found:
+        _rotate_every(application.job_queue, display, services.hours.config.code_minutes, first=1)
+    return len(found)
 
 
 def _check_in_link(context: AppContext, code: str) -> str:
@@ -133,6 +150,7 @@ async def rotate_code(context: AppContext) -> None:
         activity, code, expires = await services.hours.issue_code(actor, display.activity)
     except DomainError:
         job.schedule_removal()
+        await services.hours.end_code_display(display.chat, display.activity)
         return
     caption = _code_caption(t, activity.title, code, expires, services.hours.config.code_minutes)
     try:
@@ -144,6 +162,7 @@ async def rotate_code(context: AppContext) -> None:
         )
     except (BadRequest, Forbidden):
         job.schedule_removal()  # the message was deleted, or the lead blocked the bot
+        await services.hours.end_code_display(display.chat, display.activity)
 
 
 # ---------------------------------------------------------------- presence by hand

@@ -222,6 +222,10 @@ async def erase(
         )
     await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
     await conn.execute(
+        "DELETE FROM code_displays WHERE chat_id = ? OR lead_telegram_id = ?",
+        (telegram_id, telegram_id),
+    )
+    await conn.execute(
         "UPDATE certificates SET holder = '' WHERE volunteer_id = ?", (volunteer_id,)
     )
     return Erased(deleted, redacted, notes, len(theirs), tuple(running))

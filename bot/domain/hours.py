@@ -240,6 +240,17 @@ class CheckIn:
 
 
 @dataclass(frozen=True)
+class CodeDisplay:
+    """A lead's message showing a check-in code, which a job keeps fresh until the activity
+    ends."""
+
+    chat: int
+    message: int
+    activity: int
+    lead: int  # whose right to issue codes each rotation checks again
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     at: datetime
     actor_telegram_id: int | None

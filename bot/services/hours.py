@@ -52,6 +52,7 @@ from bot.domain.hours import (
     Certificate,
     CertificateLine,
     CheckIn,
+    CodeDisplay,
     HoursSummary,
     Mark,
     RecordState,
@@ -72,7 +73,17 @@ from bot.domain.models import Activity, Actor, Volunteer
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
-from storage import activities, groups, hours, leads, outbox, signups, teams, volunteers
+from storage import (
+    activities,
+    displays,
+    groups,
+    hours,
+    leads,
+    outbox,
+    signups,
+    teams,
+    volunteers,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -311,6 +322,24 @@ class HoursService:
         async with self._db.transaction() as tx:
             await hours.insert_code(tx, token, activity.id, actor.telegram_id, now, expires)
         return activity, token, expires
+
+    async def keep_code_display(self, display: CodeDisplay) -> None:
+        """A message now shows the activity's rotating code: kept, so that a restart rotates
+        it on."""
+        async with self._db.transaction() as tx:
+            await displays.save(tx, display, self._clock.now())
+
+    async def end_code_display(self, chat_id: int, activity_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await displays.drop(tx, chat_id, activity_id)
+
+    async def code_displays_to_rotate(self) -> list[CodeDisplay]:
+        """At start-up: the displays of activities still in progress (the others are
+        dropped)."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await displays.drop_ended(tx, now)
+            return await displays.in_progress(tx, now)
 
     async def presence(self, actor: Actor, activity_id: int) -> tuple[Activity, list[Presence]]:
         """The confirmed volunteers and their check-ins, for the lead to mark by hand."""

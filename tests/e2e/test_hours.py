@@ -382,3 +382,48 @@ async def test_item7_a_bare_number_in_add_hours_is_hours_and_is_read_back(timed)
     assert zhang is not None
     _, [record], _ = await bot.services.hours.records_of(admin, zhang.id, 0)
     assert record.minutes == 120
+
+
+async def test_item6_the_code_display_rotates_again_after_a_restart(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    clock = ManualClock(CLOCK_START)
+    name = f"check-in code display {LEAD.id}:"
+    first = start_harness(tmp_path, api, clock=clock)
+    bot = await anext(first)
+    await seed(bot, 0)
+    activity = await _activity(bot, clock)
+    name += str(activity.id)
+    clock.advance(activity.starts_at - clock.now())
+    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    since = bot.api.mark()
+    bot.api.press(LEAD, card, f"mg:k:{activity.id}")
+    photo = await bot.api.wait_for(lambda c: c.method == "sendPhoto" and c.ok, since=since)
+    shown = photo.response["result"]["message_id"]
+    jobs = bot.app.job_queue
+    assert jobs is not None
+    await bot.api.wait_until(lambda: bool(jobs.get_jobs_by_name(name)))
+    await first.aclose()
+
+    # Restarted (the display's job lived only in memory) ten minutes later: the code shown has
+    # expired. The display rotates again at once, in the same message, and goes on.
+    clock.advance(timedelta(minutes=10))
+    since = api.mark()
+    second = start_harness(tmp_path, api, clock=clock)
+    bot = await anext(second)
+    edited = await api.wait_for(lambda c: c.method == "editMessageMedia" and c.ok, since=since)
+    assert edited.params["message_id"] == shown
+    fresh = edited.response["result"]["caption"].split("：", 1)[1].split("\n")[0].strip()
+    assert len(fresh) == 6
+    assert bot.app.job_queue is not None and bot.app.job_queue.get_jobs_by_name(name)
+    await second.aclose()
+
+    # Once the activity is over, a restart leaves the message alone.
+    clock.advance(activity.ends_at - clock.now())
+    since = api.mark()
+    third = start_harness(tmp_path, api, clock=clock)
+    bot = await anext(third)
+    await bot.say(LEAD, "/help")
+    assert not [c for c in api.calls[since:] if c.method == "editMessageMedia"]
+    assert await bot.count("code_displays") == 0
+    await third.aclose()
