@@ -67,6 +67,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self.commits = 0  # write transactions committed since opening (each one fsync)
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
 
@@ -107,6 +108,7 @@ class Database:
                 if self._writer.in_transaction:
                     await self._writer.execute("ROLLBACK")
                 raise
+            self.commits += 1
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it, so that what a committed

@@ -42,6 +42,7 @@ from bot.i18n import Catalogs
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.calendar import ics
+from bot.services.group_commit import GroupCommit
 from bot.services.notices import Notices
 from storage import (
     activities,
@@ -110,6 +111,13 @@ class SignupResult:
 
 
 @dataclass(frozen=True)
+class _Placing:
+    activity: Activity
+    volunteer_id: int
+    now: datetime
+
+
+@dataclass(frozen=True)
 class CancelResult:
     activity: Activity
     was: Placement
@@ -140,6 +148,10 @@ class ActivityService:
         # a page of the list read before a change is never kept after it.
         self._version = 0
         self._pages: dict[tuple[int, int, int | None, str | None], _CachedPage] = {}
+        # A storm of sign-ups shares its write transactions (see bot/services/group_commit.py).
+        self._placing: GroupCommit[_Placing, tuple[int, str] | None] = GroupCommit(
+            self._writing, self._place
+        )
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -518,7 +530,44 @@ class ActivityService:
 
     async def sign_up(self, telegram_id: int, activity_id: int) -> SignupResult:
         """Confirmed while slots remain, else waitlisted with a position; a repeat changes
-        nothing. Refused when closed, cancelled, or clashing with another sign-up."""
+        nothing. Refused when closed, cancelled, or clashing with another sign-up.
+
+        A first sign-up to an open activity goes through the group commit: everything that
+        allows it is checked again inside its one INSERT, so the checks read before (without
+        the write lock) only choose the path. Anything else, or anything that changed in
+        between, is decided by `_sign_up_exactly`."""
+        now = self._clock.now()
+        reader = self._db.reader
+        volunteer = await _volunteer(reader, telegram_id)
+        activity = await activities.get(reader, activity_id)
+        if (
+            activity is None
+            or activity.state != "published"
+            or activity.starts_at <= now
+            or await signups.active(reader, activity_id, volunteer.id) is not None
+        ):
+            return await self._sign_up_exactly(telegram_id, activity_id)
+        placed = await self._placing.submit(_Placing(activity, volunteer.id, now))
+        if placed is None:
+            return await self._sign_up_exactly(telegram_id, activity_id)
+        placement = Placement(placed[1])
+        position = (
+            await signups.position(reader, activity_id, placed[0])
+            if placement is Placement.WAITLISTED
+            else None
+        )
+        return SignupResult(activity, placement, position)
+
+    async def _place(self, tx: aiosqlite.Connection, placing: _Placing) -> tuple[int, str] | None:
+        """One sign-up of a group commit: placed (with its reminders) or None."""
+        activity = placing.activity
+        placed = await signups.place_if_open(tx, activity.id, placing.volunteer_id, placing.now)
+        if placed is not None and placed[1] == Placement.CONFIRMED.value:
+            await reminders.plan(tx, placed[0], activity.starts_at, self._offsets, placing.now)
+        return placed
+
+    async def _sign_up_exactly(self, telegram_id: int, activity_id: int) -> SignupResult:
+        """Every check inside one write transaction, each refusal with its own reason."""
         now = self._clock.now()
         async with self._writing() as tx:
             volunteer = await _volunteer(tx, telegram_id)

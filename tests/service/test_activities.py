@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import aiosqlite
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from bot.domain.models import Activity
 from bot.domain.roster import Placement, Roster
 from bot.services import Services
 from bot.services.activities import parse_capacity
+from bot.services.group_commit import GroupCommit
 from storage.db import Database
 from tests.conftest import ADMIN_ID
 
@@ -266,6 +268,42 @@ async def test_200_concurrent_sign_ups_for_10_slots_confirm_exactly_10_in_every_
             range(1, 191)
         )
         assert await services.activities.counts(activity.id) == (10, 190)
+
+
+async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    people = await _people(services, 200)
+    activity = await _create(services, clock)
+    before = db.commits
+    results = await asyncio.gather(
+        *(services.activities.sign_up(person, activity.id) for person in people)
+    )
+    assert sum(r.placement is Placement.CONFIRMED for r in results) == 10
+    assert db.commits - before < 20  # one write transaction (one fsync) per group, not per press
+    # A second press by someone already signed up, or a refused one, writes nothing new.
+    again = await services.activities.sign_up(people[0], activity.id)
+    assert again.placement is Placement.CONFIRMED
+    assert await services.activities.counts(activity.id) == (10, 190)
+
+
+async def test_item11_a_group_that_fails_writes_nothing_and_each_caller_hears_why(
+    db: Database,
+) -> None:
+    async def step(tx: aiosqlite.Connection, value: int) -> int:
+        await tx.execute("CREATE TABLE IF NOT EXISTS scratch (value INTEGER CHECK (value < 3))")
+        await tx.execute("INSERT INTO scratch (value) VALUES (?)", (value,))
+        return value
+
+    group: GroupCommit[int, int] = GroupCommit(db.transaction, step)
+    outcomes = await asyncio.gather(*(group.submit(n) for n in range(5)), return_exceptions=True)
+    assert all(isinstance(outcome, aiosqlite.IntegrityError) for outcome in outcomes)
+    async with db.reader.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'scratch'"
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == 0  # the whole group rolled back, table and rows
+    assert await group.submit(1) == 1  # the next group goes on
 
 
 @settings(
