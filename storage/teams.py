@@ -103,3 +103,13 @@ async def add_memberships(
         "INSERT OR IGNORE INTO memberships (volunteer_id, team_id, joined_at) VALUES (?, ?, ?)",
         [(volunteer_id, team_id, iso(now)) for team_id in team_ids],
     )
+
+
+async def add_memberships_of_many(
+    conn: aiosqlite.Connection, memberships: Sequence[tuple[int, int]], now: datetime
+) -> None:
+    """Add these (volunteer id, team id) memberships, keeping the others."""
+    await conn.executemany(
+        "INSERT OR IGNORE INTO memberships (volunteer_id, team_id, joined_at) VALUES (?, ?, ?)",
+        [(volunteer_id, team_id, iso(now)) for volunteer_id, team_id in memberships],
+    )

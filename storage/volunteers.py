@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,16 +165,26 @@ async def imported_holder(conn: aiosqlite.Connection, phone: str) -> int | None:
     return int(row["id"]) if row else None
 
 
-async def insert_imported(conn: aiosqlite.Connection, name: str, phone: str, now: datetime) -> int:
-    """A person from an existing roster, with no Telegram account yet (the federation holds
-    their consent on paper; they give it again when they register)."""
-    cursor = await conn.execute(
+async def insert_imported(
+    conn: aiosqlite.Connection, people: Sequence[tuple[str, str]], now: datetime
+) -> tuple[dict[str, int], int]:
+    """People from an existing roster (name, phone), with no Telegram account yet (the
+    federation holds their consent on paper; they give it again when they register); a phone
+    number already held keeps its holder. The volunteer id of every phone, and how many were
+    new. A few statements for the whole batch: the write lock is held briefly."""
+    phones = [phone for _, phone in people]
+    marks = ", ".join("?" for _ in phones)
+    held = f"SELECT id, phone FROM volunteers WHERE phone IN ({marks})"
+    known = {row["phone"]: row["id"] for row in await fetchall(conn, held, phones)}
+    new = [(name, phone) for name, phone in people if phone not in known]
+    at = iso(now)
+    await conn.executemany(
         "INSERT INTO volunteers (telegram_id, name, phone, consent_at, registered_at,"
         " updated_at, imported_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
-        (name, phone, iso(now), iso(now), iso(now), iso(now)),
+        [(name, phone, at, at, at, at) for name, phone in new],
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ids = {row["phone"]: row["id"] for row in await fetchall(conn, held, phones)}
+    return ids, len(new)
 
 
 async def link_account(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -248,36 +250,72 @@ class ImportReport:
     created: int
     existing: int  # phone numbers already known: their missing memberships were added
     errors: tuple[tuple[int, DomainError], ...]  # (line, why); when any, nothing was imported
+    longest_hold: float = 0.0  # seconds: the longest one chunk held the write lock
 
 
-async def import_roster(db: Database, now: datetime, rows: Sequence[RosterRow]) -> ImportReport:
+IMPORT_CHUNK = 500  # roster rows per write transaction
+# Between chunks the lock is let go this long: longer than the longest sleep (100 ms) of
+# SQLite's busy handler, so a writer of the running bot, waiting in another process, retries
+# within the gap and gets its turn.
+IMPORT_PAUSE_SECONDS = 0.1
+
+
+async def import_roster(
+    db: Database,
+    now: datetime,
+    rows: Sequence[RosterRow],
+    *,
+    chunk: int = IMPORT_CHUNK,
+    pause: float = IMPORT_PAUSE_SECONDS,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> ImportReport:
     """Bring in an existing roster (name, phone, team keys), idempotent on the phone number.
-    Every row is checked first; if any is wrong, nothing is imported and every error is
-    reported with its line; otherwise all rows go in one transaction."""
+    All or nothing by checking everything first: every row is checked before anything is
+    written (outside any transaction); if any is wrong, nothing is imported and every error
+    is reported with its line. Then the rows go in, `chunk` at a time, one short transaction
+    each, with a pause between, so the running bot's writers are never locked out for long.
+    Only the database itself (a full disk) can stop it half way; the chunks written stay,
+    and running the same import again completes it."""
+    known = {team.key: team.id for team in await teams.all_teams(db.reader)}
     errors: list[tuple[int, DomainError]] = []
     clean: list[tuple[str, str, list[int]]] = []
     seen: dict[str, int] = {}
-    async with db.transaction() as tx:
-        for row in rows:
-            try:
-                name, phone = parse_name(row.name), parse_phone(row.phone)
-                team_ids = await _team_ids(tx, row.team_keys)
-                if phone in seen:
-                    raise DuplicateRow(line=seen[phone])
-            except DomainError as error:
-                errors.append((row.line, error))
-                continue
-            seen[phone] = row.line
-            clean.append((name, phone, team_ids))
-        if errors:
-            return ImportReport(0, 0, tuple(errors))
-        created = existing = 0
-        for name, phone, team_ids in clean:
-            holder = await volunteers.phone_holder(tx, phone)
-            if holder is None:
-                holder = await volunteers.insert_imported(tx, name, phone, now)
-                created += 1
-            else:
-                existing += 1
-            await teams.add_memberships(tx, holder, team_ids, now)
-    return ImportReport(created, existing, ())
+    for row in rows:
+        try:
+            name, phone = parse_name(row.name), parse_phone(row.phone)
+            team_ids = _known_team_ids(known, row.team_keys)
+            if phone in seen:
+                raise DuplicateRow(line=seen[phone])
+        except DomainError as error:
+            errors.append((row.line, error))
+            continue
+        seen[phone] = row.line
+        clean.append((name, phone, team_ids))
+    if errors:
+        return ImportReport(0, 0, tuple(errors))
+    created, longest = 0, 0.0
+    for first in range(0, len(clean), chunk):
+        if first:
+            await asyncio.sleep(pause)
+        part = clean[first : first + chunk]
+        began = monotonic()
+        async with db.transaction() as tx:
+            ids, new = await volunteers.insert_imported(
+                tx, [(name, phone) for name, phone, _ in part], now
+            )
+            await teams.add_memberships_of_many(
+                tx, [(ids[phone], team) for _, phone, team_ids in part for team in team_ids], now
+            )
+        longest = max(longest, monotonic() - began)
+        created += new
+    return ImportReport(created, len(clean) - created, (), longest)
+
+
+def _known_team_ids(known: dict[str, int], team_keys: Iterable[str]) -> list[int]:
+    keys = list(dict.fromkeys(team_keys))
+    if not keys:
+        raise NoTeamChosen()
+    unknown = next((key for key in keys if key not in known), None)
+    if unknown is not None:
+        raise UnknownTeam(key=unknown)
+    return [known[key] for key in keys]

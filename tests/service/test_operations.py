@@ -14,9 +14,11 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain.errors import ExportTooLarge
 from bot.services import Services
+from bot.services.registration import RosterRow, import_roster
 from storage.db import Database
 from storage.rows import iso
 from tests.conftest import ADMIN_ID
+from tests.e2e.test_operations import _name
 from tests.service.test_hours import ANNA, LEAD, Scene, build_scene, hours_config
 from tests.service.test_reports import LABELS
 
@@ -136,3 +138,28 @@ async def test_item1_an_export_stops_as_soon_as_the_file_passes_the_limit(
         assert 0 < stopped_at < 50_000 // 2  # stopped early, not after writing it all
         assert not written or max(written) < stopped_at
         assert limit < out.stat().st_size < limit * 3 // 2
+
+
+async def _imported(db: Database) -> int:
+    async with db.reader.execute(
+        "SELECT COUNT(*) FROM volunteers WHERE imported_at IS NOT NULL"
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_item5_a_bad_row_anywhere_in_a_large_roster_imports_nothing(
+    db: Database, services: Services, clock: ManualClock
+) -> None:
+    rows = [RosterRow(n + 2, _name(n), f"139{n:08d}", ("traffic",)) for n in range(1_600)]
+    bad = RosterRow(1_502, "李梅", "12345", ("traffic",))  # in the fourth chunk of 500
+    report = await import_roster(db, clock.now(), [*rows[:1_500], bad, *rows[1_501:]])
+    assert [line for line, _ in report.errors] == [1_502]
+    assert (report.created, await _imported(db)) == (0, 0)
+    # Fixed, it goes in chunks, each holding the lock briefly; again, nothing new.
+    report = await import_roster(db, clock.now(), rows, pause=0)
+    assert (report.created, report.existing, await _imported(db)) == (1_600, 0, 1_600)
+    assert 0 < report.longest_hold < 1
+    again = await import_roster(db, clock.now(), rows, pause=0)
+    assert (again.created, again.existing) == (0, 1_600)
