@@ -180,6 +180,107 @@ async def _import(config: Config, rows: list[RosterRow]) -> int:
     return 0
 
 
+def _backup(config: Config, out: str | None) -> int:
+    from bot.clock import SystemClock
+    from bot.services import backup_service
+
+    if not config.storage.path.is_file():
+        print(f"no database at {config.storage.path}", file=sys.stderr)
+        return EXIT_USAGE
+    backups = backup_service(config, SystemClock())
+    if out is None:
+        made = asyncio.run(backups.make())
+        print(
+            f"backed up to {made.path} ({_size(made.size)}); the newest {config.backup.keep} kept"
+        )
+        return 0
+    target = Path(out)
+    if target.exists():
+        print(f"{out} already exists; choose a new file name", file=sys.stderr)
+        return EXIT_USAGE
+    asyncio.run(backups.copy_to(target))
+    print(f"backed up to {out} ({_size(target.stat().st_size)})")
+    return 0
+
+
+def _restore(config: Config, source: str) -> int:
+    from datetime import UTC, datetime
+
+    from bot.services.backups import RestoreRefused, restore
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        restored = restore(config.storage.path, Path(source), f"before-restore-{stamp}")
+    except RestoreRefused as refused:
+        print(f"Restore refused: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"restored {source} into {config.storage.path} (migration {restored.version})")
+    if restored.kept is not None:
+        print(f"the database it replaced is kept as {restored.kept}")
+    return 0
+
+
+def _doctor(config: Config) -> int:
+    from datetime import UTC, datetime
+
+    from bot.clock import SystemClock
+    from bot.services import backup_service
+    from storage.backup import health, lock_holder
+    from storage.db import migrations
+
+    database = config.storage.path
+    if not database.is_file():
+        print(f"no database at {database}", file=sys.stderr)
+        return EXIT_USAGE
+    figures = health(database)
+    now = datetime.now(UTC)
+    pid = lock_holder(database)
+    lines = [
+        f"database      {database}",
+        f"size          {_size(figures.size_bytes)} (write-ahead log {_size(figures.wal_bytes)})",
+        f"migration     {figures.version} (this code knows {len(migrations())})",
+        "bot           " + ("not running" if pid is None else f"running (process {pid or '?'})"),
+        "rows          " + ", ".join(f"{table} {count}" for table, count in figures.rows.items()),
+        "outbox        "
+        + (", ".join(f"{state} {count}" for state, count in figures.outbox.items()) or "empty"),
+    ]
+    if figures.oldest_pending is None:
+        lines.append("oldest pending none")
+    else:
+        row_id, kind, created_at, not_before = figures.oldest_pending
+        age = now - datetime.fromisoformat(created_at)
+        lines.append(
+            f"oldest pending #{row_id} {kind}, queued {created_at} ({_ago(age)} ago),"
+            f" not before {not_before}"
+        )
+    last = backup_service(config, SystemClock()).last()
+    if last is None:
+        lines.append(f"last backup   none in {config.backup.folder(config.storage)}")
+    else:
+        lines.append(
+            f"last backup   {last.path} ({_size(last.size)}, {_ago(now - last.made_at)} ago)"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _ago(age: timedelta) -> str:
+    minutes = max(int(age.total_seconds()) // 60, 0)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", help="path to config.toml (default: $VOLUNTEER_BOT_CONFIG)")
@@ -199,6 +300,17 @@ def main(argv: list[str] | None = None) -> int:
         "import-volunteers", help="import a roster CSV (name,phone,teams)", parents=[common]
     )
     roster.add_argument("file", help="CSV with a header name,phone,teams (teams: keys by ;)")
+    copy = commands.add_parser(
+        "backup", help="copy the database while the bot runs", parents=[common]
+    )
+    copy.add_argument("--out", help="the copy's file (default: into backup.dir, pruned)")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (the bot stopped)", parents=[common]
+    )
+    restore.add_argument("file", help="a copy made by `volunteer-bot backup`")
+    commands.add_parser(
+        "doctor", help="database size, row counts, outbox, last backup", parents=[common]
+    )
     args = parser.parse_args(argv)
     config = _load(args.config)
     if args.command == "run":
@@ -206,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.logging.level, [config.telegram.token.get_secret_value()])
     if args.command == "export":
         return asyncio.run(_export(config, args))
+    if args.command == "backup":
+        return _backup(config, args.out)
+    if args.command == "restore":
+        return _restore(config, args.file)
+    if args.command == "doctor":
+        return _doctor(config)
     if args.command == "import-volunteers":
         rows = _read_roster(args.file)
         if isinstance(rows, str):

@@ -27,18 +27,21 @@ from handlers.commands import publish_commands
 from handlers.context import AppContext, AppType, BotData, Runtime
 from handlers.jobs import (
     ATTENDANCE_TICK_SECONDS,
+    BACKUP_TICK_SECONDS,
     PURGE_SECONDS,
     REMINDER_TICK_SECONDS,
     RETENTION_SECONDS,
     WEEKLY_TICK_SECONDS,
     attendance,
     dispatch_reminders,
+    nightly_backup,
     purge_abandoned,
     retention,
     weekly_posts,
 )
 from handlers.processing import ChatOrderedUpdateProcessor
 from handlers.transport import SchedulingRateLimiter, TelegramTransport
+from storage.backup import AlreadyRunning, RunLock, lock_holder
 from storage.db import Database, DatabaseTooNewError
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,13 @@ def build_application(
 
     scheduler = SendScheduler(config.sending, monotonic)
 
+    held: list[RunLock] = []  # the lock that tells `restore` this database is in use
+
     async def post_init(application: AppType) -> None:
+        lock = RunLock.take(config.storage.path)
+        if lock is None:
+            raise AlreadyRunning(config.storage.path, lock_holder(config.storage.path))
+        held.append(lock)
         db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
         # Attached first: whatever fails below, post_shutdown still closes it (its threads are
         # not daemons and would keep the process alive).
@@ -96,6 +105,9 @@ def build_application(
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
         application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)
+        application.job_queue.run_repeating(
+            nightly_backup, interval=BACKUP_TICK_SECONDS, first=BACKUP_TICK_SECONDS
+        )
         resumed = await resume_code_rotations(application)
         if resumed:
             log.info("check-in code displays rotating again: %d", resumed)
@@ -113,6 +125,8 @@ def build_application(
         if db is not None:
             await db.close()
             application.bot_data.database = None
+        while held:
+            held.pop().release()
 
     application: AppType = (
         ApplicationBuilder()
@@ -173,7 +187,7 @@ def run_polling(config: Config) -> int:
     except InvalidToken:
         log.error("Telegram rejected the bot token; check it with @BotFather")
         return 2
-    except DatabaseTooNewError as error:
+    except (DatabaseTooNewError, AlreadyRunning) as error:
         log.error("%s", error)
         return 2
     except Exception:

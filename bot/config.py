@@ -258,6 +258,30 @@ class RetentionConfig(_Table):
     broadcast_days: int = Field(default=90, ge=1, le=3650)  # broadcast bodies, then blanked
 
 
+class BackupConfig(_Table):
+    """Nightly copies of the database (`volunteer-bot backup` makes one at any time)."""
+
+    dir: Path | None = None  # default: a `backups` folder beside the database
+    keep: int = Field(default=7, ge=1, le=3650)  # the newest this many are kept
+    nightly_at: str = "03:30"  # the nightly copy is made at or after this time (org time)
+
+    @field_validator("nightly_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time like '03:30'") from None
+        return value
+
+    def folder(self, storage: StorageConfig) -> Path:
+        return self.dir if self.dir is not None else storage.path.parent / "backups"
+
+    @property
+    def nightly_time(self) -> time:
+        return time.fromisoformat(self.nightly_at)
+
+
 class _TokenEnvSource(PydanticBaseSettingsSource):
     """Reads the conventional `VOLUNTEER_BOT_TOKEN` variable into `telegram.token`."""
 
@@ -293,6 +317,7 @@ class Config(BaseSettings):
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    backup: BackupConfig = Field(default_factory=BackupConfig)
 
     @field_validator("teams")
     @classmethod

@@ -22,6 +22,7 @@ PURGE_SECONDS = 3600
 ATTENDANCE_TICK_SECONDS = 60
 WEEKLY_TICK_SECONDS = 300
 RETENTION_SECONDS = 24 * 3600  # daily, and once shortly after each start
+BACKUP_TICK_SECONDS = 600  # the nightly copy is made at the first tick after its time
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -47,6 +48,13 @@ async def retention(context: AppContext) -> None:
         report.broadcasts_redacted,
         report.files_deleted,
     )
+
+
+async def nightly_backup(context: AppContext) -> None:
+    """Once a night: a copy of the database into backup.dir, keeping the newest backup.keep."""
+    made = await context.runtime.services.backups.nightly()
+    if made is not None:
+        log.info("backup: %s (%d bytes)", made.path, made.size)
 
 
 async def attendance(context: AppContext) -> None:

@@ -12,6 +12,7 @@ from bot.i18n import Catalogs
 from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
 from bot.services.activities import ActivityService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryService
 from bot.services.dialogues import DialogueService
@@ -32,6 +33,17 @@ def files_folder(config: Config) -> Path:
     return config.storage.path.parent / "files"
 
 
+def backup_service(config: Config, clock: Clock) -> BackupService:
+    return BackupService(
+        config.storage.path,
+        config.storage.busy_timeout_ms,
+        config.backup,
+        config.backup.folder(config.storage),
+        clock,
+        config.org.zone,
+    )
+
+
 @dataclass(frozen=True)
 class Services:
     accounts: AccountService
@@ -48,6 +60,7 @@ class Services:
     privacy: PrivacyService
     delivery: DeliveryService
     outbox_signal: OutboxSignal
+    backups: BackupService
 
     @classmethod
     def build(
@@ -106,6 +119,7 @@ class Services:
                 db, clock, Notices(catalogs, language), signal, config.org.admins
             ),
             outbox_signal=signal,
+            backups=backup_service(config, clock),
         )
 
     async def chat_unreachable(self, chat_id: int, since: datetime) -> None:

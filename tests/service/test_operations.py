@@ -9,15 +9,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.clock import ManualClock
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.domain.errors import ExportTooLarge
 from bot.services import Services
 from bot.services.registration import RosterRow, import_roster
-from storage.db import Database
+from storage.backup import FileCheck, check_file
+from storage.db import Database, migrations
 from storage.rows import iso
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, make_config
 from tests.e2e.test_operations import _name
 from tests.service.test_hours import ANNA, LEAD, Scene, build_scene, hours_config
 from tests.service.test_reports import LABELS
@@ -163,3 +165,44 @@ async def test_item5_a_bad_row_anywhere_in_a_large_roster_imports_nothing(
     assert 0 < report.longest_hold < 1
     again = await import_roster(db, clock.now(), rows, pause=0)
     assert (again.created, again.existing) == (0, 1_600)
+
+
+async def test_item8_the_nightly_backup_keeps_the_newest_copies(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    config = make_config(tmp_path, backup={"keep": 3, "nightly_at": "03:30"})
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "by-hand.sqlite3").write_bytes(b"kept whatever happens")
+    db = await Database.open(config.storage.path)
+    try:
+        backups = Services.build(db, config, clock).backups
+        assert backups.folder == folder
+        first = await backups.nightly()  # none yet: made at once (16:00 Beijing)
+        assert first is not None and await backups.nightly() is None
+        made = [first.made_at]
+        for _ in range(5):
+            # 03:29 next night (Beijing, 19:29 UTC): not yet; 03:31: the night's copy.
+            night = clock.now().replace(hour=19, minute=29, second=0, microsecond=0)
+            if night <= clock.now():
+                night += timedelta(days=1)
+            clock.advance(night - clock.now())
+            assert await backups.nightly() is None
+            clock.advance(timedelta(minutes=2))
+            copy = await backups.nightly()
+            assert copy is not None and await backups.nightly() is None
+            made.append(copy.made_at)
+        assert [c.made_at for c in backups.copies()] == sorted(made, reverse=True)[:3]
+        assert (folder / "by-hand.sqlite3").exists()
+        assert check_file(backups.copies()[0].path) == FileCheck("ok", len(migrations()))
+    finally:
+        await db.close()
+
+
+def test_item8_the_litestream_config_parses_and_replicates_the_configured_database() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = load_config(root / "config.example.toml")
+    litestream = yaml.safe_load((root / "deploy" / "litestream.yml").read_text(encoding="utf-8"))
+    [database] = litestream["dbs"]
+    assert database["path"].endswith(f"/{example.storage.path}")
+    assert database["replicas"] and all("type" in replica for replica in database["replicas"])
