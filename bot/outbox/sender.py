@@ -113,6 +113,9 @@ class OutboxSender:
         self._on_moved = on_moved
         self._on_resumed = on_resumed
         self._outage: _Outage | None = None
+        # Rows whose refusal started an outage: refused "as a whole" again once the service
+        # works, the refusal was about them.
+        self._suspects: set[int] = set()
         self._claimed: set[int] = set()
         self._next_sweep: datetime | None = None
         self._wake = asyncio.Event()
@@ -257,6 +260,19 @@ class OutboxSender:
             await self._deliver_claimed(message)
         finally:
             self._claimed.discard(message.id)
+            self._probe_unanswered(message)
+
+    def _probe_unanswered(self, message: QueuedMessage) -> None:
+        """The probe ended without Telegram answering either way (a network error, no answer,
+        its broadcast stopped, shutdown): probe again, with another row, after a longer pause.
+        (A refusal or an answer has already cleared it.)"""
+        outage = self._outage
+        if outage is None or outage.probe != message.id:
+            return
+        outage.pause = min(MAX_PAUSE_SECONDS, outage.pause * 2)
+        outage.resume_at = self._clock.now() + timedelta(seconds=outage.pause)
+        outage.probe = None
+        self._wake.set()
 
     async def _deliver_claimed(self, message: QueuedMessage) -> None:
         if self._config.paid_broadcast and message.broadcast_id is not None:
@@ -285,13 +301,17 @@ class OutboxSender:
             await self._no_answer(message, str(error))
         except RetryLater as error:
             await self._postpone(message, error.seconds, str(error), whole_chat=True)
+            await self._answered()
         except Unreachable as error:
             await self._unreachable(message, str(error))
+            await self._answered()
         except ChatMoved as error:
             await self._on_moved(message.chat_id, error.new_chat_id)
             await self._postpone(message, 0, str(error), whole_chat=False)
+            await self._answered()
         except Rejected as error:
             await self._end(message, "failed", str(error))
+            await self._answered()
         except Transient as error:
             if message.attempts >= self._config.max_attempts:
                 await self._end(message, "failed", str(error))
@@ -307,8 +327,14 @@ class OutboxSender:
                 "that it was sent",
                 lambda tx: outbox.mark_sent(tx, message.id, telegram_id, now),
             )
-            if self._outage is not None:
-                await self._healed()
+            self._suspects.discard(message.id)
+            await self._answered()
+
+    async def _answered(self) -> None:
+        """Telegram answered about this message itself (sent, or refused for its own reasons):
+        the service works."""
+        if self._outage is not None:
+            await self._healed()
 
     def _backoff(self, message: QueuedMessage) -> float:
         base = self._config.retry_base_seconds
@@ -347,7 +373,15 @@ class OutboxSender:
     async def _service_down(self, message: QueuedMessage, reason: str) -> None:
         now = self._clock.now()
         outage = self._outage
+        if outage is None and message.id in self._suspects:
+            # Refused "as a whole" twice while every other message went through: the status
+            # is about this message (PTB does not say which status it was), so it ends here
+            # instead of pausing everyone again.
+            self._suspects.discard(message.id)
+            await self._end(message, "failed", f"refused by the Bot API twice: {reason}")
+            return
         if outage is None:
+            self._suspects.add(message.id)
             pause = self._config.retry_base_seconds
             outage = _Outage(now, reason, pause, now + timedelta(seconds=pause))
             self._outage = outage
@@ -368,9 +402,15 @@ class OutboxSender:
                 outage.since.isoformat(timespec="seconds"),
                 outage.pause,
             )
-        await self._record(
-            message, "its release", lambda tx: outbox.set_aside(tx, message.id, reason, now)
-        )
+        # The next probe is another row, if there is one: a row that only fails itself must
+        # not stand in for the whole service.
+        later = outage.resume_at + timedelta(seconds=outage.pause)
+
+        async def set_aside(tx: aiosqlite.Connection) -> None:
+            await outbox.set_aside(tx, message.id, reason, now)
+            await outbox.postpone_chat(tx, message.chat_id, later, now)
+
+        await self._record(message, "its release", set_aside)
 
     async def _healed(self) -> None:
         outage, self._outage = self._outage, None

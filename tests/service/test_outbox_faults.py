@@ -18,6 +18,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, ManualClock
 from bot.config import SendingConfig
+from bot.outbox.errors import ServiceDown, Transient
 from bot.outbox.models import OutgoingMessage, Priority, QueuedMessage
 from bot.outbox.scheduler import SendScheduler
 from bot.outbox.sender import OutboxSender, Transport
@@ -317,3 +318,83 @@ async def test_item4_a_read_timeout_is_retried_at_most_once(
     assert states[1][:2] == ("sent", 2)
     assert states[2][0] == "failed" and states[2][1] == 2
     assert "may have been delivered" in (states[2][2] or "")
+
+
+class ScriptedTransport:
+    """Answers each delivery as `answer(message, n)` says: an exception to raise, or None to
+    deliver (n counts this chat's attempts)."""
+
+    def __init__(self, answer: Callable[[QueuedMessage, int], Exception | None]) -> None:
+        self._answer = answer
+        self.tries: dict[int, int] = {}
+        self.delivered: list[int] = []
+
+    async def deliver(self, message: QueuedMessage) -> int:
+        n = self.tries[message.chat_id] = self.tries.get(message.chat_id, 0) + 1
+        error = self._answer(message, n)
+        if error is not None:
+            raise error
+        self.delivered.append(message.chat_id)
+        return len(self.delivered)
+
+
+async def _drive(sender: OutboxSender, clock: ManualClock, done: Callable[[], Awaitable[bool]]):
+    async def step() -> bool:
+        clock.advance(timedelta(seconds=5))
+        sender.wake()
+        return await done()
+
+    await _until(step)
+
+
+async def test_item3_a_probe_that_gets_no_answer_is_followed_by_another(
+    db: Database, clock: ManualClock, run_sender
+) -> None:
+    calls: list[int] = []
+
+    def answer(message: QueuedMessage, n: int) -> Exception | None:
+        calls.append(message.chat_id)
+        if len(calls) == 1:
+            return ServiceDown("Unauthorized")
+        if len(calls) == 2:
+            return Transient("connection reset")  # the probe: no answer either way
+        return None
+
+    transport = ScriptedTransport(answer)
+    await _enqueue(db, clock, [_message(chat, f"reminder {chat}") for chat in (41, 42, 43)])
+    config = FAST.model_copy(update={"in_flight": 1, "retry_base_seconds": 10.0})
+    sender = run_sender(db, transport, clock, config)
+
+    async def all_sent() -> bool:
+        states = await _states(db)
+        return [states[row][0] for row in (1, 2, 3)] == ["sent"] * 3
+
+    await _drive(sender, clock, all_sent)
+    assert sorted(transport.delivered) == [41, 42, 43]
+    assert calls[:3] == [41, 42, 41], "refused, a probe lost on the network, another probe"
+
+
+async def test_item3_a_row_refused_on_its_own_does_not_hold_up_the_others(
+    db: Database, clock: ManualClock, services: Services, run_sender
+) -> None:
+    await services.accounts.seen(ADMIN_ID, "en")
+
+    def answer(message: QueuedMessage, n: int) -> Exception | None:
+        # Chat 51's message draws a status PTB reports like an outage (413, say), every time.
+        return ServiceDown("Request Entity Too Large") if message.chat_id == 51 else None
+
+    transport = ScriptedTransport(answer)
+    await _enqueue(db, clock, [_message(chat, f"notice {chat}") for chat in (51, 52, 53)])
+    config = FAST.model_copy(update={"in_flight": 1, "retry_base_seconds": 10.0})
+    sender = run_sender(db, transport, clock, config)
+
+    async def settled() -> bool:
+        states = await _states(db)
+        return [states[row][0] for row in (1, 2, 3)] == ["failed", "sent", "sent"]
+
+    await _drive(sender, clock, settled)
+    states = await _states(db)
+    assert "refused by the Bot API twice" in (states[1][2] or "")
+    assert transport.tries[51] == 2, "refused twice, then given up, not probed for ever"
+    notices = [row for row, (_, _, _) in states.items() if row > 3]
+    assert len(notices) <= 1, "the admins were told at most once that sending resumed"
