@@ -97,11 +97,12 @@ def build_application(
             refresh_progress, interval=config.sending.progress_interval_seconds, first=1
         )
         application.job_queue.run_repeating(purge_abandoned, interval=PURGE_SECONDS, first=60)
-        # The first tick comes a second after start (PTB cannot start a job at 0, see
-        # JobQueue.run_repeating): reminders due while the bot was down go out then.
-        application.job_queue.run_repeating(
-            dispatch_reminders, interval=REMINDER_TICK_SECONDS, first=1
+        # Reminders due while the bot was down go out a second after start: a one-off run
+        # (late rather than skipped if the job queue starts later), then the regular tick.
+        application.job_queue.run_once(
+            dispatch_reminders, when=1, job_kwargs={"misfire_grace_time": None}
         )
+        application.job_queue.run_repeating(dispatch_reminders, interval=REMINDER_TICK_SECONDS)
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
         application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)

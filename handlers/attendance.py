@@ -99,12 +99,7 @@ async def on_code(update: Update, context: AppContext) -> None:
     )
 
 
-def _rotate_every(
-    jobs: JobQueue[AppContext] | None,
-    display: CodeDisplay,
-    minutes: int,
-    first: float | None = None,
-) -> None:
+def _rotate_every(jobs: JobQueue[AppContext] | None, display: CodeDisplay, minutes: int) -> None:
     """One rotating display per chat and activity (the newest): a fresh code shortly before
     each one expires."""
     assert jobs is not None
@@ -114,12 +109,8 @@ def _rotate_every(
     jobs.run_repeating(
         rotate_code,
         interval=max(30, minutes * 60 - ROTATE_BEFORE_EXPIRY_SECONDS),
-        first=first,
         name=name,
         data=display,
-        # Scheduled before the job queue starts at start-up: run late rather than never
-        # (APScheduler drops a run more than a second late by default).
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
 
 
@@ -128,8 +119,19 @@ async def resume_code_rotations(application: AppType) -> int:
     after start (its code may have expired while the bot was down). How many."""
     services = application.bot_data.runtime.services
     found = await services.hours.code_displays_to_rotate()
+    jobs = application.job_queue
+    assert jobs is not None
     for display in found:
-        _rotate_every(application.job_queue, display, services.hours.config.code_minutes, first=1)
+        _rotate_every(jobs, display, services.hours.config.code_minutes)
+        # An interval job whose first run falls before the job queue has started is pushed
+        # a whole interval back; a one-off run is late, not skipped.
+        jobs.run_once(
+            rotate_code,
+            when=1,
+            data=display,
+            name=f"{ROTATION_JOB}{display.chat}:{display.activity} at start",
+            job_kwargs={"misfire_grace_time": None},
+        )
     return len(found)
 
 
