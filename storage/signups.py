@@ -40,25 +40,42 @@ async def place(
 
 
 async def place_if_open(
-    conn: aiosqlite.Connection, activity_id: int, volunteer_id: int, now: datetime
+    conn: aiosqlite.Connection,
+    activity_id: int,
+    volunteer_id: int,
+    now: datetime,
+    starts_at: datetime,
+    ends_at: datetime,
 ) -> tuple[int, str] | None:
     """`place`, in the same one statement, only while everything that allows a sign-up still
-    holds: the activity is published and not started, the person has no sign-up to it yet and
-    none to another published activity overlapping it. None if anything of that changed (the
-    caller then decides the exact reason)."""
+    holds: the activity is published, not started and still at the time the caller read
+    (`starts_at`..`ends_at`, which its reminders are planned from), the person has no sign-up
+    to it yet and none to another published activity overlapping it. None if anything of that
+    changed (the caller then decides the exact reason)."""
     row = await fetchone(
         conn,
         "INSERT INTO signups (activity_id, volunteer_id, status, created_at, updated_at)"
         " SELECT a.id, ?, CASE WHEN (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id"
         "   AND s.status = 'confirmed') < a.capacity THEN 'confirmed' ELSE 'waitlisted' END, ?, ?"
         " FROM activities a WHERE a.id = ? AND a.state = 'published' AND a.starts_at > ?"
+        " AND a.starts_at = ? AND a.ends_at = ?"
         " AND NOT EXISTS (SELECT 1 FROM signups mine WHERE mine.activity_id = a.id"
         "   AND mine.volunteer_id = ? AND mine.status != 'cancelled')"
         " AND NOT EXISTS (SELECT 1 FROM signups other JOIN activities b ON b.id = other.activity_id"
         "   WHERE other.volunteer_id = ? AND other.status != 'cancelled' AND b.id != a.id"
         "   AND b.state = 'published' AND b.starts_at < a.ends_at AND b.ends_at > a.starts_at)"
         " RETURNING id, status",
-        (volunteer_id, iso(now), iso(now), activity_id, iso(now), volunteer_id, volunteer_id),
+        (
+            volunteer_id,
+            iso(now),
+            iso(now),
+            activity_id,
+            iso(now),
+            iso(starts_at),
+            iso(ends_at),
+            volunteer_id,
+            volunteer_id,
+        ),
     )
     return (int(row["id"]), str(row["status"])) if row else None
 

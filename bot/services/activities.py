@@ -561,7 +561,14 @@ class ActivityService:
     async def _place(self, tx: aiosqlite.Connection, placing: _Placing) -> tuple[int, str] | None:
         """One sign-up of a group commit: placed (with its reminders) or None."""
         activity = placing.activity
-        placed = await signups.place_if_open(tx, activity.id, placing.volunteer_id, placing.now)
+        placed = await signups.place_if_open(
+            tx,
+            activity.id,
+            placing.volunteer_id,
+            placing.now,
+            activity.starts_at,
+            activity.ends_at,
+        )
         if placed is not None and placed[1] == Placement.CONFIRMED.value:
             await reminders.plan(tx, placed[0], activity.starts_at, self._offsets, placing.now)
         return placed

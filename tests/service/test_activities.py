@@ -30,6 +30,7 @@ from bot.domain.roster import Placement, Roster
 from bot.services import Services
 from bot.services.activities import parse_capacity
 from bot.services.group_commit import GroupCommit
+from storage import signups
 from storage.db import Database
 from tests.conftest import ADMIN_ID
 
@@ -285,6 +286,30 @@ async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
     again = await services.activities.sign_up(people[0], activity.id)
     assert again.placement is Placement.CONFIRMED
     assert await services.activities.counts(activity.id) == (10, 190)
+
+
+async def test_item11_a_sign_up_read_before_a_time_change_is_decided_again(
+    services: Services, clock: ManualClock, db: Database
+) -> None:
+    [person] = await _people(services, 1)
+    read = await _create(services, clock)
+    volunteer = await services.registration.volunteer(person)
+    assert volunteer is not None
+    admin = await services.roles.actor(ADMIN_ID)
+    later = read.starts_at + timedelta(days=1)
+    await services.activities.change_time(admin, read.id, later, later + timedelta(hours=2))
+    async with db.transaction() as tx:
+        stale = await signups.place_if_open(
+            tx, read.id, volunteer.id, clock.now(), read.starts_at, read.ends_at
+        )
+    assert stale is None  # planned from the old time: the caller decides it again
+    result = await services.activities.sign_up(person, read.id)
+    assert result.activity.starts_at == later
+    async with db.reader.execute("SELECT due_at FROM reminders ORDER BY due_at") as cursor:
+        due = [row[0] for row in await cursor.fetchall()]
+    assert due == [
+        (later - ahead).isoformat() for ahead in (timedelta(hours=24), timedelta(hours=2))
+    ]
 
 
 async def test_item11_a_group_that_fails_writes_nothing_and_each_caller_hears_why(
