@@ -487,12 +487,15 @@ def write_export(
                 count += 1
                 if count % CHECK_EVERY == 0:
                     check(handle.flush)
-        return count
-    with XlsxWriter(path, sheet_name) as sheet:
-        sheet.header(header)
-        for row in rows:
-            sheet.row(row)
-            count += 1
-            if count % CHECK_EVERY == 0:
-                check(sheet.flush)
+    else:
+        with XlsxWriter(path, sheet_name) as sheet:
+            sheet.header(header)
+            for row in rows:
+                sheet.row(row)
+                count += 1
+                if count % CHECK_EVERY == 0:
+                    check(sheet.flush)
+    # The last rows (and the XLSX's closing parts) may still take the file past the limit.
+    if max_bytes is not None and path.stat().st_size > max_bytes:
+        raise ExportTooLarge(count=str(count))
     return count

@@ -142,6 +142,27 @@ async def test_item1_an_export_stops_as_soon_as_the_file_passes_the_limit(
         assert limit < out.stat().st_size < limit * 3 // 2
 
 
+async def test_item1_an_export_that_ends_just_past_the_limit_is_refused_too(
+    scene: Scene, services: Services, tmp_path: Path
+) -> None:
+    start, end = await _seed_records(scene, 300)  # fewer rows than one size check
+    admin = await services.roles.actor(ADMIN_ID)
+    for fmt in ("csv", "xlsx"):
+        with pytest.raises(ExportTooLarge):
+            await services.reports.export(
+                admin,
+                None,
+                start,
+                end,
+                fmt,
+                tmp_path / f"small.{fmt}",
+                HEADER,
+                LABELS,
+                "records",
+                max_bytes=2_000,
+            )
+
+
 async def _imported(db: Database) -> int:
     async with db.reader.execute(
         "SELECT COUNT(*) FROM volunteers WHERE imported_at IS NOT NULL"
