@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.e2e.test_crash import LEAD, TEXT, _copies, _seed, _start
+from tests.e2e.test_crash import LEAD, TEXT, _copies, _seed, _start, broadcast_to_the_team
 from tests.e2e.test_process import TOKEN, _env
 from tests.fake_bot_api import FakeBotApi
 
@@ -98,14 +98,7 @@ async def test_item7_a_broadcast_reports_once_whatever_restarts(tmp_path: Path, 
             held = api.hold("editMessageText", LEAD.id, FINISHED)
         process = await _start(env, tmp_path)
         try:
-            await api.wait_for_method("getUpdates", timeout=30)
-            api.send_text(LEAD, "/broadcast")
-            await api.next_message(LEAD.id, timeout=15)
-            api.send_text(LEAD, TEXT)
-            await api.next_message(LEAD.id, timeout=15)
-            await api.next_message(LEAD.id, timeout=15)
-            confirm = await api.next_message(LEAD.id, timeout=15)
-            api.press(LEAD, confirm, "b:go")
+            await broadcast_to_the_team(api)
             await asyncio.wait_for(held.reached.wait(), timeout=60)
             if stage == "during_sending":  # the held copy keeps the broadcast from finishing
                 await _wait_progress_attached(path)

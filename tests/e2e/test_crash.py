@@ -74,6 +74,18 @@ async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     )
 
 
+async def broadcast_to_the_team(api: FakeBotApi) -> None:
+    """Once the bot polls: the lead writes a broadcast to the team and confirms it."""
+    await api.wait_for_method("getUpdates", timeout=30)
+    api.send_text(LEAD, "/broadcast")
+    await api.next_message(LEAD.id, timeout=15)
+    api.send_text(LEAD, TEXT)
+    await api.next_message(LEAD.id, timeout=15)
+    await api.next_message(LEAD.id, timeout=15)
+    confirm = await api.next_message(LEAD.id, timeout=15)
+    api.press(LEAD, confirm, "b:go")
+
+
 async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_only_in_flight(
     tmp_path: Path,
 ) -> None:
@@ -91,14 +103,7 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_only_in_flight
         )
         process = await _start(env, tmp_path)
         try:
-            await api.wait_for_method("getUpdates", timeout=30)
-            api.send_text(LEAD, "/broadcast")
-            await api.next_message(LEAD.id, timeout=15)
-            api.send_text(LEAD, TEXT)
-            await api.next_message(LEAD.id, timeout=15)
-            await api.next_message(LEAD.id, timeout=15)
-            confirm = await api.next_message(LEAD.id, timeout=15)
-            api.press(LEAD, confirm, "b:go")
+            await broadcast_to_the_team(api)
             await api.wait_until(lambda: len(_copies(api)) >= 150, timeout=60)
             process.send_signal(signal.SIGKILL)
             await process.wait()

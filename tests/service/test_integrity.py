@@ -83,6 +83,20 @@ async def _moved_without_checks(scene: Scene, activity: Activity, hours_after: f
         )
 
 
+async def _checked_in_with_an_overlap(scene: Scene) -> Activity:
+    """Anna is signed up for the first activity (09:00-11:00) and another moved onto 10:00-
+    12:00 the way the code before the fix allowed, and checks in to the first by code at
+    09:00. The other activity is returned."""
+    hours, clock = scene.services.hours, scene.clock
+    other = await _second_activity(scene, hours_after=5)
+    await scene.services.activities.sign_up(ANNA, other.id)
+    await _moved_without_checks(scene, other, hours_after=1)
+    clock.advance(scene.activity.starts_at - clock.now())
+    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
+    await hours.check_in_by_code(ANNA, code)
+    return other
+
+
 async def _record(scene: Scene, activity_id: int, name: str):  # type: ignore[no-untyped-def]
     view = await scene.services.hours.sheet(scene.lead, activity_id)
     return next(line.record for line in view.lines if line.name == name)
@@ -169,12 +183,7 @@ async def test_item1_the_sheet_flags_overlapping_records_and_each_needs_a_decisi
     scene: Scene,
 ) -> None:
     hours, clock = scene.services.hours, scene.clock
-    other = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, other.id)
-    await _moved_without_checks(scene, other, hours_after=1)  # 10:00-12:00
-    clock.advance(scene.activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    await hours.check_in_by_code(ANNA, code)
+    other = await _checked_in_with_an_overlap(scene)
     clock.advance(timedelta(hours=2))
     await hours.check_out(ANNA, scene.activity.id)  # 09:00-11:00 at the first activity
     clock.advance(timedelta(minutes=hours.config.checkout_grace_minutes))
@@ -204,12 +213,7 @@ async def test_item1_marking_an_overlapping_record_present_never_counts_minutes_
     scene: Scene,
 ) -> None:
     hours, clock = scene.services.hours, scene.clock
-    other = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, other.id)
-    await _moved_without_checks(scene, other, hours_after=1)  # 10:00-12:00
-    clock.advance(scene.activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    await hours.check_in_by_code(ANNA, code)
+    other = await _checked_in_with_an_overlap(scene)
     clock.advance(timedelta(minutes=110))
     await hours.check_out(ANNA, scene.activity.id)  # 09:00-10:50
     clock.advance(timedelta(minutes=10))
