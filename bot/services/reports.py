@@ -345,6 +345,11 @@ class ReportService:
                     for t in await reports.team_totals(self._db.reader, team.id, start, end)
                 ]
             )[: self._config.top]
+            if not any(entry.key.minutes for entry in ranked):
+                # Nobody served last week: nothing to post (marked done all the same).
+                async with self._db.transaction() as tx:
+                    await reports.claim_digest(tx, "team_week", start, team.id, now)
+                continue
             # Drawn before the write transaction, so the lock is held only to queue it.
             caption = team_caption(team, ranked, start, end)
             path: Path | None = self._files / f"week-{start.isoformat()}-team-{team.id}.png"
@@ -375,8 +380,10 @@ class ReportService:
                 self._signal.notify()
             return queued
         roll = await self._honor_roll(start, end)
+        empty = not any(entry.key.minutes for entry in roll.by_total)
         async with self._db.transaction() as tx:
-            if await reports.claim_digest(tx, "honor_roll", start, 0, now):
+            # An empty roll (a fresh install, a quiet week) is marked done, not posted.
+            if await reports.claim_digest(tx, "honor_roll", start, 0, now) and not empty:
                 messages = []
                 for admin in self._admins:
                     t = await self._notices.translator_for(tx, admin)

@@ -241,6 +241,7 @@ async def test_weekly_posts_go_out_once_with_a_chart(
     for _, _, path in rows:
         with open(path, "rb") as handle:  # noqa: ASYNC230 - a small file in a test
             assert handle.read(4) == b"\x89PNG"
+    await city.add(ANNA, date(2026, 11, 24), 60)  # served in the week of 23-29 too
     # Before Monday 09:00 (Beijing) of the next week, nothing new is due.
     city.clock.advance(datetime(2026, 11, 30, 0, 59, tzinfo=UTC) - city.clock.now())
     assert await services.reports.queue_weekly_posts(chart, caption, chart, caption) == 0
@@ -342,10 +343,36 @@ async def test_monthly_totals_agree_with_the_records_across_any_range(
         assert got == await raw(start, end), (start, end)
 
 
+async def test_issue12_item10_a_week_without_service_posts_nothing(
+    city: City, services: Services
+) -> None:
+    """A fresh install (or a quiet week): no empty board to the group, no empty honor roll to
+    the admins, and the week is not looked at again."""
+    await services.groups.link(city.admin, -100_557, "交通群", "traffic", group_admin=True)
+    drawn: list[str] = []
+
+    def chart(*args: object) -> bytes:
+        drawn.append("chart")
+        return b"\x89PNG fake"
+
+    def caption(*args: object) -> str:
+        return "caption"
+
+    assert await services.reports.queue_weekly_posts(chart, caption, chart, caption) == 0
+    assert await services.reports.queue_weekly_posts(chart, caption, chart, caption) == 0
+    assert drawn == []
+    async with city.db.reader.execute(
+        "SELECT COUNT(*) FROM outbox WHERE kind IN ('leaderboard', 'honor_roll')"
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == 0
+
+
 async def test_a_weekly_board_without_its_chart_still_goes_out_as_text(
     city: City, services: Services
 ) -> None:
     await services.groups.link(city.admin, -100_556, "交通群", "traffic", group_admin=True)
+    await city.add(ANNA, date(2026, 11, 17), 90)
 
     def broken(*args: object) -> bytes:
         raise RuntimeError("no chart today")
