@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,15 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         else:
             tables[table] = values
     return Config(**tables)
+
+
+@pytest.fixture(autouse=True)
+def _no_deployment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own VOLUNTEER_BOT* variables would override what a test passes: every
+    test starts without them (a test that wants one sets it itself)."""
+    for name in list(os.environ):
+        if name.startswith("VOLUNTEER_BOT"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -95,3 +95,10 @@ def test_missing_or_broken_files_are_reported(tmp_path: Path) -> None:
     broken.write_text("[org\nname=", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken)
+
+
+def test_issue12_item6_a_developers_own_settings_do_not_reach_the_tests() -> None:
+    """The autouse fixture in tests/conftest.py cleared VOLUNTEER_BOT* before this test."""
+    import os
+
+    assert not [name for name in os.environ if name.startswith("VOLUNTEER_BOT")]
