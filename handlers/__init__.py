@@ -120,6 +120,7 @@ def install(application: AppType) -> None:
         manage.EDIT: manage.on_edit,
         hours.LOCATION: hours.on_location_button,
         hours.CODE: hours.on_code_button,
+        hours.PICK: hours.on_pick,
         hours.CHECK_OUT: hours.on_check_out,
         hours.RECORDS: hours.on_records,
         hours.RECORDS_OPEN: hours.on_records,

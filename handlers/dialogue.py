@@ -44,6 +44,12 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     if message is None:
         return
     dialogue = await turn.services.dialogues.current(turn.user_id)
+    takes_location = dialogue is not None and (dialogue.flow, dialogue.step) in _TAKES_LOCATION
+    if message.location is not None and not takes_location:
+        from handlers.hours import location_outside_a_dialogue
+
+        if await location_outside_a_dialogue(context, turn, message):
+            return
     if dialogue is None:
         await reply(context, turn, turn.t("fallback.unknown"))
         return
@@ -51,7 +57,6 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     if step is None:
         await reply(context, turn, turn.t("dialogue.use_buttons"))
         return
-    takes_location = (dialogue.flow, dialogue.step) in _TAKES_LOCATION
     if (
         message.text is None
         and message.contact is None

@@ -43,6 +43,7 @@ from handlers.dialogue import text_step
 from handlers.privacy import require_private
 
 LOCATION = "ci:l:"  # share a location for activity <id>
+PICK = "ci:p:"  # the activity a location shared outside the dialogue is for
 CODE = "ci:c"  # type a code (it names the activity)
 CHECK_OUT = "co:"
 RECORDS = "h:l:"  # page of my records, shown in place
@@ -169,6 +170,81 @@ async def checkin_location(
         message.location.longitude,
         live=bool(message.location.live_period),
     )
+    await _checked_in(context, turn, result)
+
+
+async def location_outside_a_dialogue(
+    context: AppContext, turn: Turn, message: Message
+) -> bool:
+    """A location shared with no check-in asked for (straight away, or after /checkin): with
+    exactly one activity of theirs open for check-in by location, it checks them in; with
+    several, they pick one. False if no activity is open, so the caller answers as usual."""
+    try:
+        found = [
+            activity
+            for activity, checkin in await turn.services.hours.open_for_checkin(turn.user_id)
+            if checkin is None and activity.latitude is not None
+        ]
+    except DomainError:
+        return False
+    if not found or message.location is None:
+        return False
+    if not _sent_from_own_device(message):
+        await reply(context, turn, turn.t("checkin.not_forwarded"))
+        return True
+    location = message.location
+    if len(found) == 1:
+        try:
+            result = await turn.services.hours.check_in_by_location(
+                turn.user_id,
+                found[0].id,
+                location.latitude,
+                location.longitude,
+                live=bool(location.live_period),
+            )
+        except DomainError as error:
+            await reply_error(context, turn, error)
+            return True
+        await _checked_in(context, turn, result)
+        return True
+    await turn.services.dialogues.begin(
+        turn.user_id,
+        "checkin",
+        "pick",
+        latitude=location.latitude,
+        longitude=location.longitude,
+        live=bool(location.live_period),
+    )
+    rows = [[(activity.title[:60], f"{PICK}{activity.id}")] for activity in found]
+    await reply(context, turn, turn.t("checkin.pick"), buttons(rows))
+    return True
+
+
+async def on_pick(update: Update, context: AppContext) -> None:
+    """Checks in, with the location just shared, to the activity picked."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    activity_id = page_number(turn.query.data, PICK)
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if activity_id is None or dialogue is None or (dialogue.flow, dialogue.step) != (
+        "checkin",
+        "pick",
+    ):
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    try:
+        result = await turn.services.hours.check_in_by_location(
+            turn.user_id,
+            activity_id,
+            float(dialogue.data["latitude"]),
+            float(dialogue.data["longitude"]),
+            live=bool(dialogue.data["live"]),
+        )
+    except DomainError as error:
+        await turn.services.dialogues.end(turn.user_id)
+        await reply_error(context, turn, error)
+        return
     await _checked_in(context, turn, result)
 
 

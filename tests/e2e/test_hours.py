@@ -427,3 +427,47 @@ async def test_item6_the_code_display_rotates_again_after_a_restart(
     assert not [c for c in api.calls[since:] if c.method == "editMessageMedia"]
     assert await bot.count("code_displays") == 0
     await third.aclose()
+
+
+async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(timed) -> None:
+    bot, clock = timed
+    await seed(bot, 0)
+    first = await _activity(bot, clock)
+    start = first.ends_at + timedelta(minutes=20)  # check-in to it opens before the first ends
+    second = await bot.services.activities.create(
+        await bot.services.roles.actor(LEAD.id),
+        Activity(
+            0,
+            "traffic",
+            "中山路口劝导",
+            "traffic",
+            start,
+            start + timedelta(hours=1),
+            "中山路",
+            5,
+            "published",
+            latitude=SITE[0],
+            longitude=SITE[1],
+        ),
+    )
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    await bot.services.activities.sign_up(ZHANG.id, first.id)
+    for activity in (first, second):
+        await bot.services.activities.sign_up(LUCY.id, activity.id)
+
+    # No /checkin: the live location alone is enough while exactly one activity is open.
+    clock.advance(first.starts_at - clock.now())
+    bot.api.send_location(ZHANG, *NEAR, live_period=3600)
+    assert (await bot.reply(ZHANG)).text.startswith("✅ 已签到")
+
+    # With two open, the person picks one; the choice is spent once used.
+    clock.advance(first.ends_at - timedelta(minutes=5) - clock.now())
+    bot.api.send_location(LUCY, *NEAR, live_period=3600)
+    choice = await bot.reply(LUCY)
+    assert button_data(choice) == [f"ci:p:{first.id}", f"ci:p:{second.id}"]
+    done = await bot.tap(LUCY, choice, f"ci:p:{second.id}")
+    assert done.text.startswith("✅ Checked in to “中山路口劝导”")
+    await bot.answer_to_press(LUCY, choice, f"ci:p:{first.id}")
+    sessions = await bot.services.hours.open_sessions(LUCY.id)
+    assert [checkin.activity_id for _, checkin in sessions] == [second.id]
