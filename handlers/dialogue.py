@@ -15,6 +15,15 @@ Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step] = {}
 _TAKES_LOCATION: set[tuple[str, str]] = set()
 _ENDS_ON: dict[tuple[str, str], tuple[type[DomainError], ...]] = {}
+LocationTaker = Callable[[AppContext, Turn, Message], Awaitable[bool]]
+_OUTSIDE_DIALOGUES: list[LocationTaker] = []
+
+
+def location_outside_dialogues(function: LocationTaker) -> LocationTaker:
+    """Register a function offered a location that no dialogue step asked for; it returns
+    True if it answered."""
+    _OUTSIDE_DIALOGUES.append(function)
+    return function
 
 
 def text_step(
@@ -46,10 +55,9 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     dialogue = await turn.services.dialogues.current(turn.user_id)
     takes_location = dialogue is not None and (dialogue.flow, dialogue.step) in _TAKES_LOCATION
     if message.location is not None and not takes_location:
-        from handlers.hours import location_outside_a_dialogue
-
-        if await location_outside_a_dialogue(context, turn, message):
-            return
+        for take in _OUTSIDE_DIALOGUES:
+            if await take(context, turn, message):
+                return
     if dialogue is None:
         await reply(context, turn, turn.t("fallback.unknown"))
         return

@@ -39,7 +39,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.context import AppContext
-from handlers.dialogue import text_step
+from handlers.dialogue import location_outside_dialogues, text_step
 from handlers.privacy import require_private
 
 LOCATION = "ci:l:"  # share a location for activity <id>
@@ -173,18 +173,13 @@ async def checkin_location(
     await _checked_in(context, turn, result)
 
 
-async def location_outside_a_dialogue(
-    context: AppContext, turn: Turn, message: Message
-) -> bool:
+@location_outside_dialogues
+async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: Message) -> bool:
     """A location shared with no check-in asked for (straight away, or after /checkin): with
     exactly one activity of theirs open for check-in by location, it checks them in; with
     several, they pick one. False if no activity is open, so the caller answers as usual."""
     try:
-        found = [
-            activity
-            for activity, checkin in await turn.services.hours.open_for_checkin(turn.user_id)
-            if checkin is None and activity.latitude is not None
-        ]
+        found = await turn.services.hours.awaiting_location_checkin(turn.user_id)
     except DomainError:
         return False
     if not found or message.location is None:
@@ -226,9 +221,14 @@ async def on_pick(update: Update, context: AppContext) -> None:
     assert turn.query is not None and turn.query.data is not None
     activity_id = page_number(turn.query.data, PICK)
     dialogue = await turn.services.dialogues.current(turn.user_id)
-    if activity_id is None or dialogue is None or (dialogue.flow, dialogue.step) != (
-        "checkin",
-        "pick",
+    if (
+        activity_id is None
+        or dialogue is None
+        or (dialogue.flow, dialogue.step)
+        != (
+            "checkin",
+            "pick",
+        )
     ):
         await answer_expired(turn)
         return

@@ -303,17 +303,30 @@ async def approved_for_certificate(
     return [(_record(row), row["name_zh"], row["name_en"], row["lead"]) for row in rows]
 
 
+async def _minutes_on_day(
+    conn: aiosqlite.Connection,
+    volunteer_id: int,
+    served_on: date,
+    excluding: int,
+    states: tuple[str, ...],
+) -> int:
+    marks = ", ".join("?" for _ in states)
+    row = await fetchone(
+        conn,
+        "SELECT COALESCE(SUM(minutes), 0) AS n FROM service_records WHERE volunteer_id = ?"
+        f" AND served_on = ? AND id != ? AND state IN ({marks})",
+        (volunteer_id, served_on.isoformat(), excluding, *states),
+    )
+    return int(row["n"]) if row else 0
+
+
 async def minutes_on_day(
     conn: aiosqlite.Connection, volunteer_id: int, served_on: date, excluding: int
 ) -> int:
     """Minutes approved or in review for this person on this day, other records than one."""
-    row = await fetchone(
-        conn,
-        "SELECT COALESCE(SUM(minutes), 0) AS n FROM service_records WHERE volunteer_id = ?"
-        " AND served_on = ? AND id != ? AND state IN ('approved', 'review', 'disputed')",
-        (volunteer_id, served_on.isoformat(), excluding),
+    return await _minutes_on_day(
+        conn, volunteer_id, served_on, excluding, ("approved", "review", "disputed")
     )
-    return int(row["n"]) if row else 0
 
 
 async def credited_on_day(
@@ -321,13 +334,9 @@ async def credited_on_day(
 ) -> int:
     """Minutes of every record of this person on this day that is not a no-show, whatever its
     state (pending ones included), other records than one."""
-    row = await fetchone(
-        conn,
-        "SELECT COALESCE(SUM(minutes), 0) AS n FROM service_records WHERE volunteer_id = ?"
-        " AND served_on = ? AND state != 'no_show' AND id != ?",
-        (volunteer_id, served_on.isoformat(), excluding),
+    return await _minutes_on_day(
+        conn, volunteer_id, served_on, excluding, ("pending", "approved", "review", "disputed")
     )
-    return int(row["n"]) if row else 0
 
 
 async def records_overlapping(

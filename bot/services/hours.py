@@ -162,6 +162,33 @@ class ApproveResult:
     held: int = 0  # flagged records, left for the lead's decision one by one
 
 
+def _manual_draft(
+    volunteer_id: int, team_key: str, served_on: date, minutes: int, title: str
+) -> ServiceRecord:
+    """A record of hours added by hand, before it is decided."""
+    return ServiceRecord(
+        id=0,
+        volunteer_id=volunteer_id,
+        activity_id=None,
+        team_key=team_key,
+        category="manual",
+        title=title,
+        place="—",
+        content=title,
+        served_on=served_on,
+        starts_at=None,
+        ends_at=None,
+        checked_in_at=None,
+        checked_out_at=None,
+        proposed_minutes=minutes,
+        minutes=minutes,
+        mark=Mark.ADJUSTED,
+        state=RecordState.PENDING,
+        flags=frozenset(),
+        source="manual",
+    )
+
+
 class HoursService:
     def __init__(
         self,
@@ -214,6 +241,15 @@ class HoursService:
                 checkin = await hours.checkin(self._db.reader, activity.id, volunteer.id)
                 found.append((activity, checkin))
         return found
+
+    async def awaiting_location_checkin(self, telegram_id: int) -> list[Activity]:
+        """My activities open for check-in now that have a pin and no check-in of mine yet:
+        where a location I share would check me in."""
+        return [
+            activity
+            for activity, checkin in await self.open_for_checkin(telegram_id)
+            if checkin is None and activity.latitude is not None
+        ]
 
     async def _checkable(
         self, conn: aiosqlite.Connection, volunteer: Volunteer, activity_id: int
@@ -643,11 +679,20 @@ class HoursService:
         return record, activity
 
     @staticmethod
-    async def _within_day(tx: aiosqlite.Connection, record: ServiceRecord, minutes: int) -> None:
+    async def _fits_in_day(
+        conn: aiosqlite.Connection, volunteer_id: int, day: date, minutes: int, excluding: int = 0
+    ) -> None:
         """No day holds more than 24 h for one person, all records together."""
-        others = await hours.credited_on_day(tx, record.volunteer_id, record.served_on, record.id)
-        if minutes > record.minutes and others + minutes > MAX_RECORD_MINUTES:
-            raise DayOverfull(day=record.served_on, already=round(others / 60, 2))
+        others = await hours.credited_on_day(conn, volunteer_id, day, excluding)
+        if others + minutes > MAX_RECORD_MINUTES:
+            raise DayOverfull(day=day, already=round(others / 60, 2))
+
+    async def _within_day(
+        self, tx: aiosqlite.Connection, record: ServiceRecord, minutes: int
+    ) -> None:
+        """A record's new minutes keep its day within 24 h (lowering them always does)."""
+        if minutes > record.minutes:
+            await self._fits_in_day(tx, record.volunteer_id, record.served_on, minutes, record.id)
 
     @staticmethod
     def _decided(record: ServiceRecord) -> frozenset[str]:
@@ -729,8 +774,7 @@ class HoursService:
             if record.state is not RecordState.PENDING:
                 # An admin's correction of a decided record: decided again (approved, a
                 # no-show at 0, or held for review past the daily limit).
-                changed = await self._decide(tx, changed)
-                self._reviewable(actor, changed.state)
+                changed = await self._decide(tx, changed, actor)
             await hours.update_record(tx, changed, now)
             await hours.audit(
                 tx, record.id, now, actor.telegram_id, "adjusted", record, changed, clean_reason
@@ -740,24 +784,25 @@ class HoursService:
         self._signal.notify()
         return changed
 
-    def _reviewable(self, actor: Actor, state: RecordState) -> None:
-        """Minutes an admin sends to review must be reviewed by another admin: with no other
-        admin configured, they are refused."""
-        others = [admin for admin in self._admins if admin != actor.telegram_id]
-        if state is RecordState.REVIEW and actor.is_admin and not others:
-            raise NoOtherAdmin(limit=self._config.daily_review_hours)
-
-    async def _decide(self, tx: aiosqlite.Connection, record: ServiceRecord) -> ServiceRecord:
-        """The record's state once decided: absent is a no-show; more than the daily limit
-        on its day (with the person's other records) goes to an admin's review."""
+    async def _decide(
+        self, conn: aiosqlite.Connection, record: ServiceRecord, actor: Actor
+    ) -> ServiceRecord:
+        """The record's state once `actor` decides it: absent is a no-show; more than the
+        daily limit on its day (with the person's other records) goes to an admin's review,
+        which must be another admin's: an admin with no other admin configured is refused."""
         flags = record.flags - {"over_daily"}
         if record.mark is Mark.ABSENT:
             return replace(record, state=RecordState.NO_SHOW, flags=flags)
-        that_day = await hours.minutes_on_day(tx, record.volunteer_id, record.served_on, record.id)
+        that_day = await hours.minutes_on_day(
+            conn, record.volunteer_id, record.served_on, record.id
+        )
         limit = round(self._config.daily_review_hours * 60)
-        if record.minutes and over_daily_limit(that_day + record.minutes, limit):
-            return replace(record, state=RecordState.REVIEW, flags=flags | {"over_daily"})
-        return replace(record, state=RecordState.APPROVED, flags=flags)
+        if not (record.minutes and over_daily_limit(that_day + record.minutes, limit)):
+            return replace(record, state=RecordState.APPROVED, flags=flags)
+        others = [admin for admin in self._admins if admin != actor.telegram_id]
+        if actor.is_admin and not others:
+            raise NoOtherAdmin(limit=self._config.daily_review_hours)
+        return replace(record, state=RecordState.REVIEW, flags=flags | {"over_daily"})
 
     async def _announce(
         self, tx: aiosqlite.Connection, record: ServiceRecord, key: str, **extra: object
@@ -792,8 +837,7 @@ class HoursService:
                 if record.needs_decision:
                     held += 1
                     continue
-                decided = await self._decide(tx, record)
-                self._reviewable(actor, decided.state)
+                decided = await self._decide(tx, record, actor)
                 await hours.update_record(tx, decided, now)
                 action = "review" if decided.state is RecordState.REVIEW else "approved"
                 await hours.audit(tx, record.id, now, actor.telegram_id, action, record, decided)
@@ -1086,11 +1130,12 @@ class HoursService:
                 await self._within_day(tx, record, minutes)
             now = self._clock.now()
             if minutes is None:  # rejected: the record is decided again as it was
-                resolved = await self._decide(tx, record)
+                resolved = await self._decide(tx, record, actor)
             else:
                 mark = Mark.ADJUSTED if minutes else Mark.ABSENT
-                resolved = await self._decide(tx, replace(record, minutes=minutes, mark=mark))
-            self._reviewable(actor, resolved.state)
+                resolved = await self._decide(
+                    tx, replace(record, minutes=minutes, mark=mark), actor
+                )
             outcome = "rejected" if minutes is None else "adjusted"
             await hours.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
             await hours.update_record(tx, resolved, now)
@@ -1110,15 +1155,9 @@ class HoursService:
             raise NotAdmin()
         if not 1 <= minutes <= MAX_RECORD_MINUTES:
             raise InvalidMinutes(max=MAX_RECORD_MINUTES)
-        already = await hours.credited_on_day(self._db.reader, volunteer_id, served_on)
-        if already + minutes > MAX_RECORD_MINUTES:
-            raise DayOverfull(day=served_on, already=round(already / 60, 2))
-        counted = await hours.minutes_on_day(self._db.reader, volunteer_id, served_on, 0)
-        limit = round(self._config.daily_review_hours * 60)
-        over = over_daily_limit(counted + minutes, limit)
-        state = RecordState.REVIEW if over else RecordState.APPROVED
-        self._reviewable(actor, state)
-        return state
+        await self._fits_in_day(self._db.reader, volunteer_id, served_on, minutes)
+        draft = _manual_draft(volunteer_id, "", served_on, minutes, "")
+        return (await self._decide(self._db.reader, draft, actor)).state
 
     async def add_manual(
         self,
@@ -1147,33 +1186,10 @@ class HoursService:
             team = await teams.by_key(tx, team_key)
             if team is None:
                 raise UnknownTeam()
-            already = await hours.credited_on_day(tx, volunteer_id, served_on)
-            if already + minutes > MAX_RECORD_MINUTES:
-                raise DayOverfull(day=served_on, already=round(already / 60, 2))
+            await self._fits_in_day(tx, volunteer_id, served_on, minutes)
             now = self._clock.now()
-            draft = ServiceRecord(
-                id=0,
-                volunteer_id=volunteer_id,
-                activity_id=None,
-                team_key=team.key,
-                category="manual",
-                title=clean_title,
-                place="—",
-                content=clean_title,
-                served_on=served_on,
-                starts_at=None,
-                ends_at=None,
-                checked_in_at=None,
-                checked_out_at=None,
-                proposed_minutes=minutes,
-                minutes=minutes,
-                mark=Mark.ADJUSTED,
-                state=RecordState.PENDING,
-                flags=frozenset(),
-                source="manual",
-            )
-            decided = await self._decide(tx, draft)
-            self._reviewable(actor, decided.state)
+            draft = _manual_draft(volunteer_id, team.key, served_on, minutes, clean_title)
+            decided = await self._decide(tx, draft, actor)
             record_id = await hours.insert_record(tx, decided, team.id, now)
             added = replace(decided, id=record_id)
             await hours.audit(
