@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import echo_bot, median, updates_per_second
-from bot.app import build_application, running
 from bot.domain.models import Activity
+from telegram_adapter.app import build_application, running
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import FakeBotApi, FakeUser
 

@@ -25,11 +25,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_application, running
 from bot.config import SendingConfig
 from bot.outbox.scheduler import PAID_PER_SECOND
-from handlers.context import AppType
 from storage.db import Database
+from telegram_adapter.app import build_application, running
+from telegram_adapter.context import AppType
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 

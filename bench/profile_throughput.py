@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import echo_bot, median, updates_per_second
-from bot.app import build_application, running
+from telegram_adapter.app import build_application, running
 from tests.conftest import make_config
 from tests.fake_bot_api import FakeBotApi, FakeUser
 

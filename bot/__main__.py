@@ -45,7 +45,7 @@ def _load(cli_path: str | None) -> Config:
 
 
 def _run(config: Config) -> int:
-    from bot.app import run_polling
+    from telegram_adapter.app import run_polling
 
     token = config.telegram.token.get_secret_value()
     if not token:

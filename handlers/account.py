@@ -8,6 +8,8 @@ from bot.domain.commands import commands_for
 from bot.domain.errors import NotRegistered
 from bot.domain.models import LANGUAGES, Actor, Language, Role
 from handlers.activities import show_card
+from handlers.certificates import show_verification
+from handlers.checkin import check_in_deep_link
 from handlers.common import (
     Turn,
     answer_expired,
@@ -17,10 +19,9 @@ from handlers.common import (
     small_number,
     turn_of,
 )
-from handlers.context import AppContext
-from handlers.hours import check_in_deep_link, show_verification
 from handlers.privacy import require_private
 from handlers.registration import START_REGISTRATION, begin_registration
+from telegram_adapter.context import AppContext
 
 LANGUAGE = "l:"
 FORGET = "f:"

@@ -20,8 +20,9 @@ from handlers.common import (
     small_number,
     turn_of,
 )
-from handlers.context import AppContext
 from handlers.privacy import require_private
+from handlers.registration import after_registration, begin_registration
+from telegram_adapter.context import AppContext
 
 OPEN = "s:o:"
 SIGN_UP = "s:u:"
@@ -226,6 +227,11 @@ async def on_category_filter(update: Update, context: AppContext) -> None:
     await turn.query.edit_message_reply_markup(buttons(rows))
 
 
+@after_registration
+async def _resume_card(context: AppContext, turn: Turn, activity_id: int) -> None:
+    await show_card(context, turn, activity_id)
+
+
 async def on_open(update: Update, context: AppContext) -> None:
     """Opens one activity's card from the list."""
     turn = await turn_of(update, context)
@@ -241,8 +247,6 @@ async def on_open(update: Update, context: AppContext) -> None:
 async def on_sign_up_or_cancel(update: Update, context: AppContext) -> None:
     """Signs up (confirmed or waitlisted) or cancels from a card; the card shows the result.
     Someone not registered is offered registration and brought back to the card after it."""
-    from handlers.registration import begin_registration
-
     turn = await turn_of(update, context)
     assert turn.query is not None and turn.query.data is not None
     signing_up = turn.query.data.startswith(SIGN_UP)

@@ -21,6 +21,7 @@ from bot.domain.models import Dialogue
 from handlers.admin import volunteer_search
 from handlers.common import (
     Turn,
+    amount_text,
     answer_expired,
     buttons,
     reply,
@@ -28,9 +29,8 @@ from handlers.common import (
     small_number,
     turn_of,
 )
-from handlers.context import AppContext
 from handlers.dialogue import text_step
-from handlers.hours import amount_text
+from telegram_adapter.context import AppContext
 
 VOLUNTEER = "ah:v:"
 TEAM = "ah:t:"

@@ -21,14 +21,15 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    hours_text,
     page_buttons,
     reply,
     reply_error,
     small_number,
     turn_of,
 )
-from handlers.context import AppContext, AppType
-from handlers.hours import ADJUST, hours_text
+from handlers.records import ADJUST
+from telegram_adapter.context import AppContext, AppType
 
 CODE = "mg:k:"  # a new check-in code for activity <id>
 PRESENCE = "mg:h:"  # mg:h:<activity>:<page>; page 0 from the card opens a new message

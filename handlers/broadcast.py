@@ -24,9 +24,9 @@ from handlers.common import (
     reply_error,
     turn_of,
 )
-from handlers.context import AppContext
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 

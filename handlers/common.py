@@ -24,7 +24,7 @@ from bot.domain.models import Actor, Volunteer
 from bot.domain.paging import Page
 from bot.i18n import Translator
 from bot.services import Services
-from handlers.context import AppContext, Rendered
+from telegram_adapter.context import AppContext, Rendered
 
 MAX_TEXT = 4096
 T = TypeVar("T")
@@ -219,3 +219,17 @@ def keyboard_pager(
         await turn.query.edit_message_reply_markup(markup)
 
     return on_page
+
+
+def hours_text(turn: Turn, minutes: int) -> str:
+    return turn.t.number(round(minutes / 60, 2))
+
+
+def amount_text(turn: Turn, minutes: int) -> str:
+    """A length in hours and minutes, as the reader says it: "2 h 30 min", "2小时30分钟"."""
+    whole, rest = divmod(minutes, 60)
+    if whole and rest:
+        return turn.t("amount.hours_minutes", hours=whole, minutes=rest)
+    if whole:
+        return turn.t("amount.hours", hours=whole)
+    return turn.t("amount.minutes", minutes=rest)

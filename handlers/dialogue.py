@@ -9,7 +9,7 @@ from telegram import Message, Update
 from bot.domain.errors import DomainError
 from bot.domain.models import Dialogue
 from handlers.common import Turn, reply, reply_error, turn_of
-from handlers.context import AppContext
+from telegram_adapter.context import AppContext
 
 Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step] = {}

@@ -20,7 +20,7 @@ from handlers.common import (
     small_number,
     turn_of,
 )
-from handlers.context import AppContext
+from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 

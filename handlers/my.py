@@ -9,8 +9,8 @@ from bot.domain.errors import DomainError
 from bot.domain.roster import Placement
 from handlers.activities import CANCEL
 from handlers.common import buttons, reply, reply_error, turn_of
-from handlers.context import AppContext
 from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
 
 CALENDAR = "m:ics"
 SHOWN = 10  # upcoming ones with a button each; a message holds 4096 characters

@@ -23,9 +23,9 @@ from handlers.common import (
     reply_error,
     turn_of,
 )
-from handlers.context import AppContext
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
 
 FLOW = "new_activity"
 TEAM = "n:t:"

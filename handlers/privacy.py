@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.common import Turn, reply
-from handlers.context import AppContext
+from telegram_adapter.context import AppContext
 
 
 async def require_private(context: AppContext, turn: Turn) -> bool:

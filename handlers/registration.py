@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.domain.errors import DomainError, NoTeamChosen, NotOwnContact, NotRegistered
@@ -21,9 +23,9 @@ from handlers.common import (
     team_names,
     turn_of,
 )
-from handlers.context import AppContext
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
 
 TEAM_TOGGLE = "r:t:"
 TEAM_PAGE = "r:p:"
@@ -81,6 +83,17 @@ def _phone_answer(turn: Turn, message: Message) -> str:
 
 async def _summary(turn: Turn, volunteer: Volunteer) -> str:
     return profile_summary(turn, volunteer, await team_names(turn))
+
+
+Resume = Callable[[AppContext, Turn, int], Awaitable[None]]
+_AFTER_REGISTRATION: list[Resume] = []
+
+
+def after_registration(function: Resume) -> Resume:
+    """Register what brings a newly registered person back to the activity they were signing up
+    for (the activities handlers show its card), so this module needs not know about cards."""
+    _AFTER_REGISTRATION.append(function)
+    return function
 
 
 async def begin_registration(
@@ -243,9 +256,8 @@ async def on_consent(update: Update, context: AppContext) -> None:
         return
     await reply(context, turn, turn.t("register.done", summary=await _summary(turn, volunteer)))
     if data.get("resume_activity"):
-        from handlers.activities import show_card
-
-        await show_card(context, turn, int(data["resume_activity"]))
+        for resume in _AFTER_REGISTRATION:
+            await resume(context, turn, int(data["resume_activity"]))
 
 
 async def profile_command(update: Update, context: AppContext) -> None:

@@ -6,8 +6,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.errors import DomainError
 from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
-from handlers.context import AppContext
 from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
 
 MUTE = "x:m:"
 ANONYMOUS = "x:a:"

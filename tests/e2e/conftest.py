@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.services import Services
-from handlers.context import AppType
 from storage.db import Database
+from telegram_adapter.app import build_application, running
+from telegram_adapter.context import AppType
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 

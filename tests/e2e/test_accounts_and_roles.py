@@ -202,10 +202,10 @@ async def test_a_failure_is_logged_with_context_and_the_person_gets_an_apology(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.api.inject("sendMessage", "bad_request", description="Bad Request: chat not found")
-    with caplog.at_level(logging.ERROR, logger="handlers.errors"):
+    with caplog.at_level(logging.ERROR, logger="telegram_adapter.errors"):
         apology = await bot.say(LUCY, "/start")
     assert apology.text == "Sorry, something went wrong on our side. Please try again in a moment."
-    (record,) = [r for r in caplog.records if r.name == "handlers.errors"]
+    (record,) = [r for r in caplog.records if r.name == "telegram_adapter.errors"]
     assert f"user {LUCY.id}" in record.getMessage() and record.exc_info is not None
     assert "Traceback" not in apology.text
 
@@ -237,7 +237,7 @@ async def test_a_failing_command_menu_is_logged_and_the_bot_serves_anyway(
     from tests.e2e.conftest import start_harness
 
     api.inject("setMyCommands", "bad_request", times=10, description="Bad Request: chat not found")
-    with caplog.at_level(logging.WARNING, logger="handlers.commands"):
+    with caplog.at_level(logging.WARNING, logger="telegram_adapter.commands"):
         async for bot in start_harness(tmp_path, api):
             assert (await bot.say(LUCY, "/help")).text.startswith("You are: guest")
     assert any("could not set the command menu" in r.getMessage() for r in caplog.records)

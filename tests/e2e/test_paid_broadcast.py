@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, running
 from bot.outbox.scheduler import PAID_PER_SECOND
-from handlers.context import AppType
 from storage.db import Database
+from telegram_adapter.app import build_application, running
+from telegram_adapter.context import AppType
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 

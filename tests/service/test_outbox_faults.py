@@ -23,9 +23,9 @@ from bot.outbox.models import OutgoingMessage, Priority, QueuedMessage
 from bot.outbox.scheduler import SendScheduler
 from bot.outbox.sender import OutboxSender, Transport
 from bot.services import Services
-from handlers.transport import SchedulingRateLimiter, TelegramTransport
 from storage import outbox
 from storage.db import Database
+from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi
 

@@ -365,7 +365,7 @@ async def test_item11_the_daily_job_logs_its_counts(
 ) -> None:
     from types import SimpleNamespace
 
-    from handlers.jobs import RETENTION_SECONDS, retention
+    from telegram_adapter.jobs import RETENTION_SECONDS, retention
 
     assert RETENTION_SECONDS == 24 * 3600
     admin = await services.roles.actor(ADMIN_ID)
@@ -374,7 +374,7 @@ async def test_item11_the_daily_job_logs_its_counts(
     await _mark_sent(db)
     clock.advance(timedelta(days=30, seconds=1))
     context = SimpleNamespace(runtime=SimpleNamespace(services=services))
-    with caplog.at_level("INFO", logger="handlers.jobs"):
+    with caplog.at_level("INFO", logger="telegram_adapter.jobs"):
         await retention(context)  # type: ignore[arg-type]
     assert "retention: 1 messages deleted, 0 broadcast bodies blanked, 0 files deleted" in (
         caplog.text

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update
 
-from handlers.processing import ChatOrderedUpdateProcessor, chat_key
+from telegram_adapter.processing import ChatOrderedUpdateProcessor, chat_key
 
 
 def _update(update_id: int, chat_id: int) -> Update:

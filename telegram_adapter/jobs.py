@@ -11,9 +11,9 @@ from bot.domain.ranking import Ranked
 from bot.i18n import Translator
 from bot.services.charts import honor_roll_png, leaderboard_png
 from bot.services.reports import HonorRoll, display_name
-from handlers.context import AppContext
-from handlers.reports import honor_roll_text, team_caption
+from handlers.leaderboard import honor_roll_text, team_caption
 from storage.reports import MemberTotal
+from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 

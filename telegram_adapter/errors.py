@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
-from handlers.context import AppContext
+from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 

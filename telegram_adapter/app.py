@@ -20,12 +20,13 @@ from bot.i18n import Catalogs
 from bot.outbox.scheduler import SendScheduler
 from bot.outbox.sender import OutboxSender
 from bot.services import Services
-from handlers import install
 from handlers.attendance import resume_code_rotations
 from handlers.broadcast import refresh_progress
-from handlers.commands import publish_commands
-from handlers.context import AppContext, AppType, BotData, Runtime
-from handlers.jobs import (
+from storage.backup import AlreadyRunning, RunLock, lock_holder
+from storage.db import Database, DatabaseTooNewError
+from telegram_adapter.commands import publish_commands
+from telegram_adapter.context import AppContext, AppType, BotData, Runtime
+from telegram_adapter.jobs import (
     ATTENDANCE_TICK_SECONDS,
     BACKUP_TICK_SECONDS,
     PURGE_SECONDS,
@@ -39,10 +40,9 @@ from handlers.jobs import (
     retention,
     weekly_posts,
 )
-from handlers.processing import ChatOrderedUpdateProcessor
-from handlers.transport import SchedulingRateLimiter, TelegramTransport
-from storage.backup import AlreadyRunning, RunLock, lock_holder
-from storage.db import Database, DatabaseTooNewError
+from telegram_adapter.processing import ChatOrderedUpdateProcessor
+from telegram_adapter.routes import install
+from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
 
 log = logging.getLogger(__name__)
 

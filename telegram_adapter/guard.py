@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.flood import Verdict
-from handlers.context import AppContext
+from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 

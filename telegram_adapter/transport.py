@@ -34,7 +34,7 @@ from bot.outbox.errors import (
 )
 from bot.outbox.models import QueuedMessage
 from bot.outbox.scheduler import INTERACTIVE, SendScheduler
-from handlers.context import RateLimitArgs
+from telegram_adapter.context import RateLimitArgs
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,201 @@
+"""/leaderboard (team boards and the city honor roll) and the captions of the weekly posts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.errors import DomainError, NotTeamMember
+from bot.domain.ranking import Period, Ranked
+from bot.i18n import Translator
+from bot.services.reports import Board, HonorRoll, display_name
+from handlers.common import (
+    Turn,
+    answer_expired,
+    buttons,
+    reply,
+    reply_error,
+    small_number,
+    turn_of,
+)
+from handlers.periods import (
+    PERIODS,
+    hours,
+    period_text,
+)
+from handlers.privacy import require_private
+from storage.reports import MemberTotal
+from telegram_adapter.context import AppContext
+
+BOARD = "lb:"  # lb:<team id>:<period>
+HONOR = "lh:"  # lh:<period>
+
+
+def _board_text(turn: Turn, board: Board, period: Period) -> str:
+    t = turn.t
+    lines = [
+        t(
+            "leaderboard.header",
+            team=board.team.name(t.language),
+            period=t(f"period.{period.value}"),
+            range=period_text(t, board.start, board.end),
+        )
+    ]
+    if not board.top:
+        lines.append(t("leaderboard.empty"))
+    for entry in board.top:
+        name = display_name(entry.key) or t("leaderboard.anonymous")
+        lines.append(
+            t("leaderboard.line", rank=entry.rank, name=name, hours=hours(t, entry.minutes))
+        )
+    if board.mine is not None:
+        lines.append(
+            t(
+                "leaderboard.mine",
+                rank=board.mine.rank,
+                count=board.ranked,
+                hours=hours(t, board.mine.minutes),
+            )
+        )
+    else:
+        lines.append(t("leaderboard.mine_none"))
+    return "\n".join(lines)
+
+
+async def _board(
+    turn: Turn, team_id: int | None, period: Period
+) -> tuple[str, InlineKeyboardMarkup]:
+    actor = await turn.actor()
+    board = await turn.services.reports.board(actor, team_id, period)
+    t = turn.t
+    rows = [
+        [
+            (
+                ("· " if p is period else "") + t(f"period.{p.value}"),
+                f"{BOARD}{board.team.id}:{p.value}",
+            )
+            for p in PERIODS
+        ]
+    ]
+    others = [
+        team for team in await turn.services.reports.my_teams(actor) if team.id != board.team.id
+    ]
+    for team in others[:6]:
+        rows.append([(team.name(t.language)[:40], f"{BOARD}{team.id}:{period.value}")])
+    rows.append([(t("button.honor_roll"), f"{HONOR}{period.value}")])
+    return _board_text(turn, board, period), buttons(rows)
+
+
+async def leaderboard_command(update: Update, context: AppContext) -> None:
+    """My team's members ranked by approved hours this month, with buttons for other periods
+    and teams, and the honor roll of teams. `/leaderboard <team key or name>` picks a team
+    (admins may pick any)."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    try:
+        team_id = None
+        if context.args:
+            wanted = " ".join(context.args).strip().lower()
+            teams = await turn.services.reports.my_teams(await turn.actor())
+            found = next(
+                (
+                    team
+                    for team in teams
+                    if wanted in (team.key, team.name_zh.lower(), team.name_en.lower())
+                    or wanted in team.name_zh.lower()
+                    or wanted in team.name_en.lower()
+                ),
+                None,
+            )
+            if found is None:
+                raise NotTeamMember()
+            team_id = found.id
+        text, markup = await _board(turn, team_id, Period.MONTH)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await reply(context, turn, text, markup)
+
+
+async def on_board(update: Update, context: AppContext) -> None:
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    raw_team, _, raw_period = turn.query.data.removeprefix(BOARD).partition(":")
+    team_id = small_number(raw_team)
+    if team_id is None or raw_period not in {p.value for p in PERIODS}:
+        await answer_expired(turn)
+        return
+    try:
+        text, markup = await _board(turn, team_id, Period(raw_period))
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    if turn.query.message is not None and getattr(turn.query.message, "text", None) == text:
+        return  # the same board again: nothing to change
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+def honor_roll_text(t: Translator, roll: HonorRoll, period_label: str) -> str:
+    lines = [t("honor.header", period=period_label, range=period_text(t, roll.start, roll.end))]
+    if not roll.by_total:
+        lines.append(t("leaderboard.empty"))
+        return "\n".join(lines)
+    lines.append(t("honor.by_total"))
+    for entry in roll.by_total[:10]:
+        lines.append(
+            t(
+                "honor.line",
+                rank=entry.rank,
+                team=entry.key.name_zh if t.language == "zh" else entry.key.name_en,
+                hours=hours(t, entry.key.minutes),
+                active=entry.key.active,
+            )
+        )
+    lines.append(t("honor.by_member"))
+    for entry, per_member in roll.by_member[:10]:
+        lines.append(
+            t(
+                "honor.member_line",
+                rank=entry.rank,
+                team=entry.key.name_zh if t.language == "zh" else entry.key.name_en,
+                hours=t.number(round(per_member, 1)),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def on_honor(update: Update, context: AppContext) -> None:
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    raw = turn.query.data.removeprefix(HONOR)
+    if raw not in {p.value for p in PERIODS}:
+        await answer_expired(turn)
+        return
+    period = Period(raw)
+    roll = await turn.services.reports.honor_roll(period)
+    await turn.query.answer()
+    rows = [[(turn.t(f"period.{p.value}"), f"{HONOR}{p.value}") for p in PERIODS]]
+    text = honor_roll_text(turn.t, roll, turn.t(f"period.{period.value}"))
+    if getattr(turn.query.message, "text", None) == text:
+        return
+    await turn.query.edit_message_text(text, reply_markup=buttons(rows))
+
+
+# ---------------------------------------------------------------- /report
+
+
+def team_caption(
+    t: Translator, team_name: str, ranked: list[Ranked[MemberTotal]], start: date, end: date
+) -> str:
+    lines = [t("weekly.caption", team=team_name, range=period_text(t, start, end))]
+    for entry in ranked[:10]:
+        name = display_name(entry.key) or t("leaderboard.anonymous")
+        lines.append(
+            t("leaderboard.line", rank=entry.rank, name=name, hours=hours(t, entry.minutes))
+        )
+    if not ranked:
+        lines.append(t("leaderboard.empty"))
+    return "\n".join(lines)[:1000]
