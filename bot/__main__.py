@@ -73,7 +73,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     from bot.domain.errors import DomainError
     from bot.i18n import Catalogs
     from bot.services import Services
-    from bot.services.reports import export_labels
+    from bot.services.exports import export_labels
     from storage.db import Database
     from storage.reports import EXPORT_COLUMNS
 
@@ -90,7 +90,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
         await services.teams.seed(config.teams)
         end = args.to + timedelta(days=1)
         try:
-            count = await services.reports.export(
+            count = await services.exports.export(
                 None,
                 args.team,
                 args.start,

@@ -12,7 +12,7 @@ from telegram import Update
 from bot.domain.errors import DomainError
 from bot.domain.ranking import Period
 from bot.i18n import Translator
-from bot.services.reports import export_labels
+from bot.services.exports import export_labels
 from handlers.common import (
     answer_expired,
     buttons,
@@ -49,7 +49,7 @@ async def export_command(update: Update, context: AppContext) -> None:
     args = list(context.args or [])
     team_key = args.pop() if args and not re.match(r"\d{4}-", args[-1]) else None
     try:
-        scope = await turn.services.reports.export_scope(await turn.actor(), team_key)
+        scope = await turn.services.exports.export_scope(await turn.actor(), team_key)
         team_id = scope[0] if team_key is not None and scope else 0
         if args:
             start, end = parse_range(args)
@@ -86,7 +86,7 @@ async def on_export(update: Update, context: AppContext) -> None:
     reports = turn.services.reports
     try:
         team_key = await reports.team_key(team_id) if team_id else None
-        await reports.export_scope(await turn.actor(), team_key)
+        await turn.services.exports.export_scope(await turn.actor(), team_key)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -95,7 +95,7 @@ async def on_export(update: Update, context: AppContext) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"service-records-{start:%Y%m%d}-{last_day:%Y%m%d}.{fmt}"
         try:
-            count = await reports.export(
+            count = await turn.services.exports.export(
                 await turn.actor(),
                 team_key,
                 start,

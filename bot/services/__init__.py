@@ -16,6 +16,7 @@ from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.delivery import DeliveryService
 from bot.services.dialogues import DialogueService
+from bot.services.exports import ExportService
 from bot.services.groups import GroupService
 from bot.services.hours import HoursService
 from bot.services.notices import Notices
@@ -57,6 +58,7 @@ class Services:
     reminders: ReminderService
     hours: HoursService
     reports: ReportService
+    exports: ExportService
     privacy: PrivacyService
     delivery: DeliveryService
     outbox_signal: OutboxSignal
@@ -115,6 +117,7 @@ class Services:
                 files_folder(config),
                 team_service.all,
             ),
+            exports=ExportService(db, team_service.all),
             delivery=DeliveryService(
                 db, clock, Notices(catalogs, language), signal, config.org.admins
             ),

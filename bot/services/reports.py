@@ -1,13 +1,11 @@
-"""Leaderboards, the honor roll, reports, statistics, exports and the weekly posts."""
+"""Leaderboards, the honor roll, reports, statistics and the weekly posts (exports are
+exports.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import logging
-import sqlite3
-import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -15,25 +13,20 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import LeaderboardConfig
-from bot.domain.errors import ExportTooLarge, NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
-from bot.domain.hours import RecordState
+from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
 from bot.domain.models import Actor, Team
 from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
-from bot.domain.spreadsheet import csv_cell
-from bot.domain.validation import mask_phone, parse_search
+from bot.domain.validation import parse_search
 from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
-from bot.services.xlsx import XlsxWriter
 from storage import groups, outbox, reports, volunteers
 from storage.db import Database
-from storage.reports import EXPORT_COLUMNS, MemberTotal, ReportLine, TeamTotal
+from storage.reports import MemberTotal, ReportLine, TeamTotal
 
 log = logging.getLogger(__name__)
 
-EXPORT_BATCH = 2000
-CHECK_EVERY = 500  # rows between looks at an export file's size (a few hundred KB at most)
 REPORT_PAGE = 10
 ROLL_KEPT = timedelta(minutes=5)
 SEARCH_SHOWN = 20
@@ -57,17 +50,20 @@ class HonorRoll:
     by_member: list[tuple[Ranked[TeamTotal], float]]  # hours per active member
 
 
-def export_labels(t: Translator) -> dict[str, str]:
-    """Record states, sources and whether a phone is verified, as the export shows them."""
-    labels = {state.value: t(f"record.state.{state.value}") for state in RecordState}
-    labels["phone_verified"] = t("export.phone.verified")
-    labels["phone_unverified"] = t("export.phone.unverified")
-    return labels | {source: t(f"export.source.{source}") for source in ("activity", "manual")}
-
-
 def display_name(total: MemberTotal) -> str | None:
     """The name a board shows, or None for "anonymous volunteer" (chosen, or erased)."""
     return None if total.anonymous or not total.name else total.name
+
+
+def team_scope(actor: Actor, every: list[Team]) -> list[int] | None:
+    """Team ids this person may report on: None (all) for admins, the led ones for
+    leads; anyone else is refused."""
+    if actor.is_admin:
+        return None
+    led = [team.id for team in every if team.key in actor.lead_team_keys]
+    if not led:
+        raise NotLeadOrAdmin()
+    return led
 
 
 class ReportService:
@@ -159,24 +155,14 @@ class ReportService:
 
     # ------------------------------------------------------------ reports
 
-    def _scope(self, actor: Actor, every: list[Team]) -> list[int] | None:
-        """Team ids this person may report on: None (all) for admins, the led ones for
-        leads; anyone else is refused."""
-        if actor.is_admin:
-            return None
-        led = [team.id for team in every if team.key in actor.lead_team_keys]
-        if not led:
-            raise NotLeadOrAdmin()
-        return led
-
     async def report_teams(self, actor: Actor, start: date, end: date) -> list[ReportLine]:
-        scope = self._scope(actor, await self._teams())
+        scope = team_scope(actor, await self._teams())
         return await reports.by_team(self._db.reader, scope, start, end)
 
     async def report_volunteers(
         self, actor: Actor, team_id: int | None, start: date, end: date, page: int
     ) -> tuple[list[ReportLine], int]:
-        scope = self._scope(actor, await self._teams())
+        scope = team_scope(actor, await self._teams())
         if team_id is not None:
             if scope is not None and team_id not in scope:
                 raise NotLeadOrAdmin()
@@ -190,7 +176,7 @@ class ReportService:
     ) -> tuple[str, ReportLine]:
         """One volunteer's figures (for a lead: on their teams' records only)."""
         every = await self._teams()
-        scope = self._scope(actor, every)
+        scope = team_scope(actor, every)
         volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
         if volunteer is None:
             raise NotLeadOrAdmin()
@@ -205,7 +191,7 @@ class ReportService:
         """Volunteers by name or phone fragment: admins search everyone; leads only the
         members of their teams (names only)."""
         every = await self._teams()
-        scope = self._scope(actor, every)
+        scope = team_scope(actor, every)
         fragment = parse_search(query)
         if scope is None:
             found = await volunteers.search(self._db.reader, fragment, SEARCH_SHOWN)
@@ -232,69 +218,6 @@ class ReportService:
 
     def _moment(self, day: date) -> datetime:
         return datetime.combine(day, time(0), self._zone).astimezone(UTC)
-
-    # ------------------------------------------------------------ exports
-
-    async def export_scope(self, actor: Actor, team_key: str | None) -> list[int] | None:
-        every = await self._teams()
-        scope = self._scope(actor, every)
-        if team_key is None:
-            return scope
-        team = next((t for t in every if t.key == team_key), None)
-        if team is None:
-            raise UnknownTeam(key=team_key)
-        if scope is not None and team.id not in scope:
-            raise NotLeadOrAdmin()
-        return [team.id]
-
-    async def export(
-        self,
-        actor: Actor | None,
-        team_key: str | None,
-        start: date,
-        end: date,
-        fmt: str,
-        path: Path,
-        header: Sequence[str],
-        labels: Mapping[str, str],
-        sheet_name: str,
-        *,
-        max_bytes: int | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> int:
-        """Write the period's service records to `path` as CSV or XLSX; returns how many.
-        `actor` None is the operator at the command line (all teams, full phone numbers);
-        leads get masked phone numbers. The rows are read on a connection of the export's
-        own and the file written in a worker thread, so the bot's other reads and the event
-        loop go on meanwhile. Past `max_bytes` it stops at once (ExportTooLarge). `progress`
-        hears the rows written so far after each batch, in the worker thread."""
-        if actor is None:
-            every = await self._teams()
-            scope = None
-            if team_key is not None:
-                team = next((t for t in every if t.key == team_key), None)
-                if team is None:
-                    raise UnknownTeam(key=team_key)
-                scope = [team.id]
-        else:
-            scope = await self.export_scope(actor, team_key)
-        masked = actor is not None and not actor.is_admin
-        stop = threading.Event()
-
-        def work() -> int:
-            with self._db.long_read() as conn:
-                rows = _export_values(
-                    reports.export_rows(conn, scope, start, end, EXPORT_BATCH), masked, labels
-                )
-                return write_export(
-                    rows, path, fmt, header, sheet_name, max_bytes, _checkpoint(stop, progress)
-                )
-
-        try:
-            return await asyncio.to_thread(work)
-        except asyncio.CancelledError:
-            stop.set()  # the worker ends at its next batch instead of writing on unseen
-            raise
 
     async def team_key(self, team_id: int) -> str:
         team = next((t for t in await self._teams() if t.id == team_id), None)
@@ -415,94 +338,3 @@ class ReportService:
 def _save(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-class _Stopped(Exception):
-    """The export was cancelled (the bot is shutting down)."""
-
-
-def _checkpoint(
-    stop: threading.Event, progress: Callable[[int], None] | None
-) -> Callable[[int], None]:
-    def check(written: int) -> None:
-        if stop.is_set():
-            raise _Stopped()
-        if progress is not None:
-            progress(written)
-
-    return check
-
-
-def _export_values(
-    batches: Iterator[list[sqlite3.Row]], masked: bool, labels: Mapping[str, str]
-) -> Iterator[list[object]]:
-    for batch in batches:
-        for row in batch:
-            phone = row["phone"]
-            verified = "phone_verified" if row["phone_verified"] else "phone_unverified"
-            yield [
-                row["record_id"],
-                row["volunteer"] or "",
-                (mask_phone(phone) if masked else phone) if phone else "",
-                labels.get(verified, verified) if phone else "",
-                row["activity"],
-                row["date"],
-                row["place"],
-                row["content"],
-                round(row["minutes"] / 60, 2),
-                row["team"],
-                row["person_in_charge"] or "",
-                labels.get(row["state"], row["state"]),
-                labels.get(row["source"], row["source"]),
-            ]
-
-
-def write_export(
-    rows: Iterable[list[object]],
-    path: Path,
-    fmt: str,
-    header: Sequence[str],
-    sheet_name: str = "records",
-    max_bytes: int | None = None,
-    checkpoint: Callable[[int], None] | None = None,
-) -> int:
-    """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese) or XLSX
-    (streamed into the zip as rows come); returns the number of data rows. Blocking: run it
-    in a worker thread. Every CHECK_EVERY rows the file's size is looked at (past `max_bytes`
-    it stops with ExportTooLarge) and `checkpoint` hears the count. CSV text that a
-    spreadsheet could take for a formula gets a leading `'` (`bot/domain/spreadsheet.py`);
-    XLSX writes every text as an inline string cell, which no program evaluates."""
-    assert len(header) == len(EXPORT_COLUMNS)
-    if fmt not in ("csv", "xlsx"):
-        raise ValueError(f"unknown export format {fmt!r}")
-    count = 0
-
-    def check(flush: Callable[[], None]) -> None:
-        if max_bytes is not None:
-            flush()
-            if path.stat().st_size > max_bytes:
-                raise ExportTooLarge(count=f"{count}+")
-        if checkpoint is not None:
-            checkpoint(count)
-
-    if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([csv_cell(value) for value in header])
-            for row in rows:
-                writer.writerow([csv_cell(value) for value in row])
-                count += 1
-                if count % CHECK_EVERY == 0:
-                    check(handle.flush)
-    else:
-        with XlsxWriter(path, sheet_name) as sheet:
-            sheet.header(header)
-            for row in rows:
-                sheet.row(row)
-                count += 1
-                if count % CHECK_EVERY == 0:
-                    check(sheet.flush)
-    # The last rows (and the XLSX's closing parts) may still take the file past the limit.
-    if max_bytes is not None and path.stat().st_size > max_bytes:
-        raise ExportTooLarge(count=str(count))
-    return count

@@ -80,7 +80,7 @@ async def test_item1_an_export_does_not_freeze_other_reads(
             release.wait(WAIT)
 
     export = asyncio.create_task(
-        services.reports.export(
+        services.exports.export(
             admin,
             None,
             start,
@@ -123,7 +123,7 @@ async def test_item1_an_export_stops_as_soon_as_the_file_passes_the_limit(
         written: list[int] = []
         out = tmp_path / f"big.{fmt}"
         with pytest.raises(ExportTooLarge) as refused:
-            await services.reports.export(
+            await services.exports.export(
                 admin,
                 None,
                 start,
@@ -149,7 +149,7 @@ async def test_item1_an_export_that_ends_just_past_the_limit_is_refused_too(
     admin = await services.roles.actor(ADMIN_ID)
     for fmt in ("csv", "xlsx"):
         with pytest.raises(ExportTooLarge):
-            await services.reports.export(
+            await services.exports.export(
                 admin,
                 None,
                 start,

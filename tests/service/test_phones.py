@@ -17,7 +17,7 @@ from bot.domain.errors import NotTeamLead, PhoneMustBeShared, PhoneTaken
 from bot.domain.spreadsheet import csv_cell
 from bot.services import Services
 from bot.services.activities import PHONES_KEPT
-from bot.services.reports import write_export
+from bot.services.exports import write_export
 from storage.db import Database
 from storage.reports import EXPORT_COLUMNS
 from tests.conftest import ADMIN_ID
@@ -159,12 +159,12 @@ async def test_item9_exports_say_which_numbers_are_verified(
         )
     start, end = date(2026, 11, 1), date(2026, 12, 1)
     out = tmp_path / "records.csv"
-    await services.reports.export(admin, None, start, end, "csv", out, HEADER, LABELS, "r")
+    await services.exports.export(admin, None, start, end, "csv", out, HEADER, LABELS, "r")
     with out.open(encoding="utf-8-sig") as handle:
         rows = [dict(zip(HEADER, row, strict=True)) for row in list(csv.reader(handle))[1:]]
     assert {(r["volunteer"], r["phone_verified"]) for r in rows} == {("王五", "否"), ("张三", "是")}
     xlsx = tmp_path / "records.xlsx"
-    await services.reports.export(admin, None, start, end, "xlsx", xlsx, HEADER, LABELS, "r")
+    await services.exports.export(admin, None, start, end, "xlsx", xlsx, HEADER, LABELS, "r")
     sheet = openpyxl.load_workbook(xlsx, read_only=True).active
     assert sheet is not None
     column = HEADER.index("phone_verified")
@@ -217,7 +217,7 @@ async def test_item13_csv_export_neutralises_formulas(
     )
     start, end = date(2026, 11, 1), date(2026, 12, 1)
     out = tmp_path / "records.csv"
-    await services.reports.export(admin, None, start, end, "csv", out, HEADER, LABELS, "r")
+    await services.exports.export(admin, None, start, end, "csv", out, HEADER, LABELS, "r")
     with out.open(encoding="utf-8-sig") as handle:
         [row] = [dict(zip(HEADER, r, strict=True)) for r in list(csv.reader(handle))[1:]]
     assert row["activity"] == row["content"] == "'" + FORMULA
@@ -225,7 +225,7 @@ async def test_item13_csv_export_neutralises_formulas(
     assert row["hours"] == "1.0" and row["record_id"].isdigit(), "numbers stay numbers"
     # XLSX: the same text, as an inline string cell (never a formula); the phone a string.
     xlsx = tmp_path / "records.xlsx"
-    await services.reports.export(admin, None, start, end, "xlsx", xlsx, HEADER, LABELS, "r")
+    await services.exports.export(admin, None, start, end, "xlsx", xlsx, HEADER, LABELS, "r")
     with zipfile.ZipFile(xlsx) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml

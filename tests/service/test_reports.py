@@ -164,11 +164,11 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
     await city.add(DING, date(2026, 11, 25), 240, team="blood")
     await city.add(BO, date(2026, 10, 31), 60)  # outside the period
     header = [column.upper() for column in EXPORT_COLUMNS]
-    reports = city.services.reports
+    exports = city.services.exports
     start, end = date(2026, 11, 1), date(2026, 12, 1)
     out = tmp_path / "all.csv"
     assert (
-        await reports.export(city.admin, None, start, end, "csv", out, header, LABELS, "records")
+        await exports.export(city.admin, None, start, end, "csv", out, header, LABELS, "records")
         == 2
     )
     with out.open(encoding="utf-8-sig") as handle:
@@ -193,7 +193,7 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
     lead = await city.actor(LEAD)
     xlsx = tmp_path / "traffic.xlsx"
     assert (
-        await reports.export(lead, None, start, end, "xlsx", xlsx, header, LABELS, "records") == 1
+        await exports.export(lead, None, start, end, "xlsx", xlsx, header, LABELS, "records") == 1
     )
     sheet = openpyxl.load_workbook(xlsx, read_only=True).active
     assert sheet is not None
@@ -201,15 +201,15 @@ async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Pa
     assert values[0] == header and values[1][1] == "安娜" and values[1][2] == "+86138****0002"
     assert values[1][8] == 1.5
     with pytest.raises(NotLeadOrAdmin):
-        await reports.export(
+        await exports.export(
             lead, "blood", start, end, "csv", tmp_path / "x.csv", header, LABELS, "records"
         )
     with pytest.raises(UnknownTeam):
-        await reports.export(
+        await exports.export(
             city.admin, "nope", start, end, "csv", tmp_path / "x.csv", header, LABELS, "records"
         )
     with pytest.raises(NotLeadOrAdmin):
-        await reports.export(
+        await exports.export(
             await city.actor(ANNA), None, start, end, "csv", out, header, LABELS, "records"
         )
 
