@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from storage.hours import PERSON_IN_CHARGE
+from storage.records import PERSON_IN_CHARGE
 from storage.rows import fetchall, fetchone, iso
 from storage.volunteers import RELEASED
 

@@ -75,11 +75,16 @@ from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
 from storage import (
     activities,
+    attendance,
+    audit,
+    certificates,
+    checkins,
     displays,
+    disputes,
     groups,
-    hours,
     leads,
     outbox,
+    records,
     signups,
     teams,
     volunteers,
@@ -238,7 +243,7 @@ class HoursService:
         for activity, status in current:
             open_now = self._opens(activity) <= now <= activity.ends_at
             if status == "confirmed" and activity.state == "published" and open_now:
-                checkin = await hours.checkin(self._db.reader, activity.id, volunteer.id)
+                checkin = await checkins.checkin(self._db.reader, activity.id, volunteer.id)
                 found.append((activity, checkin))
         return found
 
@@ -280,16 +285,16 @@ class HoursService:
         async with self._db.transaction() as tx:
             activity = await self._checkable(tx, volunteer, activity_id)
             now = self._clock.now()
-            existing = await hours.checkin(tx, activity.id, volunteer.id)
+            existing = await checkins.checkin(tx, activity.id, volunteer.id)
             if existing is not None:
-                await hours.touch_checkin(tx, activity.id, volunteer.id, now)
+                await checkins.touch_checkin(tx, activity.id, volunteer.id, now)
                 return CheckInResult(activity, existing.checked_in_at, True, distance)
-            elsewhere = await hours.open_checkins_overlapping(
+            elsewhere = await checkins.open_checkins_overlapping(
                 tx, volunteer.id, activity.starts_at, activity.ends_at, activity.id
             )
             if elsewhere:
                 raise OpenCheckInElsewhere(title=elsewhere[0])
-            await hours.insert_checkin(tx, activity.id, volunteer.id, method, now, distance)
+            await checkins.insert_checkin(tx, activity.id, volunteer.id, method, now, distance)
         return CheckInResult(activity, now, False, distance)
 
     async def check_in_by_location(
@@ -317,7 +322,7 @@ class HoursService:
             return 0
         now = self._clock.now()
         touched = 0
-        for checkin in await hours.open_checkins(self._db.reader, volunteer.id):
+        for checkin in await checkins.open_checkins(self._db.reader, volunteer.id):
             activity = await activities.get(self._db.reader, checkin.activity_id)
             if (
                 checkin.method != "location"
@@ -331,13 +336,13 @@ class HoursService:
             if away > self._config.checkin_radius_m:
                 continue  # moving away is no sign of presence
             async with self._db.transaction() as tx:
-                touched += await hours.touch_checkin(tx, activity.id, volunteer.id, now)
+                touched += await checkins.touch_checkin(tx, activity.id, volunteer.id, now)
         return touched
 
     async def check_in_by_code(self, telegram_id: int, code: str) -> CheckInResult:
         """A code the lead shows on site (typed, or the QR's deep link)."""
         volunteer = await self._volunteer(self._db.reader, telegram_id)
-        found = await hours.code(self._db.reader, clean_code(code)[:20])
+        found = await checkins.code(self._db.reader, clean_code(code)[:20])
         if found is None:
             raise UnknownCode()
         activity_id, expires_at = found
@@ -356,7 +361,7 @@ class HoursService:
         token = new_code(CHECKIN_CODE_LENGTH)
         expires = now + timedelta(minutes=self._config.code_minutes)
         async with self._db.transaction() as tx:
-            await hours.insert_code(tx, token, activity.id, actor.telegram_id, now, expires)
+            await checkins.insert_code(tx, token, activity.id, actor.telegram_id, now, expires)
         return activity, token, expires
 
     async def keep_code_display(self, display: CodeDisplay) -> None:
@@ -380,15 +385,15 @@ class HoursService:
     async def presence(self, actor: Actor, activity_id: int) -> tuple[Activity, list[Presence]]:
         """The confirmed volunteers and their check-ins, for the lead to mark by hand."""
         activity = await self._managed(self._db.reader, actor, activity_id)
-        checkins = {
+        by_volunteer = {
             c.volunteer_id: c
-            for c in await hours.checkins_of_activity(self._db.reader, activity.id)
+            for c in await checkins.checkins_of_activity(self._db.reader, activity.id)
         }
         people = []
         for volunteer_id, status in await signups.roster(self._db.reader, activity.id):
             volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
             if status == "confirmed" and volunteer is not None:
-                people.append(Presence(volunteer, checkins.get(volunteer_id)))
+                people.append(Presence(volunteer, by_volunteer.get(volunteer_id)))
         return activity, people
 
     async def mark_present(
@@ -399,7 +404,7 @@ class HoursService:
         async with self._db.transaction() as tx:
             activity = await self._managed(tx, actor, activity_id)
             self._not_own(actor, volunteer_id)
-            if await hours.sheet(tx, activity.id) is not None:
+            if await attendance.sheet(tx, activity.id) is not None:
                 raise SheetAlreadyMade()
             now = self._clock.now()
             if not self._opens(activity) <= now:
@@ -410,14 +415,14 @@ class HoursService:
             if active is None or active[1] != "confirmed":
                 raise NotConfirmedFor(title=activity.title)
             if present:
-                elsewhere = await hours.open_checkins_overlapping(
+                elsewhere = await checkins.open_checkins_overlapping(
                     tx, volunteer_id, activity.starts_at, activity.ends_at, activity.id
                 )
                 if elsewhere:
                     raise PersonCheckedInElsewhere(title=elsewhere[0])
                 # The lead vouches for the person being there: from the start if they mark
                 # them once it has begun; the sheet still shows it for review.
-                return await hours.insert_checkin(
+                return await checkins.insert_checkin(
                     tx,
                     activity.id,
                     volunteer_id,
@@ -426,12 +431,12 @@ class HoursService:
                     None,
                     actor.telegram_id,
                 )
-            return await hours.remove_checkin(tx, activity.id, volunteer_id)
+            return await checkins.remove_checkin(tx, activity.id, volunteer_id)
 
     async def open_sessions(self, telegram_id: int) -> list[tuple[Activity, CheckIn]]:
         volunteer = await self._volunteer(self._db.reader, telegram_id)
         found = []
-        for checkin in await hours.open_checkins(self._db.reader, volunteer.id):
+        for checkin in await checkins.open_checkins(self._db.reader, volunteer.id):
             activity = await activities.get(self._db.reader, checkin.activity_id)
             if activity is not None:
                 found.append((activity, checkin))
@@ -441,13 +446,13 @@ class HoursService:
         volunteer = await self._volunteer(self._db.reader, telegram_id)
         async with self._db.transaction() as tx:
             activity = await activities.get(tx, activity_id)
-            checkin = await hours.checkin(tx, activity_id, volunteer.id)
+            checkin = await checkins.checkin(tx, activity_id, volunteer.id)
             if activity is None or checkin is None or checkin.checked_out_at is not None:
                 raise NotCheckedIn()
-            if await hours.sheet(tx, activity_id) is not None:
+            if await attendance.sheet(tx, activity_id) is not None:
                 raise SheetAlreadyMade()
             now = self._clock.now()
-            await hours.checkout(tx, activity_id, volunteer.id, now)
+            await checkins.checkout(tx, activity_id, volunteer.id, now)
         out = max(now, checkin.checked_in_at)
         credited = credit(
             activity.starts_at,
@@ -480,7 +485,7 @@ class HoursService:
         now = self._clock.now()
         grace = timedelta(minutes=self._config.checkout_grace_minutes)
         made = 0
-        for activity_id in await hours.ended_without_sheet(
+        for activity_id in await attendance.ended_without_sheet(
             self._db.reader, now - grace, SHEETS_PER_TICK
         ):
             try:
@@ -496,15 +501,17 @@ class HoursService:
 
     async def _make_sheet(self, tx: aiosqlite.Connection, activity_id: int, now: datetime) -> bool:
         activity = await activities.get(tx, activity_id)
-        if activity is None or not await hours.insert_sheet(tx, activity_id, now):
+        if activity is None or not await attendance.insert_sheet(tx, activity_id, now):
             return False
         team = await teams.by_key(tx, activity.team_key)
         assert team is not None
-        checkins = {c.volunteer_id: c for c in await hours.checkins_of_activity(tx, activity_id)}
+        by_volunteer = {
+            c.volunteer_id: c for c in await checkins.checkins_of_activity(tx, activity_id)
+        }
         for volunteer_id, status in await signups.roster(tx, activity_id):
             if status != "confirmed":
                 continue
-            checkin = checkins.get(volunteer_id)
+            checkin = by_volunteer.get(volunteer_id)
             flags: set[str] = set()
             minutes = 0
             checked_out = None
@@ -555,8 +562,8 @@ class HoursService:
                 last_seen_at=checkin.last_seen_at if checkin and not checked_out else None,
             )
             record = await self._flag_overlaps(tx, record, now)
-            record_id = await hours.insert_record(tx, record, team.id, now)
-            await hours.audit(tx, record_id, now, None, "created", None, record)
+            record_id = await records.insert_record(tx, record, team.id, now)
+            await audit.append(tx, record_id, now, None, "created", None, record)
         await self._tell_leads(tx, activity, "attendance.sheet_ready", "sheet")
         return True
 
@@ -570,7 +577,7 @@ class HoursService:
         if span is None:
             return record
         overlapping = False
-        for other in await hours.records_overlapping(
+        for other in await records.records_overlapping(
             tx, record.volunteer_id, span[0], span[1], record.id
         ):
             other_span = other.presence_span
@@ -579,7 +586,7 @@ class HoursService:
             overlapping = True
             if other.state is RecordState.PENDING and "overlap" not in other.flags:
                 flagged = replace(other, flags=(other.flags | {"overlap"}) - {DECIDED})
-                await hours.update_record(tx, flagged, now)  # flags only: no hours changed
+                await records.update_record(tx, flagged, now)  # flags only: no hours changed
         return replace(record, flags=record.flags | {"overlap"}) if overlapping else record
 
     async def _tell_leads(
@@ -615,19 +622,19 @@ class HoursService:
         now = self._clock.now()
         told = 0
         remind_before = now - timedelta(days=self._config.sheet_reminder_days)
-        for activity_id in await hours.sheets_waiting(
+        for activity_id in await attendance.sheets_waiting(
             self._db.reader, remind_before, "reminded_at"
         ):
             async with self._db.transaction() as tx:
                 activity = await activities.get(tx, activity_id)
                 assert activity is not None
-                await hours.mark_sheet(tx, activity_id, "reminded_at", now)
+                await attendance.mark_sheet(tx, activity_id, "reminded_at", now)
                 await self._tell_leads(tx, activity, "attendance.reminder", "sheet_reminder")
                 told += 1
         # A sheet made on day D escalates once D + N working days has come (in the org zone).
         today = self._day(now)
-        for activity_id in await hours.sheets_waiting(self._db.reader, now, "escalated_at"):
-            made = await hours.sheet(self._db.reader, activity_id)
+        for activity_id in await attendance.sheets_waiting(self._db.reader, now, "escalated_at"):
+            made = await attendance.sheet(self._db.reader, activity_id)
             assert made is not None
             due = working_days_after(self._day(made[0]), self._config.escalation_working_days)
             if today < due:
@@ -635,7 +642,7 @@ class HoursService:
             async with self._db.transaction() as tx:
                 activity = await activities.get(tx, activity_id)
                 assert activity is not None
-                await hours.mark_sheet(tx, activity_id, "escalated_at", now)
+                await attendance.mark_sheet(tx, activity_id, "escalated_at", now)
                 await self._tell_leads(
                     tx, activity, "attendance.escalated", "sheet_escalated", to_admins=True
                 )
@@ -646,10 +653,10 @@ class HoursService:
 
     async def sheet(self, actor: Actor, activity_id: int) -> SheetView:
         activity = await self._managed(self._db.reader, actor, activity_id)
-        made = await hours.sheet(self._db.reader, activity_id)
+        made = await attendance.sheet(self._db.reader, activity_id)
         if made is None:
             raise SheetNotReady()
-        found = await hours.records_of_activity(self._db.reader, activity_id)
+        found = await records.records_of_activity(self._db.reader, activity_id)
         # What the lead must decide comes first: missing check-outs, then other flagged ones.
         found.sort(
             key=lambda item: (
@@ -665,7 +672,7 @@ class HoursService:
     ) -> tuple[ServiceRecord, Activity | None]:
         """A record the actor may change: a pending one of a team they lead, or, for an
         admin, any. Never their own."""
-        record = await hours.record(tx, record_id)
+        record = await records.record(tx, record_id)
         if record is None:
             raise UnknownRecord()
         self._not_own(actor, record.volunteer_id)
@@ -683,7 +690,7 @@ class HoursService:
         conn: aiosqlite.Connection, volunteer_id: int, day: date, minutes: int, excluding: int = 0
     ) -> None:
         """No day holds more than 24 h for one person, all records together."""
-        others = await hours.credited_on_day(conn, volunteer_id, day, excluding)
+        others = await records.credited_on_day(conn, volunteer_id, day, excluding)
         if others + minutes > MAX_RECORD_MINUTES:
             raise DayOverfull(day=day, already=round(others / 60, 2))
 
@@ -726,7 +733,7 @@ class HoursService:
         span = replace(record, minutes=minutes).credited_span
         if "overlap" not in record.flags or span is None:
             return minutes
-        others = await hours.records_overlapping(
+        others = await records.records_overlapping(
             conn or self._db.reader, record.volunteer_id, span[0], span[1], record.id
         )
         return minutes_outside(span, [o.credited_span for o in others if o.credited_span])
@@ -749,8 +756,8 @@ class HoursService:
             )
             if changed != record:
                 now = self._clock.now()
-                await hours.update_record(tx, changed, now)
-                await hours.audit(tx, record.id, now, actor.telegram_id, "marked", record, changed)
+                await records.update_record(tx, changed, now)
+                await audit.append(tx, record.id, now, actor.telegram_id, "marked", record, changed)
         return changed
 
     async def adjust(
@@ -775,8 +782,8 @@ class HoursService:
                 # An admin's correction of a decided record: decided again (approved, a
                 # no-show at 0, or held for review past the daily limit).
                 changed = await self._decide(tx, changed, actor)
-            await hours.update_record(tx, changed, now)
-            await hours.audit(
+            await records.update_record(tx, changed, now)
+            await audit.append(
                 tx, record.id, now, actor.telegram_id, "adjusted", record, changed, clean_reason
             )
             if record.state is not RecordState.PENDING:
@@ -793,7 +800,7 @@ class HoursService:
         flags = record.flags - {"over_daily"}
         if record.mark is Mark.ABSENT:
             return replace(record, state=RecordState.NO_SHOW, flags=flags)
-        that_day = await hours.minutes_on_day(
+        that_day = await records.minutes_on_day(
             conn, record.volunteer_id, record.served_on, record.id
         )
         limit = round(self._config.daily_review_hours * 60)
@@ -825,10 +832,10 @@ class HoursService:
         approved = no_shows = review = own = held = 0
         async with self._db.transaction() as tx:
             activity = await self._managed(tx, actor, activity_id)
-            if await hours.sheet(tx, activity_id) is None:
+            if await attendance.sheet(tx, activity_id) is None:
                 raise SheetNotReady()
             now = self._clock.now()
-            for record, _ in await hours.records_of_activity(tx, activity_id):
+            for record, _ in await records.records_of_activity(tx, activity_id):
                 if record.state is not RecordState.PENDING:
                     continue
                 if actor.volunteer is not None and actor.volunteer.id == record.volunteer_id:
@@ -838,9 +845,9 @@ class HoursService:
                     held += 1
                     continue
                 decided = await self._decide(tx, record, actor)
-                await hours.update_record(tx, decided, now)
+                await records.update_record(tx, decided, now)
                 action = "review" if decided.state is RecordState.REVIEW else "approved"
-                await hours.audit(tx, record.id, now, actor.telegram_id, action, record, decided)
+                await audit.append(tx, record.id, now, actor.telegram_id, action, record, decided)
                 if decided.state is RecordState.NO_SHOW:
                     no_shows += 1
                     await self._announce(tx, decided, "hours.no_show")
@@ -852,7 +859,7 @@ class HoursService:
                     await self._announce(tx, decided, "hours.credited")
             complete = own == 0 and held == 0
             if complete:
-                await hours.approve_sheet(tx, activity.id, actor.telegram_id, now)
+                await attendance.approve_sheet(tx, activity.id, actor.telegram_id, now)
         self._signal.notify()
         return ApproveResult(approved, no_shows, review, own, complete, held)
 
@@ -862,7 +869,7 @@ class HoursService:
         if not actor.is_admin:
             raise NotAdmin()
         async with self._db.transaction() as tx:
-            record = await hours.record(tx, record_id)
+            record = await records.record(tx, record_id)
             if record is None:
                 raise UnknownRecord()
             self._not_own(actor, record.volunteer_id)
@@ -872,8 +879,8 @@ class HoursService:
                 raise SelfReview()
             now = self._clock.now()
             decided = replace(record, state=RecordState.APPROVED)
-            await hours.update_record(tx, decided, now)
-            await hours.audit(tx, record.id, now, actor.telegram_id, "approved", record, decided)
+            await records.update_record(tx, decided, now)
+            await audit.append(tx, record.id, now, actor.telegram_id, "approved", record, decided)
             await self._announce(tx, decided, "hours.credited")
         self._signal.notify()
         return decided
@@ -881,7 +888,7 @@ class HoursService:
     @staticmethod
     async def _sent_to_review_by(tx: aiosqlite.Connection, record_id: int) -> int | None:
         """Who made the change that put the record in review (its latest such audit row)."""
-        for entry in reversed(await hours.history(tx, record_id)):
+        for entry in reversed(await audit.history(tx, record_id)):
             if entry.after.get("state") == RecordState.REVIEW.value:
                 return entry.actor_telegram_id
         return None
@@ -940,13 +947,13 @@ class HoursService:
     async def _celebrate(self, tx: aiosqlite.Connection, record: ServiceRecord) -> None:
         """Crossing a star level: a congratulation, and a post in the team's group unless the
         volunteer chose anonymity. Each level is told once."""
-        told, anonymous = await hours.stars(tx, record.volunteer_id)
+        told, anonymous = await records.stars(tx, record.volunteer_id)
         level = star_level(
-            await hours.approved_minutes(tx, record.volunteer_id), self._config.star_hours
+            await records.approved_minutes(tx, record.volunteer_id), self._config.star_hours
         )
         if level.level <= told:
             return
-        await hours.set_stars(tx, record.volunteer_id, level.level)
+        await records.set_stars(tx, record.volunteer_id, level.level)
         volunteer = await volunteers.by_id(tx, record.volunteer_id)
         if volunteer is None or volunteer.telegram_id is None:
             return
@@ -984,7 +991,7 @@ class HoursService:
         approved_year = approved_total = pending_year = pending_total = no_shows = 0
         categories: dict[str, int] = {}
         by_team: dict[str, int] = {}
-        for row in await hours.summary_rows(self._db.reader, volunteer.id, year_start):
+        for row in await records.summary_rows(self._db.reader, volunteer.id, year_start):
             minutes, state = int(row["minutes"]), row["state"]
             if state == "approved":
                 approved_total += minutes
@@ -1009,7 +1016,7 @@ class HoursService:
 
     async def records(self, telegram_id: int, page: int) -> tuple[list[ServiceRecord], int]:
         volunteer = await self._volunteer(self._db.reader, telegram_id)
-        return await hours.records_of_volunteer(
+        return await records.records_of_volunteer(
             self._db.reader, volunteer.id, RECORDS_PER_PAGE, max(page, 0) * RECORDS_PER_PAGE
         )
 
@@ -1022,7 +1029,7 @@ class HoursService:
         volunteer = await volunteers.by_id(self._db.reader, volunteer_id)
         if volunteer is None:
             raise UnknownRecord()
-        found, total = await hours.records_of_volunteer(
+        found, total = await records.records_of_volunteer(
             self._db.reader, volunteer_id, RECORDS_PER_PAGE, max(page, 0) * RECORDS_PER_PAGE
         )
         return volunteer, found, total
@@ -1030,7 +1037,7 @@ class HoursService:
     async def record_view(self, actor: Actor, record_id: int) -> RecordView:
         """The volunteer sees their own record; the team's leads and admins see it with its
         history."""
-        record = await hours.record(self._db.reader, record_id)
+        record = await records.record(self._db.reader, record_id)
         if record is None:
             raise UnknownRecord()
         own = actor.volunteer is not None and actor.volunteer.id == record.volunteer_id
@@ -1038,7 +1045,7 @@ class HoursService:
         if not own and not manages:
             raise UnknownRecord()
         volunteer = await volunteers.by_id(self._db.reader, record.volunteer_id)
-        history = await hours.history(self._db.reader, record.id) if manages else None
+        history = await audit.history(self._db.reader, record.id) if manages else None
         actors: dict[int, str] = {}
         for entry in history or []:
             if entry.actor_telegram_id is not None and entry.actor_telegram_id not in actors:
@@ -1048,7 +1055,7 @@ class HoursService:
         return RecordView(
             record,
             (volunteer.name if volunteer else None) or "—",
-            await hours.dispute_text(self._db.reader, record.id),
+            await disputes.dispute_text(self._db.reader, record.id),
             tuple(history) if history is not None else None,
             actors,
         )
@@ -1067,7 +1074,7 @@ class HoursService:
     ) -> ServiceRecord:
         """Minutes a lead or admin chose, with a reason: the resolution of the record's
         dispute if it is disputed, an adjustment otherwise."""
-        record = await hours.record(self._db.reader, record_id)
+        record = await records.record(self._db.reader, record_id)
         if record is not None and record.state is RecordState.DISPUTED:
             return await self.resolve(actor, record_id, minutes, reason)
         return await self.adjust(actor, record_id, minutes, reason)
@@ -1077,16 +1084,16 @@ class HoursService:
         clean = parse_text(text)
         async with self._db.transaction() as tx:
             volunteer = await self._volunteer(tx, telegram_id)
-            record = await hours.record(tx, record_id)
+            record = await records.record(tx, record_id)
             if record is None or record.volunteer_id != volunteer.id:
                 raise UnknownRecord()
             if record.state not in (RecordState.APPROVED, RecordState.NO_SHOW):
                 raise NotDisputable()
             now = self._clock.now()
-            await hours.open_dispute(tx, record.id, clean, now)
+            await disputes.open_dispute(tx, record.id, clean, now)
             disputed = replace(record, state=RecordState.DISPUTED)
-            await hours.update_record(tx, disputed, now)
-            await hours.audit(tx, record.id, now, telegram_id, "disputed", record, disputed, clean)
+            await records.update_record(tx, disputed, now)
+            await audit.append(tx, record.id, now, telegram_id, "disputed", record, disputed, clean)
             team_leads = await leads.telegram_ids_of_team(tx, record.team_key)
             recipients = [chat for chat in team_leads if chat != telegram_id] or self._admins
             messages = [
@@ -1116,7 +1123,7 @@ class HoursService:
         the record stands as it was), always with a reason; the volunteer is told."""
         clean = parse_reason(reason)
         async with self._db.transaction() as tx:
-            record = await hours.record(tx, record_id)
+            record = await records.record(tx, record_id)
             if record is None:
                 raise UnknownRecord()
             self._not_own(actor, record.volunteer_id)
@@ -1137,9 +1144,9 @@ class HoursService:
                     tx, replace(record, minutes=minutes, mark=mark), actor
                 )
             outcome = "rejected" if minutes is None else "adjusted"
-            await hours.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
-            await hours.update_record(tx, resolved, now)
-            await hours.audit(
+            await disputes.resolve_dispute(tx, record.id, actor.telegram_id, outcome, clean, now)
+            await records.update_record(tx, resolved, now)
+            await audit.append(
                 tx, record.id, now, actor.telegram_id, "resolved", record, resolved, clean
             )
             await self._announce(tx, resolved, f"dispute.{outcome}", reason=clean)
@@ -1190,9 +1197,9 @@ class HoursService:
             now = self._clock.now()
             draft = _manual_draft(volunteer_id, team.key, served_on, minutes, clean_title)
             decided = await self._decide(tx, draft, actor)
-            record_id = await hours.insert_record(tx, decided, team.id, now)
+            record_id = await records.insert_record(tx, decided, team.id, now)
             added = replace(decided, id=record_id)
-            await hours.audit(
+            await audit.append(
                 tx, record_id, now, actor.telegram_id, "added", None, added, clean_reason
             )
             await self._announce(tx, added, "hours.added", reason=clean_reason)
@@ -1204,7 +1211,7 @@ class HoursService:
     async def issue_certificate(self, telegram_id: int, team_names: dict[str, str]) -> Certificate:
         """Every approved record of mine, with a verification code kept for /verify."""
         volunteer = await self._volunteer(self._db.reader, telegram_id)
-        rows = await hours.approved_for_certificate(self._db.reader, volunteer.id)
+        rows = await certificates.approved_for_certificate(self._db.reader, volunteer.id)
         if not rows:
             raise NoHoursYet()
         lines = tuple(
@@ -1223,14 +1230,14 @@ class HoursService:
         now = self._clock.now()
         code = new_code(CERTIFICATE_CODE_LENGTH)
         async with self._db.transaction() as tx:
-            await hours.insert_certificate(
+            await certificates.insert_certificate(
                 tx, code, volunteer.id, volunteer.name, total, len(lines), now
             )
         return Certificate(code, volunteer.name, lines, total, self._organisation, self._day(now))
 
     async def verify(self, code: str) -> tuple[str, int, int, date]:
         """Holder, total minutes, records and issue date of a certificate."""
-        found = await hours.certificate(self._db.reader, clean_code(code)[:20])
+        found = await certificates.certificate(self._db.reader, clean_code(code)[:20])
         if found is None:
             raise UnknownCertificate()
         holder, total, count, issued = found
@@ -1240,9 +1247,9 @@ class HoursService:
 
     async def set_anonymous(self, telegram_id: int, anonymous: bool) -> None:
         async with self._db.transaction() as tx:
-            if not await hours.set_anonymous(tx, telegram_id, anonymous):
+            if not await records.set_anonymous(tx, telegram_id, anonymous):
                 raise NotRegistered()
 
     async def anonymous(self, telegram_id: int) -> bool:
         volunteer = await self._volunteer(self._db.reader, telegram_id)
-        return (await hours.stars(self._db.reader, volunteer.id))[1]
+        return (await records.stars(self._db.reader, volunteer.id))[1]

@@ -28,7 +28,7 @@ from bot.outbox.limits import SlidingWindow
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
-from storage import dialogues, hours, leads, outbox, teams, volunteers
+from storage import certificates, dialogues, leads, outbox, teams, volunteers
 from storage.db import Database
 from storage.privacy import ERASED_TELEGRAM_ID
 from storage.volunteers import PhoneHolder
@@ -227,7 +227,7 @@ class RegistrationService:
             await self._release_places(tx, volunteer)
             erasure = await self._privacy.erase(tx, volunteer, telegram_id, now)
             await volunteers.forget(tx, volunteer.id, now)
-            await hours.forget_holder(tx, volunteer.id)
+            await certificates.forget_holder(tx, volunteer.id)
             await dialogues.delete(tx, telegram_id)
         await self._privacy.finish(erasure)
 

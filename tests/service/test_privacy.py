@@ -264,12 +264,12 @@ async def test_item10_audit_keeps_no_free_text_and_the_migration_moves_it_out(
             columns = {row["name"] for row in await cursor.fetchall()}
         assert "reason" not in columns and "actor_telegram_id" not in columns
         assert {"actor_id", "note_id"} <= columns
-        from storage import hours as hours_storage
+        from storage import audit
 
-        [added] = await hours_storage.history(conn, 1)
+        [added] = await audit.history(conn, 1)
         assert (added.actor_telegram_id, added.reason) == (900001, "补录：王五")
         # Someone who erased their data before: their words redacted, their key erased.
-        disputed, created = await hours_storage.history(conn, 2)
+        disputed, created = await audit.history(conn, 2)
         assert disputed.reason is None and disputed.actor_erased
         assert created.actor_telegram_id is None and not created.actor_erased
         async with conn.execute("SELECT text FROM disputes") as cursor:
