@@ -33,7 +33,7 @@ async def _seed(services: Services, telegram_id: int, records: int) -> None:
     admin = await services.roles.actor(ADMIN_ID)
     first = date(2024, 1, 1)
     for n in range(records):
-        await services.hours.add_manual(
+        await services.records.add_manual(
             admin,
             volunteer.id,
             "traffic",
@@ -47,7 +47,7 @@ async def _seed(services: Services, telegram_id: int, records: int) -> None:
 async def _time(services: Services, telegram_id: int) -> tuple[float, float, bytes]:
     translator = Catalogs(ZoneInfo("Asia/Shanghai")).translator("zh")
     started = time.perf_counter()
-    certificate = await services.hours.issue_certificate(telegram_id, {})
+    certificate = await services.certificates.issue_certificate(telegram_id, {})
     queried = time.perf_counter()
     pdf = render_pdf(certificate, translator, f"/verify {certificate.code}")
     return queried - started, time.perf_counter() - queried, pdf

@@ -163,7 +163,7 @@ async def queries(folder: Path) -> tuple[dict[str, object], Path, Path]:
             return lambda: services.reports.board(actors[people[n]], None, periods[n % 4])
 
         def hours(n: int) -> Callable[[], Awaitable[object]]:
-            return lambda: services.hours.summary(people[n])
+            return lambda: services.records.summary(people[n])
 
         def team_report(n: int) -> Callable[[], Awaitable[object]]:
             actor = lead_actors[n % len(lead_actors)]

@@ -107,7 +107,7 @@ async def add_hours_minutes(
     minutes = parse_minutes(message.text or "", MAX_RECORD_MINUTES)
     if minutes == 0:
         raise InvalidMinutes(max=MAX_RECORD_MINUTES)
-    await turn.services.hours.preview_manual(
+    await turn.services.records.preview_manual(
         await turn.actor(),
         int(dialogue.data["volunteer"]),
         date.fromisoformat(str(dialogue.data["day"])),
@@ -138,7 +138,7 @@ async def add_hours_reason(
     data["reason"] = parse_reason(message.text or "")
     minutes = int(data["minutes"])
     day = date.fromisoformat(str(data["day"]))
-    state = await turn.services.hours.preview_manual(
+    state = await turn.services.records.preview_manual(
         await turn.actor(), int(data["volunteer"]), day, minutes
     )
     dialogue.step = "confirm"
@@ -176,7 +176,7 @@ async def on_confirm(update: Update, context: AppContext) -> None:
         return
     data = dialogue.data
     try:
-        record = await turn.services.hours.add_manual(
+        record = await turn.services.records.add_manual(
             await turn.actor(),
             int(data["volunteer"]),
             str(data["team"]),

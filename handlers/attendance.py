@@ -15,7 +15,8 @@ from bot.domain.errors import DomainError, NotTeamLead
 from bot.domain.hours import DECIDED, CodeDisplay, Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
 from bot.i18n import Translator
-from bot.services.hours import SHEET_BUTTON, SheetLine
+from bot.services.attendance import SheetLine
+from bot.services.hours_notices import SHEET_BUTTON
 from bot.services.qr import qr_png
 from handlers.common import (
     Turn,
@@ -76,7 +77,7 @@ async def on_code(update: Update, context: AppContext) -> None:
         await answer_expired(turn)
         return
     try:
-        activity, code, expires = await turn.services.hours.issue_code(
+        activity, code, expires = await turn.services.checkin.issue_code(
             await turn.actor(), numbers[0]
         )
     except DomainError as error:
@@ -84,7 +85,7 @@ async def on_code(update: Update, context: AppContext) -> None:
         return
     assert turn.query is not None
     await turn.query.answer()
-    minutes = turn.services.hours.config.code_minutes
+    minutes = turn.services.checkin.config.code_minutes
     markup = buttons([[(turn.t("button.new_code"), f"{CODE}{activity.id}")]])
     sent = await context.bot.send_photo(
         turn.chat_id,
@@ -93,7 +94,7 @@ async def on_code(update: Update, context: AppContext) -> None:
         reply_markup=markup,
     )
     display = CodeDisplay(turn.chat_id, sent.message_id, activity.id, turn.user_id)
-    await turn.services.hours.keep_code_display(display)
+    await turn.services.checkin.keep_code_display(display)
     # CallbackContext does not carry its own type to the job queue it reaches.
     _rotate_every(
         cast("JobQueue[AppContext] | None", context.application.job_queue), display, minutes
@@ -119,11 +120,11 @@ async def resume_code_rotations(application: AppType) -> int:
     """At start-up: every display of an activity still in progress rotates again a second
     after start (its code may have expired while the bot was down). How many."""
     services = application.bot_data.runtime.services
-    found = await services.hours.code_displays_to_rotate()
+    found = await services.checkin.code_displays_to_rotate()
     jobs = application.job_queue
     assert jobs is not None
     for display in found:
-        _rotate_every(jobs, display, services.hours.config.code_minutes)
+        _rotate_every(jobs, display, services.checkin.config.code_minutes)
         # An interval job whose first run falls before the job queue has started is pushed
         # a whole interval back; a one-off run is late, not skipped.
         jobs.run_once(
@@ -150,12 +151,12 @@ async def rotate_code(context: AppContext) -> None:
     actor = await services.roles.actor(display.lead)
     t = context.runtime.catalogs.translator(await services.accounts.language_of(display.lead))
     try:
-        activity, code, expires = await services.hours.issue_code(actor, display.activity)
+        activity, code, expires = await services.checkin.issue_code(actor, display.activity)
     except DomainError:
         job.schedule_removal()
-        await services.hours.end_code_display(display.chat, display.activity)
+        await services.checkin.end_code_display(display.chat, display.activity)
         return
-    caption = _code_caption(t, activity.title, code, expires, services.hours.config.code_minutes)
+    caption = _code_caption(t, activity.title, code, expires, services.checkin.config.code_minutes)
     try:
         await context.bot.edit_message_media(
             InputMediaPhoto(qr_png(_check_in_link(context, code)), caption=caption),
@@ -165,14 +166,14 @@ async def rotate_code(context: AppContext) -> None:
         )
     except (BadRequest, Forbidden):
         job.schedule_removal()  # the message was deleted, or the lead blocked the bot
-        await services.hours.end_code_display(display.chat, display.activity)
+        await services.checkin.end_code_display(display.chat, display.activity)
 
 
 # ---------------------------------------------------------------- presence by hand
 
 
 async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, InlineKeyboardMarkup]:
-    activity, people = await turn.services.hours.presence(await turn.actor(), activity_id)
+    activity, people = await turn.services.checkin.presence(await turn.actor(), activity_id)
     page = page_of(people, number, PER_PAGE)
     t = turn.t
     lines = [t("attendance.presence_header", title=activity.title, count=len(people))]
@@ -241,7 +242,7 @@ async def on_toggle(update: Update, context: AppContext) -> None:
     actor = await turn.actor()
     try:
         # The button says which state it asks for, so a second press has no further effect.
-        changed = await turn.services.hours.mark_present(
+        changed = await turn.services.checkin.mark_present(
             actor, activity_id, volunteer_id, wanted == 1
         )
         text, markup = await _presence(turn, activity_id, number)
@@ -287,7 +288,7 @@ def _line(turn: Turn, n: int, line: SheetLine) -> str:
 
 
 async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, InlineKeyboardMarkup]:
-    view = await turn.services.hours.sheet(await turn.actor(), activity_id)
+    view = await turn.services.attendance.sheet(await turn.actor(), activity_id)
     page = page_of(list(view.lines), number, PER_PAGE)
     t = turn.t
     key = "attendance.sheet_approved" if view.approved else "attendance.sheet_header"
@@ -352,7 +353,7 @@ async def on_person(update: Update, context: AppContext) -> None:
         return
     actor = await turn.actor()
     try:
-        view = await turn.services.hours.record_view(actor, numbers[0])
+        view = await turn.services.records.record_view(actor, numbers[0])
         if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
             raise NotTeamLead()
     except DomainError as error:
@@ -360,7 +361,7 @@ async def on_person(update: Update, context: AppContext) -> None:
         return
     assert turn.query is not None
     await turn.query.answer()
-    present = await turn.services.hours.present_minutes(view.record)
+    present = await turn.services.attendance.present_minutes(view.record)
     text, markup = _person(turn, view.record, view.volunteer_name, present)
     await reply(context, turn, text, markup)
 
@@ -377,13 +378,13 @@ async def on_mark(update: Update, context: AppContext) -> None:
     mark = Mark.PRESENT if choice == "p" else Mark.ABSENT
     actor = await turn.actor()
     try:
-        record = await turn.services.hours.set_mark(actor, record_id, mark)
-        view = await turn.services.hours.record_view(actor, record.id)
+        record = await turn.services.attendance.set_mark(actor, record_id, mark)
+        view = await turn.services.records.record_view(actor, record.id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    present = await turn.services.hours.present_minutes(record)
+    present = await turn.services.attendance.present_minutes(record)
     text, markup = _person(turn, record, view.volunteer_name, present)
     await turn.query.edit_message_text(text, reply_markup=markup)
 
@@ -396,7 +397,7 @@ async def on_approve(update: Update, context: AppContext) -> None:
         await answer_expired(turn)
         return
     try:
-        result = await turn.services.hours.approve_sheet(await turn.actor(), numbers[0])
+        result = await turn.services.attendance.approve_sheet(await turn.actor(), numbers[0])
     except DomainError as error:
         await reply_error(context, turn, error)
         return

@@ -26,7 +26,7 @@ from telegram_adapter.context import AppContext
 async def _send_certificate(context: AppContext, turn: Turn) -> None:
     names = {team.key: team.name(turn.t.language) for team in await turn.services.teams.all()}
     try:
-        certificate = await turn.services.hours.issue_certificate(turn.user_id, names)
+        certificate = await turn.services.certificates.issue_certificate(turn.user_id, names)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -64,7 +64,7 @@ async def on_certificate(update: Update, context: AppContext) -> None:
 async def show_verification(context: AppContext, turn: Turn, code: str) -> None:
     """Anyone may confirm a certificate's holder, total and date of issue."""
     try:
-        holder, total, count, issued = await turn.services.hours.verify(code)
+        holder, total, count, issued = await turn.services.certificates.verify(code)
     except DomainError as error:
         await reply_error(context, turn, error)
         return

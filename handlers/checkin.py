@@ -12,7 +12,7 @@ from bot.domain.errors import (
     DomainError,
 )
 from bot.domain.models import Dialogue
-from bot.services.hours import CheckInResult
+from bot.services.checkin import CheckInResult
 from handlers.common import (
     Turn,
     answer_expired,
@@ -39,12 +39,12 @@ async def checkin_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     try:
-        found = await turn.services.hours.open_for_checkin(turn.user_id)
+        found = await turn.services.checkin.open_for_checkin(turn.user_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     if not found:
-        opens = turn.services.hours.config.checkin_opens_minutes
+        opens = turn.services.checkin.config.checkin_opens_minutes
         await reply(context, turn, turn.t("checkin.none", minutes=opens))
         return
     lines, rows = [turn.t("checkin.header")], []
@@ -108,7 +108,7 @@ async def checkin_location(
     if not _sent_from_own_device(message):
         await reply(context, turn, turn.t("checkin.not_forwarded"))
         return
-    result = await turn.services.hours.check_in_by_location(
+    result = await turn.services.checkin.check_in_by_location(
         turn.user_id,
         int(dialogue.data["activity"]),
         message.location.latitude,
@@ -124,7 +124,7 @@ async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: 
     exactly one activity of theirs open for check-in by location, it checks them in; with
     several, they pick one. False if no activity is open, so the caller answers as usual."""
     try:
-        found = await turn.services.hours.awaiting_location_checkin(turn.user_id)
+        found = await turn.services.checkin.awaiting_location_checkin(turn.user_id)
     except DomainError:
         return False
     if not found or message.location is None:
@@ -135,7 +135,7 @@ async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: 
     location = message.location
     if len(found) == 1:
         try:
-            result = await turn.services.hours.check_in_by_location(
+            result = await turn.services.checkin.check_in_by_location(
                 turn.user_id,
                 found[0].id,
                 location.latitude,
@@ -179,7 +179,7 @@ async def on_pick(update: Update, context: AppContext) -> None:
         return
     await turn.query.answer()
     try:
-        result = await turn.services.hours.check_in_by_location(
+        result = await turn.services.checkin.check_in_by_location(
             turn.user_id,
             activity_id,
             float(dialogue.data["latitude"]),
@@ -214,7 +214,7 @@ async def on_live_location(update: Update, context: AppContext) -> None:
         return
     if not _sent_from_own_device(message) or not message.location.live_period:
         return
-    await context.runtime.services.hours.live_location_moved(
+    await context.runtime.services.checkin.live_location_moved(
         user.id, message.location.latitude, message.location.longitude
     )
 
@@ -223,14 +223,14 @@ async def on_live_location(update: Update, context: AppContext) -> None:
 async def checkin_code(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    result = await turn.services.hours.check_in_by_code(turn.user_id, message.text or "")
+    result = await turn.services.checkin.check_in_by_code(turn.user_id, message.text or "")
     await _checked_in(context, turn, result)
 
 
 async def check_in_deep_link(context: AppContext, turn: Turn, token: str) -> None:
     """`/start ci_<code>` from the QR code the lead shows."""
     try:
-        result = await turn.services.hours.check_in_by_code(turn.user_id, token)
+        result = await turn.services.checkin.check_in_by_code(turn.user_id, token)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -242,7 +242,7 @@ async def check_in_deep_link(context: AppContext, turn: Turn, token: str) -> Non
 
 async def _check_out(context: AppContext, turn: Turn, activity_id: int) -> None:
     try:
-        result = await turn.services.hours.check_out(turn.user_id, activity_id)
+        result = await turn.services.checkin.check_out(turn.user_id, activity_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -267,7 +267,7 @@ async def checkout_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     try:
-        sessions = await turn.services.hours.open_sessions(turn.user_id)
+        sessions = await turn.services.checkin.open_sessions(turn.user_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return

@@ -54,9 +54,9 @@ async def _begin_step(
     if not record_id:
         await answer_expired(turn)
         return
-    actor, hours = await turn.actor(), turn.services.hours
+    actor, records = await turn.actor(), turn.services.records
     try:
-        view = await (hours.record_to_decide if manage else hours.record_view)(actor, record_id)
+        view = await (records.record_to_decide if manage else records.record_view)(actor, record_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -89,7 +89,7 @@ async def on_approve_review(update: Update, context: AppContext) -> None:
         await answer_expired(turn)
         return
     try:
-        record = await turn.services.hours.approve_review(await turn.actor(), record_id)
+        record = await turn.services.records.approve_review(await turn.actor(), record_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -103,7 +103,7 @@ async def on_approve_review(update: Update, context: AppContext) -> None:
 async def dispute_text(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    record = await turn.services.hours.dispute(
+    record = await turn.services.records.dispute(
         turn.user_id, int(dialogue.data["record"]), message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
@@ -114,7 +114,7 @@ async def dispute_text(
 async def adjust_minutes(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    view = await turn.services.hours.record_view(await turn.actor(), int(dialogue.data["record"]))
+    view = await turn.services.records.record_view(await turn.actor(), int(dialogue.data["record"]))
     limit = view.record.scheduled_minutes or 24 * 60
     dialogue.data["minutes"] = parse_minutes(message.text or "", limit)
     dialogue.step = "reason"
@@ -126,7 +126,7 @@ async def adjust_minutes(
 async def adjust_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    record = await turn.services.hours.set_minutes(
+    record = await turn.services.records.set_minutes(
         await turn.actor(),
         int(dialogue.data["record"]),
         int(dialogue.data["minutes"]),
@@ -144,7 +144,7 @@ async def adjust_reason(
 async def reject_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
 ) -> None:
-    record = await turn.services.hours.resolve(
+    record = await turn.services.records.resolve(
         await turn.actor(), int(dialogue.data["record"]), None, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)

@@ -14,7 +14,7 @@ from bot.domain.errors import (
 from bot.domain.hours import AuditEntry, RecordState, ServiceRecord
 from bot.domain.models import Actor
 from bot.domain.paging import Page
-from bot.services.hours import RECORDS_PER_PAGE, RecordView
+from bot.services.records import RECORDS_PER_PAGE, RecordView
 from handlers.admin import volunteer_search
 from handlers.common import (
     Turn,
@@ -48,7 +48,7 @@ async def hours_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     try:
-        summary, level = await turn.services.hours.summary(turn.user_id)
+        summary, level = await turn.services.records.summary(turn.user_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -107,11 +107,11 @@ async def _records_page(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """My records; or, for an admin, those of a volunteer."""
     if volunteer_id is None:
-        records, total = await turn.services.hours.records(turn.user_id, number)
+        records, total = await turn.services.records.records(turn.user_id, number)
         header, pager = "hours.records_header", RECORDS
         name = ""
     else:
-        volunteer, records, total = await turn.services.hours.records_of(
+        volunteer, records, total = await turn.services.records.records_of(
             await turn.actor(), volunteer_id, number
         )
         header, pager, name = "records.header", f"{THEIR_RECORDS}{volunteer_id}:", volunteer.name
@@ -238,7 +238,7 @@ def _record_buttons(turn: Turn, actor: Actor, view: RecordView) -> InlineKeyboar
 async def show_record(context: AppContext, turn: Turn, record_id: int) -> None:
     actor = await turn.actor()
     try:
-        view = await turn.services.hours.record_view(actor, record_id)
+        view = await turn.services.records.record_view(actor, record_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return

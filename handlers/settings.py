@@ -15,7 +15,7 @@ ANONYMOUS = "x:a:"
 
 async def _render(turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
     muted = await turn.services.reminders.muted(turn.user_id)
-    anonymous = await turn.services.hours.anonymous(turn.user_id)
+    anonymous = await turn.services.records.anonymous(turn.user_id)
     state = turn.t("settings.off" if muted else "settings.on")
     shown = turn.t("settings.anonymous" if anonymous else "settings.named")
     button = (turn.t("button.unmute"), f"{MUTE}0") if muted else (turn.t("button.mute"), f"{MUTE}1")
@@ -53,7 +53,7 @@ async def on_mute(update: Update, context: AppContext) -> None:
         if prefix == MUTE:
             await turn.services.reminders.set_muted(turn.user_id, choice == "1")
         else:
-            await turn.services.hours.set_anonymous(turn.user_id, choice == "1")
+            await turn.services.records.set_anonymous(turn.user_id, choice == "1")
         text, markup = await _render(turn)
     except DomainError as error:
         await reply_error(context, turn, error)

@@ -59,9 +59,9 @@ async def nightly_backup(context: AppContext) -> None:
 
 async def attendance(context: AppContext) -> None:
     """Make attendance sheets for activities that ended; chase those left unapproved."""
-    hours = context.runtime.services.hours
-    made = await hours.make_sheets()
-    chased = await hours.chase_sheets()
+    sheets = context.runtime.services.attendance
+    made = await sheets.make_sheets()
+    chased = await sheets.chase_sheets()
     if made or chased:
         log.info("attendance: %d sheets made, %d reminders or escalations", made, chased)
 

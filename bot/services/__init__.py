@@ -12,15 +12,20 @@ from bot.i18n import Catalogs
 from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
 from bot.services.activities import ActivityService
+from bot.services.attendance import AttendanceService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
+from bot.services.certificates import CertificateService
+from bot.services.checkin import CheckInService
 from bot.services.delivery import DeliveryService
 from bot.services.dialogues import DialogueService
 from bot.services.exports import ExportService
 from bot.services.groups import GroupService
-from bot.services.hours import HoursService
+from bot.services.hours_notices import HoursNotices
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
+from bot.services.record_rules import Decisions
+from bot.services.records import RecordService
 from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -56,7 +61,10 @@ class Services:
     groups: GroupService
     activities: ActivityService
     reminders: ReminderService
-    hours: HoursService
+    checkin: CheckInService
+    attendance: AttendanceService
+    records: RecordService
+    certificates: CertificateService
     reports: ReportService
     exports: ExportService
     privacy: PrivacyService
@@ -78,6 +86,10 @@ class Services:
         privacy = PrivacyService(
             db, clock, config.retention, files_folder(config), signal, config.org.admins
         )
+        decisions = Decisions(config.hours, config.org.admins)
+        hours_notices = HoursNotices(
+            Notices(catalogs, language), clock, config.hours, config.org.admins
+        )
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
@@ -95,16 +107,14 @@ class Services:
             groups=GroupService(db, clock),
             activities=activities,
             reminders=ReminderService(db, clock, catalogs, language, signal),
-            hours=HoursService(
-                db,
-                clock,
-                config.hours,
-                config.org.zone,
-                Notices(catalogs, language),
-                signal,
-                config.org.admins,
-                config.org.name,
+            checkin=CheckInService(db, clock, config.hours),
+            attendance=AttendanceService(
+                db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
             ),
+            records=RecordService(
+                db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
+            ),
+            certificates=CertificateService(db, clock, config.org.zone, config.org.name),
             privacy=privacy,
             reports=ReportService(
                 db,

@@ -116,7 +116,7 @@ async def test_from_check_in_to_certificate(timed) -> None:
     await rotation.run(bot.app)  # the activity has ended: the display stops rotating
     assert rotation.removed
     since = bot.api.mark()
-    assert await bot.services.hours.make_sheets() == 1
+    assert await bot.services.attendance.make_sheets() == 1
     notice = await bot.api.wait_for(
         lambda c: c.chat_id == LEAD.id and c.ok and "考勤表" in (c.text or ""), since=since
     )
@@ -273,7 +273,6 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
     presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
     assert "张三: 未签到" in presence.text
-    person = bot.services.hours
     [toggle] = [d for d in button_data(presence) if d.startswith("mg:t:")]
     since = bot.api.mark()
     bot.api.press(LEAD, presence, toggle)
@@ -284,7 +283,7 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     assert forged.params["text"] == "只有该队伍的队长或管理员可以进行此操作。"
     clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
     since = bot.api.mark()
-    assert await person.make_sheets() == 1
+    assert await bot.services.attendance.make_sheets() == 1
     await bot.api.wait_for(
         lambda c: c.chat_id == LEAD.id and "考勤表" in (c.text or ""), since=since
     )
@@ -320,10 +319,10 @@ async def test_check_in_links_ask_strangers_to_register_and_erased_holders_stay_
     admin = await bot.services.roles.actor(ADMIN.id)
     zhang = await bot.services.registration.volunteer(ZHANG.id)
     assert zhang is not None
-    await bot.services.hours.add_manual(
+    await bot.services.records.add_manual(
         admin, zhang.id, "traffic", CLOCK_START.date(), 60, "植树", "纸质记录"
     )
-    certificate = await bot.services.hours.issue_certificate(ZHANG.id, {})
+    certificate = await bot.services.certificates.issue_certificate(ZHANG.id, {})
     await bot.services.registration.forget(ZHANG.id)
     verified = await bot.say(stranger, f"/verify {certificate.code}")
     assert "张三" not in verified.text and "erased" in verified.text and "1 h" in verified.text
@@ -356,9 +355,9 @@ async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_
     bot.api.move_live_location(ZHANG, sent, *SITE)
     await bot.say(ZHANG, "/hours")  # one chat's updates run in order: the move is handled
     clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
-    assert await bot.services.hours.make_sheets() == 1
+    assert await bot.services.attendance.make_sheets() == 1
     admin = await bot.services.roles.actor(ADMIN.id)
-    [line] = (await bot.services.hours.sheet(admin, activity.id)).lines
+    [line] = (await bot.services.attendance.sheet(admin, activity.id)).lines
     assert line.record.proposed_minutes == 40 and "no_checkout" in line.record.flags
 
 
@@ -380,7 +379,7 @@ async def test_item7_a_bare_number_in_add_hours_is_hours_and_is_read_back(timed)
     admin = await bot.services.roles.actor(ADMIN.id)
     zhang = await bot.services.registration.volunteer(ZHANG.id)
     assert zhang is not None
-    _, [record], _ = await bot.services.hours.records_of(admin, zhang.id, 0)
+    _, [record], _ = await bot.services.records.records_of(admin, zhang.id, 0)
     assert record.minutes == 120
 
 
@@ -469,5 +468,5 @@ async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(time
     done = await bot.tap(LUCY, choice, f"ci:p:{second.id}")
     assert done.text.startswith("✅ Checked in to “中山路口劝导”")
     await bot.answer_to_press(LUCY, choice, f"ci:p:{first.id}")
-    sessions = await bot.services.hours.open_sessions(LUCY.id)
+    sessions = await bot.services.checkin.open_sessions(LUCY.id)
     assert [checkin.activity_id for _, checkin in sessions] == [second.id]

@@ -81,7 +81,7 @@ async def test_reminders_can_be_turned_off_in_settings(timed) -> None:
     assert "reminders: off" in off.text and button_data(off) == ["x:m:0", "x:a:1"]
     anonymous = await bot.tap(LUCY, off, "x:a:1")
     assert anonymous.text.endswith("anonymous") and button_data(anonymous) == ["x:m:0", "x:a:0"]
-    assert await bot.services.hours.anonymous(LUCY.id)
+    assert await bot.services.records.anonymous(LUCY.id)
     await bot.services.activities.sign_up(LUCY.id, activity.id)
     clock.advance(timedelta(days=1, minutes=1))
     report = await bot.services.reminders.dispatch_due()

@@ -24,7 +24,7 @@ async def _hours(bot: Harness, telegram_id: int, minutes: int, days_ago: int = 0
     volunteer = await bot.services.registration.volunteer(telegram_id)
     assert volunteer is not None
     today = SystemClock().now().astimezone(bot.config.org.zone).date()
-    await bot.services.hours.add_manual(
+    await bot.services.records.add_manual(
         await bot.services.roles.actor(ADMIN.id),
         volunteer.id,
         "traffic",
@@ -41,7 +41,7 @@ async def test_leaderboard_report_export_and_stats(bot: Harness) -> None:
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
     await _hours(bot, ZHANG.id, 150)
     await _hours(bot, LUCY.id, 150)
-    await bot.services.hours.set_anonymous(LUCY.id, True)
+    await bot.services.records.set_anonymous(LUCY.id, True)
 
     board = await bot.say(ZHANG, "/leaderboard")
     assert "1. 张三 — 2.5 小时" in board.text and "1. 匿名志愿者 — 2.5 小时" in board.text

@@ -58,7 +58,7 @@ async def test_item10_a_name_that_is_an_ordinary_word_leaves_other_records_alone
     )
     other = await register(ANNA, name="安娜", phone="13800000003")
     await services.activities.sign_up(ANNA, activity.id)
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, other.id, "traffic", date(2026, 11, 20), 60, "文明交通宣传", "纸质签到表补录"
     )
     named_like_a_word = await register(ORDINARY, name="交通", phone="13800000002")
@@ -79,10 +79,10 @@ async def test_item10_an_old_name_leaves_with_the_person(
     lead = await register(LEAD, name="张队长", phone="13800000001")
     await services.roles.promote(admin, lead.id, "traffic")
     anna = await register(ANNA, name="安娜", phone="13800000003")
-    record = await services.hours.add_manual(
+    record = await services.records.add_manual(
         admin, anna.id, "traffic", date(2026, 11, 20), 60, "植树", "纸质签到表补录"
     )
-    await services.hours.dispute(ANNA, record.id, "实际两小时")
+    await services.records.dispute(ANNA, record.id, "实际两小时")
     await services.registration.change_name(ANNA, "王小美")
     await services.registration.forget(ANNA)
     leftovers = await _texts(db, "SELECT text FROM outbox WHERE instr(text, '安娜') > 0")
@@ -96,15 +96,15 @@ async def test_item5_an_admin_who_erased_their_profile_still_cannot_review_their
     anna = await register(ANNA, name="安娜", phone="13800000003")
     admin = await services.roles.actor(ADMIN_ID)
     day = date(2026, 11, 20)
-    held = await services.hours.add_manual(
+    held = await services.records.add_manual(
         admin, anna.id, "traffic", day, 10 * 60, "通宵值守", "值班表补录核实"
     )
     assert held.state is RecordState.REVIEW
     await services.registration.forget(ADMIN_ID)
     with pytest.raises(SelfReview):
-        await services.hours.approve_review(await services.roles.actor(ADMIN_ID), held.id)
+        await services.records.approve_review(await services.roles.actor(ADMIN_ID), held.id)
     other = await services.roles.actor(SECOND_ADMIN)
-    assert (await services.hours.approve_review(other, held.id)).state is RecordState.APPROVED
+    assert (await services.records.approve_review(other, held.id)).state is RecordState.APPROVED
 
 
 async def test_item10_migration_scrubs_leads_erased_before_the_audit_moved_out(

@@ -87,18 +87,18 @@ async def _checked_in_with_an_overlap(scene: Scene) -> Activity:
     """Anna is signed up for the first activity (09:00-11:00) and another moved onto 10:00-
     12:00 the way the code before the fix allowed, and checks in to the first by code at
     09:00. The other activity is returned."""
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
     await scene.services.activities.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=1)
     clock.advance(scene.activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    await hours.check_in_by_code(ANNA, code)
+    _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
+    await services.checkin.check_in_by_code(ANNA, code)
     return other
 
 
 async def _record(scene: Scene, activity_id: int, name: str):  # type: ignore[no-untyped-def]
-    view = await scene.services.hours.sheet(scene.lead, activity_id)
+    view = await scene.services.attendance.sheet(scene.lead, activity_id)
     return next(line.record for line in view.lines if line.name == name)
 
 
@@ -147,88 +147,90 @@ async def test_item1_a_time_change_is_refused_for_people_waiting_for_a_place_too
 async def test_item1_no_check_in_while_another_overlapping_check_in_is_open(
     scene: Scene,
 ) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
     await scene.services.activities.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=0.5)
     clock.advance(scene.activity.starts_at - clock.now())
-    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
-    _, code, _ = await hours.issue_code(scene.lead, other.id)
+    await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
+    _, code, _ = await services.checkin.issue_code(scene.lead, other.id)
     with pytest.raises(OpenCheckInElsewhere) as refused:
-        await hours.check_in_by_code(ANNA, code)
+        await services.checkin.check_in_by_code(ANNA, code)
     assert refused.value.params["title"] == scene.activity.title
     clock.advance(timedelta(minutes=40))
-    await hours.check_out(ANNA, scene.activity.id)
-    _, code, _ = await hours.issue_code(scene.lead, other.id)
-    assert not (await hours.check_in_by_code(ANNA, code)).already  # once out, in is fine
+    await services.checkin.check_out(ANNA, scene.activity.id)
+    _, code, _ = await services.checkin.issue_code(scene.lead, other.id)
+    assert not (await services.checkin.check_in_by_code(ANNA, code)).already  # once out, in is fine
 
 
 async def test_item1_a_lead_cannot_mark_present_someone_checked_in_to_an_overlapping_activity(
     scene: Scene,
 ) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
     await scene.services.activities.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=0.5)
     clock.advance(scene.activity.starts_at + timedelta(minutes=45) - clock.now())
-    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
+    await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     with pytest.raises(PersonCheckedInElsewhere) as refused:
-        await hours.mark_present(scene.lead, other.id, scene.people[ANNA], True)
+        await services.checkin.mark_present(scene.lead, other.id, scene.people[ANNA], True)
     assert refused.value.params["title"] == scene.activity.title
-    _, people = await hours.presence(scene.lead, other.id)
+    _, people = await services.checkin.presence(scene.lead, other.id)
     assert all(person.checkin is None for person in people)
 
 
 async def test_item1_the_sheet_flags_overlapping_records_and_each_needs_a_decision(
     scene: Scene,
 ) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     other = await _checked_in_with_an_overlap(scene)
     clock.advance(timedelta(hours=2))
-    await hours.check_out(ANNA, scene.activity.id)  # 09:00-11:00 at the first activity
-    clock.advance(timedelta(minutes=hours.config.checkout_grace_minutes))
-    assert await hours.make_sheets() == 1
+    await services.checkin.check_out(ANNA, scene.activity.id)  # 09:00-11:00 at the first activity
+    clock.advance(timedelta(minutes=services.checkin.config.checkout_grace_minutes))
+    assert await services.attendance.make_sheets() == 1
     first = await _record(scene, scene.activity.id, "安娜")
     assert first.proposed_minutes == 120 and "overlap" not in first.flags
-    await hours.approve_sheet(scene.lead, scene.activity.id)
+    await services.attendance.approve_sheet(scene.lead, scene.activity.id)
     # Back at 10:15 the lead had marked her present by hand at the other one, from 10:00.
     clock.advance(other.starts_at + timedelta(hours=1, minutes=15) - clock.now())
-    await hours.mark_present(scene.lead, other.id, scene.people[ANNA], True)
+    await services.checkin.mark_present(scene.lead, other.id, scene.people[ANNA], True)
     clock.advance(timedelta(hours=2))
-    assert await hours.make_sheets() == 1
+    assert await services.attendance.make_sheets() == 1
     second = await _record(scene, other.id, "安娜")
     assert "overlap" in second.flags and second.needs_decision
-    result = await hours.approve_sheet(scene.lead, other.id)
+    result = await services.attendance.approve_sheet(scene.lead, other.id)
     assert (result.approved, result.held, result.complete) == (0, 1, False)
     assert (await _record(scene, other.id, "安娜")).state is RecordState.PENDING
     # The lead's own decision on that record is what lets the approval pass it.
-    decided = await hours.adjust(scene.lead, second.id, 60, "十一点到十二点在场，已核实")
+    decided = await services.records.adjust(scene.lead, second.id, 60, "十一点到十二点在场，已核实")
     assert DECIDED in decided.flags and decided.minutes == 60
-    assert (await hours.approve_sheet(scene.lead, other.id)).complete
-    summary, _ = await hours.summary(ANNA)
+    assert (await services.attendance.approve_sheet(scene.lead, other.id)).complete
+    summary, _ = await services.records.summary(ANNA)
     assert summary.approved_total == 180  # 3 h of presence, not 4
 
 
 async def test_item1_marking_an_overlapping_record_present_never_counts_minutes_twice(
     scene: Scene,
 ) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     other = await _checked_in_with_an_overlap(scene)
     clock.advance(timedelta(minutes=110))
-    await hours.check_out(ANNA, scene.activity.id)  # 09:00-10:50
+    await services.checkin.check_out(ANNA, scene.activity.id)  # 09:00-10:50
     clock.advance(timedelta(minutes=10))
-    await hours.mark_present(scene.lead, other.id, scene.people[ANNA], True)  # from 10:00
+    await services.checkin.mark_present(
+        scene.lead, other.id, scene.people[ANNA], True
+    )  # from 10:00
     clock.advance(other.ends_at + timedelta(minutes=30) - clock.now())
-    assert await hours.make_sheets() == 2
+    assert await services.attendance.make_sheets() == 2
     first = await _record(scene, scene.activity.id, "安娜")
     second = await _record(scene, other.id, "安娜")
     assert "overlap" in first.flags and "overlap" in second.flags
-    assert await hours.present_minutes(second) == 120 - 50  # 10:50-12:00 only
-    await hours.set_mark(scene.lead, first.id, Mark.PRESENT)
-    await hours.set_mark(scene.lead, second.id, Mark.PRESENT)
+    assert await services.attendance.present_minutes(second) == 120 - 50  # 10:50-12:00 only
+    await services.attendance.set_mark(scene.lead, first.id, Mark.PRESENT)
+    await services.attendance.set_mark(scene.lead, second.id, Mark.PRESENT)
     for activity_id in (scene.activity.id, other.id):
-        assert (await hours.approve_sheet(scene.lead, activity_id)).complete
-    summary, _ = await hours.summary(ANNA)
+        assert (await services.attendance.approve_sheet(scene.lead, activity_id)).complete
+    summary, _ = await services.records.summary(ANNA)
     assert summary.approved_total == 180  # 09:00-12:00, each minute once
 
 
@@ -238,21 +240,27 @@ async def test_item1_marking_an_overlapping_record_present_never_counts_minutes_
 async def test_item2_a_forgotten_check_out_proposes_nothing_or_up_to_the_last_signal(
     scene: Scene,
 ) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     clock.advance(scene.activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    await hours.check_in_by_code(BO, code)
-    await hours.check_in_by_code(CHEN, code)
-    await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
+    _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
+    await services.checkin.check_in_by_code(BO, code)
+    await services.checkin.check_in_by_code(CHEN, code)
+    await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     clock.advance(timedelta(minutes=60))
-    _, fresh, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    assert (await hours.check_in_by_code(BO, fresh)).already  # a re-scan: still here at 10:00
+    _, fresh, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
+    assert (
+        await services.checkin.check_in_by_code(BO, fresh)
+    ).already  # a re-scan: still here at 10:00
     clock.advance(timedelta(minutes=15))
-    assert await hours.live_location_moved(ANNA, *NEAR) == 1  # her live location at 10:15
-    assert await hours.live_location_moved(ANNA, SITE[0] + 0.01, SITE[1]) == 0  # 1 km away
+    assert (
+        await services.checkin.live_location_moved(ANNA, *NEAR) == 1
+    )  # her live location at 10:15
+    assert (
+        await services.checkin.live_location_moved(ANNA, SITE[0] + 0.01, SITE[1]) == 0
+    )  # 1 km away
     clock.advance(scene.activity.ends_at + timedelta(minutes=30) - clock.now())
-    assert await hours.make_sheets() == 1
-    view = await hours.sheet(scene.lead, scene.activity.id)
+    assert await services.attendance.make_sheets() == 1
+    view = await services.attendance.sheet(scene.lead, scene.activity.id)
     records = {line.name: line.record for line in view.lines}
     assert records["薄一"].proposed_minutes == 60 and records["薄一"].minutes == 60
     assert records["安娜"].proposed_minutes == 75
@@ -260,21 +268,21 @@ async def test_item2_a_forgotten_check_out_proposes_nothing_or_up_to_the_last_si
     assert records["薄一"].last_seen_at == scene.activity.starts_at + timedelta(minutes=60)
     assert all("no_checkout" in record.flags for record in records.values())
     # The approval passes none of them without the lead's own decision.
-    result = await hours.approve_sheet(scene.lead, scene.activity.id)
+    result = await services.attendance.approve_sheet(scene.lead, scene.activity.id)
     assert (result.approved, result.held) == (0, 3)
 
 
 async def test_item2_missing_check_outs_come_first_on_the_sheet(scene: Scene) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     clock.advance(scene.activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
+    _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
     for person in (ANNA, BO):
-        await hours.check_in_by_code(person, code)
+        await services.checkin.check_in_by_code(person, code)
     clock.advance(timedelta(hours=1))
-    await hours.check_out(ANNA, scene.activity.id)
+    await services.checkin.check_out(ANNA, scene.activity.id)
     clock.advance(timedelta(hours=2))
-    await hours.make_sheets()
-    view = await hours.sheet(scene.lead, scene.activity.id)
+    await services.attendance.make_sheets()
+    view = await services.attendance.sheet(scene.lead, scene.activity.id)
     assert view.lines[0].name == "薄一"  # "安娜" sorts before by name
 
 
@@ -282,28 +290,31 @@ async def test_item2_missing_check_outs_come_first_on_the_sheet(scene: Scene) ->
 
 
 async def test_item3_bulk_approval_passes_only_unflagged_records(scene: Scene) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     clock.advance(scene.activity.starts_at - clock.now())
-    await hours.check_in_by_location(ANNA, scene.activity.id, *EDGE, live=True)  # edge
-    _, code, _ = await hours.issue_code(scene.lead, scene.activity.id)
-    await hours.check_in_by_code(BO, code)  # clean
-    await hours.mark_present(scene.lead, scene.activity.id, scene.people[CHEN], True)  # manual
+    await services.checkin.check_in_by_location(ANNA, scene.activity.id, *EDGE, live=True)  # edge
+    _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
+    await services.checkin.check_in_by_code(BO, code)  # clean
+    await services.checkin.mark_present(
+        scene.lead, scene.activity.id, scene.people[CHEN], True
+    )  # manual
     clock.advance(timedelta(hours=2))
     for person in (ANNA, BO, CHEN):
-        await hours.check_out(person, scene.activity.id)
+        await services.checkin.check_out(person, scene.activity.id)
     clock.advance(timedelta(minutes=30))
-    await hours.make_sheets()
+    await services.attendance.make_sheets()
     records = {
-        line.name: line.record for line in (await hours.sheet(scene.lead, scene.activity.id)).lines
+        line.name: line.record
+        for line in (await services.attendance.sheet(scene.lead, scene.activity.id)).lines
     }
     assert "edge" in records["安娜"].flags and "manual" in records["陈二"].flags
     assert not records["薄一"].flags
-    first = await hours.approve_sheet(scene.lead, scene.activity.id)
+    first = await services.attendance.approve_sheet(scene.lead, scene.activity.id)
     assert (first.approved, first.held, first.complete) == (1, 2, False)
     # One by one: present for the edge check-in, absent for the hand-marked one.
-    await hours.set_mark(scene.lead, records["安娜"].id, Mark.PRESENT)
-    await hours.set_mark(scene.lead, records["陈二"].id, Mark.ABSENT)
-    second = await hours.approve_sheet(scene.lead, scene.activity.id)
+    await services.attendance.set_mark(scene.lead, records["安娜"].id, Mark.PRESENT)
+    await services.attendance.set_mark(scene.lead, records["陈二"].id, Mark.ABSENT)
+    second = await services.attendance.approve_sheet(scene.lead, scene.activity.id)
     assert (second.approved, second.no_shows, second.held, second.complete) == (1, 1, 0, True)
 
 
@@ -311,12 +322,12 @@ async def test_item3_bulk_approval_passes_only_unflagged_records(scene: Scene) -
 
 
 async def test_item4_a_plain_location_is_refused_for_check_in(scene: Scene) -> None:
-    hours, clock = scene.services.hours, scene.clock
+    services, clock = scene.services, scene.clock
     clock.advance(scene.activity.starts_at - clock.now())
     with pytest.raises(LiveLocationNeeded):
-        await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=False)
-    assert await hours.open_sessions(ANNA) == []
-    result = await hours.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
+        await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=False)
+    assert await services.checkin.open_sessions(ANNA) == []
+    result = await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
     assert not result.already
 
 
@@ -328,17 +339,17 @@ async def test_item5_the_admin_who_added_hours_cannot_approve_their_review(
 ) -> None:
     admin = await services.roles.actor(ADMIN_ID)
     day = date(2026, 11, 20)
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, scene.people[ANNA], "traffic", day, 7 * 60, "路口劝导", "纸质签到表补录"
     )
-    held = await services.hours.add_manual(
+    held = await services.records.add_manual(
         admin, scene.people[ANNA], "traffic", day, 120, "献血宣传", "纸质签到表补录"
     )
     assert held.state is RecordState.REVIEW
     with pytest.raises(SelfReview):
-        await services.hours.approve_review(admin, held.id)
+        await services.records.approve_review(admin, held.id)
     other = await services.roles.actor(SECOND_ADMIN)
-    assert (await services.hours.approve_review(other, held.id)).state is RecordState.APPROVED
+    assert (await services.records.approve_review(other, held.id)).state is RecordState.APPROVED
 
 
 async def test_item5_an_admin_correction_sent_to_review_waits_for_another_admin(
@@ -346,16 +357,16 @@ async def test_item5_an_admin_correction_sent_to_review_waits_for_another_admin(
 ) -> None:
     admin = await services.roles.actor(ADMIN_ID)
     day = date(2026, 11, 21)
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, scene.people[BO], "traffic", day, 7 * 60, "路口劝导", "纸质签到表补录"
     )
-    small = await services.hours.add_manual(
+    small = await services.records.add_manual(
         admin, scene.people[BO], "traffic", day, 30, "宣传", "纸质签到表补录"
     )
-    raised = await services.hours.adjust(admin, small.id, 120, "核对为两个小时")
+    raised = await services.records.adjust(admin, small.id, 120, "核对为两个小时")
     assert raised.state is RecordState.REVIEW
     with pytest.raises(SelfReview):
-        await services.hours.approve_review(admin, raised.id)
+        await services.records.approve_review(admin, raised.id)
 
 
 async def test_item5_a_correction_cannot_make_a_day_longer_than_24_hours(
@@ -363,15 +374,15 @@ async def test_item5_a_correction_cannot_make_a_day_longer_than_24_hours(
 ) -> None:
     admin = await services.roles.actor(SECOND_ADMIN)
     day = date(2026, 11, 23)
-    first = await services.hours.add_manual(
+    first = await services.records.add_manual(
         admin, scene.people[BO], "traffic", day, 12 * 60, "通宵值守", "值班表补录核实"
     )
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, scene.people[BO], "traffic", day, 12 * 60, "白天值守", "值班表补录核实"
     )
     with pytest.raises(DayOverfull):
-        await services.hours.adjust(admin, first.id, 24 * 60, "核对为二十四小时")
-    lowered = await services.hours.adjust(admin, first.id, 10 * 60, "核对为十个小时")
+        await services.records.adjust(admin, first.id, 24 * 60, "核对为二十四小时")
+    lowered = await services.records.adjust(admin, first.id, 10 * 60, "核对为十个小时")
     assert lowered.minutes == 10 * 60
 
 
@@ -380,16 +391,16 @@ async def test_item5_no_manual_addition_beyond_24_hours_in_one_day(
 ) -> None:
     admin = await services.roles.actor(SECOND_ADMIN)
     day = date(2026, 11, 22)
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, scene.people[ANNA], "traffic", day, 20 * 60, "通宵值守", "值班表补录核实"
     )
     with pytest.raises(DayOverfull):
-        await services.hours.add_manual(
+        await services.records.add_manual(
             admin, scene.people[ANNA], "traffic", day, 5 * 60, "路口劝导", "值班表补录核实"
         )
     with pytest.raises(DayOverfull):
-        await services.hours.preview_manual(admin, scene.people[ANNA], day, 5 * 60)
-    await services.hours.add_manual(
+        await services.records.preview_manual(admin, scene.people[ANNA], day, 5 * 60)
+    await services.records.add_manual(
         admin, scene.people[ANNA], "traffic", day, 4 * 60, "路口劝导", "值班表补录核实"
     )
 
@@ -408,14 +419,14 @@ async def test_item5_a_lone_admin_cannot_add_hours_over_the_daily_limit(
         admin = await services.roles.actor(ADMIN_ID)
         day = date(2026, 11, 20)
         with pytest.raises(NoOtherAdmin):
-            await services.hours.add_manual(
+            await services.records.add_manual(
                 admin, volunteer.id, "traffic", day, 9 * 60, "通宵值守", "值班表补录核实"
             )
         with pytest.raises(NoOtherAdmin):
-            await services.hours.preview_manual(admin, volunteer.id, day, 9 * 60)
+            await services.records.preview_manual(admin, volunteer.id, day, 9 * 60)
         async with database.reader.execute("SELECT COUNT(*) FROM service_records") as cursor:
             assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
-        under = await services.hours.add_manual(
+        under = await services.records.add_manual(
             admin, volunteer.id, "traffic", day, 8 * 60, "通宵值守", "值班表补录核实"
         )
         assert under.state is RecordState.APPROVED

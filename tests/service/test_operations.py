@@ -101,8 +101,8 @@ async def test_item1_an_export_does_not_freeze_other_reads(
         assert (await services.roles.actor(77)).volunteer is not None
         # ... a fresh check-in code works ...
         scene.clock.advance(scene.activity.starts_at - scene.clock.now())
-        _, code, _ = await services.hours.issue_code(scene.lead, scene.activity.id)
-        checked = await services.hours.check_in_by_code(ANNA, code)
+        _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
+        checked = await services.checkin.check_in_by_code(ANNA, code)
         assert checked.activity.id == scene.activity.id and not checked.already
         # ... and a demoted lead has lost their rights.
         await services.roles.demote(admin, scene.people[LEAD], "traffic")

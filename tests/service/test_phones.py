@@ -154,7 +154,7 @@ async def test_item9_exports_say_which_numbers_are_verified(
     )
     admin = await services.roles.actor(ADMIN_ID)
     for volunteer in (typed, shared):
-        await services.hours.add_manual(
+        await services.records.add_manual(
             admin, volunteer.id, "traffic", date(2026, 11, 24), 60, "路口劝导", "纸质签到表"
         )
     start, end = date(2026, 11, 1), date(2026, 12, 1)
@@ -212,7 +212,7 @@ async def test_item13_csv_export_neutralises_formulas(
 ) -> None:
     volunteer = await register(1, name="王五", phone="13800138000")
     admin = await services.roles.actor(ADMIN_ID)
-    await services.hours.add_manual(
+    await services.records.add_manual(
         admin, volunteer.id, "traffic", date(2026, 11, 24), 60, FORMULA, "纸质签到表"
     )
     start, end = date(2026, 11, 1), date(2026, 12, 1)

@@ -107,31 +107,30 @@ async def test_item10_forget_me_leaves_nothing(
         )
 
     # Check-in by the lead's code, check-out, the sheet approved: an approved record.
-    hours = services.hours
     activity = await services.activities.create(
         lead_actor, _activity(clock.now() + timedelta(days=1, hours=1), "人民路口文明交通劝导")
     )
     await services.activities.sign_up(PERSON, activity.id)
     await services.activities.sign_up(MEMBER, activity.id)
     clock.advance(activity.starts_at - clock.now())
-    _, code, _ = await hours.issue_code(lead_actor, activity.id)
-    await hours.check_in_by_code(PERSON, code)
-    await hours.check_in_by_code(MEMBER, code)
+    _, code, _ = await services.checkin.issue_code(lead_actor, activity.id)
+    await services.checkin.check_in_by_code(PERSON, code)
+    await services.checkin.check_in_by_code(MEMBER, code)
     clock.advance(timedelta(hours=2))
-    await hours.check_out(PERSON, activity.id)
-    await hours.check_out(MEMBER, activity.id)
-    clock.advance(timedelta(minutes=hours.config.checkout_grace_minutes + 1))
-    assert await hours.make_sheets() == 1
-    await hours.approve_sheet(lead_actor, activity.id)
-    [mine] = (await hours.records(PERSON, 0))[0]
+    await services.checkin.check_out(PERSON, activity.id)
+    await services.checkin.check_out(MEMBER, activity.id)
+    clock.advance(timedelta(minutes=services.checkin.config.checkout_grace_minutes + 1))
+    assert await services.attendance.make_sheets() == 1
+    await services.attendance.approve_sheet(lead_actor, activity.id)
+    [mine] = (await services.records.records(PERSON, 0))[0]
 
     # A dispute quoting the person's own name and number, resolved by the lead.
-    await hours.dispute(PERSON, mine.id, f"我是{NAME}，电话{PHONE}，我提前十分钟就到了")
-    await hours.resolve(lead_actor, mine.id, None, f"核实：{NAME}按时到场，时长不变")
+    await services.records.dispute(PERSON, mine.id, f"我是{NAME}，电话{PHONE}，我提前十分钟就到了")
+    await services.records.resolve(lead_actor, mine.id, None, f"核实：{NAME}按时到场，时长不变")
     await _mark_sent(db)
 
     # A certificate with the person's name as its holder.
-    certificate = await hours.issue_certificate(PERSON, {})
+    certificate = await services.certificates.issue_certificate(PERSON, {})
     assert certificate.holder == NAME
 
     # A late cancellation: the lead is alerted by name.
@@ -199,7 +198,7 @@ async def test_item10_forget_me_leaves_nothing(
     # What stays: the service record under the volunteer row id, its audit trail (the notes
     # redacted, the actor an erased key), the certificate verifying without a name, the
     # broadcast's counts.
-    view = await hours.record_view(lead_actor, mine.id)
+    view = await services.records.record_view(lead_actor, mine.id)
     assert view.record.volunteer_id == person.id and view.record.minutes == 120
     assert view.history is not None
     assert [entry.action for entry in view.history][-2:] == ["disputed", "resolved"]
@@ -207,7 +206,7 @@ async def test_item10_forget_me_leaves_nothing(
     assert disputed.actor_erased and disputed.actor_telegram_id is None
     assert disputed.reason is None and resolved.reason is None
     assert resolved.actor_telegram_id == LEAD and not resolved.actor_erased
-    holder, total, count, _ = await hours.verify(certificate.code)
+    holder, total, count, _ = await services.certificates.verify(certificate.code)
     assert (holder, total, count) == ("", 120, 1)
     counts = (await services.broadcasts.status(status.broadcast.id)).counts
     assert counts.sent == 2  # the member and the erased lead (their copy anonymous)

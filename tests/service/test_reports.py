@@ -38,7 +38,7 @@ class City:
         return await self.services.roles.actor(telegram_id)
 
     async def add(self, telegram_id: int, day: date, minutes: int, team: str = "traffic") -> None:
-        await self.services.hours.add_manual(
+        await self.services.records.add_manual(
             self.admin, self.ids[telegram_id], team, day, minutes, "路口劝导", "纸质签到表"
         )
 
@@ -70,7 +70,7 @@ async def test_the_board_ranks_members_with_ties_anonymity_and_my_rank(city: Cit
     await city.add(BO, date(2026, 11, 25), 120)
     await city.add(CHEN, date(2026, 11, 26), 60)
     await city.add(CHEN, date(2026, 11, 2), 400)  # earlier this month
-    await city.services.hours.set_anonymous(BO, True)
+    await city.services.records.set_anonymous(BO, True)
     board = await city.services.reports.board(await city.actor(CHEN), None, Period.WEEK)
     assert board.team.key == "traffic" and (board.start, board.end) == (
         date(2026, 11, 23),
@@ -147,10 +147,10 @@ async def test_reports_cover_what_the_role_allows(city: City) -> None:
 
 async def test_no_shows_count_in_reports_and_stats(city: City, services: Services) -> None:
     await city.add(ANNA, date(2026, 11, 24), 120)
-    record = await services.hours.add_manual(
+    record = await services.records.add_manual(
         city.admin, city.ids[BO], "traffic", date(2026, 11, 24), 60, "劝导", "纸质签到表补录"
     )
-    await services.hours.adjust(city.admin, record.id, 0, "当天缺席")
+    await services.records.adjust(city.admin, record.id, 0, "当天缺席")
     lines = await services.reports.report_teams(city.admin, date(2026, 11, 1), date(2026, 12, 1))
     [traffic] = lines
     assert (traffic.approved, traffic.no_shows, traffic.records) == (120, 1, 2)
@@ -309,14 +309,14 @@ async def test_monthly_totals_agree_with_the_records_across_any_range(
         team = "blood" if n % 3 == 0 else "traffic"
         who = DING if team == "blood" else (ANNA, BO, CHEN)[n % 3]
         records.append(
-            await services.hours.add_manual(
+            await services.records.add_manual(
                 city.admin, city.ids[who], team, day, 60 + 10 * n, "劝导", "纸质签到表补录"
             )
         )
-    await services.hours.adjust(city.admin, records[2].id, 45, "核对纸质记录")
-    await services.hours.adjust(city.admin, records[4].id, 0, "当天缺席未到")
+    await services.records.adjust(city.admin, records[2].id, 45, "核对纸质记录")
+    await services.records.adjust(city.admin, records[4].id, 0, "当天缺席未到")
     owner = next(t for t, v in city.ids.items() if v == records[5].volunteer_id)
-    await services.hours.dispute(owner, records[5].id, "应该更多")
+    await services.records.dispute(owner, records[5].id, "应该更多")
 
     async def raw(start: date, end: date) -> dict[str, tuple[int, int, int, int]]:
         rows = await city.db.reader.execute_fetchall(
