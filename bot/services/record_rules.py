@@ -1,11 +1,12 @@
 """The rules every decision on service hours follows, shared by check-in, attendance and records:
-who manages an activity, that no one decides their own hours, which records a person may change,
-a day's 24 hours, and the daily limit past which another admin reviews."""
+who manages an activity, that no one decides their own hours, who may dispute, resolve, correct or
+approve a record (the actions check these, and a record's view shows what they would allow), a
+day's 24 hours, and the daily limit past which another admin reviews."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 import aiosqlite
@@ -13,11 +14,17 @@ import aiosqlite
 from bot.config import HoursConfig
 from bot.domain.errors import (
     DayOverfull,
+    DomainError,
     NoOtherAdmin,
+    NotAdmin,
+    NotDisputable,
+    NotDisputed,
+    NotLeadOrAdmin,
     NotRegistered,
     NotTeamLead,
     OwnHours,
     RecordNotOpen,
+    SelfReview,
     UnknownActivity,
     UnknownRecord,
 )
@@ -55,19 +62,55 @@ def not_own(actor: Actor, volunteer_id: int) -> None:
         raise OwnHours()
 
 
-async def editable(tx: aiosqlite.Connection, actor: Actor, record_id: int) -> ServiceRecord:
-    """A record the actor may change: a pending one of a team they lead, or, for an admin,
-    any. Never their own."""
-    record = await records.record(tx, record_id)
-    if record is None:
+def check_disputable(volunteer_id: int | None, record: ServiceRecord) -> None:
+    """A volunteer disputes a decided record (approved, or a no-show) of their own."""
+    if record.volunteer_id != volunteer_id:
         raise UnknownRecord()
+    if record.state not in (RecordState.APPROVED, RecordState.NO_SHOW):
+        raise NotDisputable()
+
+
+def check_resolvable(actor: Actor, record: ServiceRecord) -> None:
+    """A lead of the record's team, or an admin, resolves its dispute; never on their own."""
+    not_own(actor, record.volunteer_id)
+    if not actor.is_admin and record.team_key not in actor.lead_team_keys:
+        raise NotLeadOrAdmin()
+    if record.state is not RecordState.DISPUTED:
+        raise NotDisputed()
+
+
+def check_editable(actor: Actor, record: ServiceRecord) -> None:
+    """The actor may change the record: a pending one of a team they lead, or, for an admin,
+    any but a disputed one (its dispute is resolved instead). Never their own."""
     not_own(actor, record.volunteer_id)
     if actor.is_admin:
-        return record
+        if record.state is RecordState.DISPUTED:
+            raise RecordNotOpen()
+        return
     if record.team_key not in actor.lead_team_keys:
         raise NotTeamLead()
     if record.state is not RecordState.PENDING:
         raise RecordNotOpen()
+
+
+def check_reviewable(actor: Actor, record: ServiceRecord, sent_by: int | None) -> None:
+    """An admin approves a record held for review, never their own and never one they sent
+    there (`sent_by`: see sent_to_review_by)."""
+    if not actor.is_admin:
+        raise NotAdmin()
+    not_own(actor, record.volunteer_id)
+    if record.state is not RecordState.REVIEW:
+        raise RecordNotOpen()
+    if sent_by == actor.telegram_id:
+        raise SelfReview()
+
+
+async def editable(tx: aiosqlite.Connection, actor: Actor, record_id: int) -> ServiceRecord:
+    """A record the actor may change (see check_editable)."""
+    record = await records.record(tx, record_id)
+    if record is None:
+        raise UnknownRecord()
+    check_editable(actor, record)
     return record
 
 
@@ -102,6 +145,41 @@ async def sent_to_review_by(conn: aiosqlite.Connection, record_id: int) -> int |
         if entry.after.get("state") == RecordState.REVIEW.value:
             return entry.actor_telegram_id
     return None
+
+
+@dataclass(frozen=True)
+class RecordPermissions:
+    """What a record's reader may do with it, by the checks its actions make."""
+
+    dispute: bool = False
+    resolve: bool = False  # a disputed record: new minutes, or the dispute rejected
+    correct: bool = False  # new minutes with a reason
+    approve: bool = False  # approve it after review (over the daily limit)
+
+
+def _allowed(check: Callable[[], None]) -> bool:
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
+
+
+async def permissions(
+    conn: aiosqlite.Connection, actor: Actor, record: ServiceRecord
+) -> RecordPermissions:
+    volunteer_id = actor.volunteer.id if actor.volunteer is not None else None
+    sent_by = (
+        await sent_to_review_by(conn, record.id)
+        if actor.is_admin and record.state is RecordState.REVIEW
+        else None
+    )
+    return RecordPermissions(
+        dispute=_allowed(lambda: check_disputable(volunteer_id, record)),
+        resolve=_allowed(lambda: check_resolvable(actor, record)),
+        correct=_allowed(lambda: check_editable(actor, record)),
+        approve=_allowed(lambda: check_reviewable(actor, record, sent_by)),
+    )
 
 
 class Decisions:

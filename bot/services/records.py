@@ -13,13 +13,8 @@ from bot.config import HoursConfig
 from bot.domain.errors import (
     InvalidMinutes,
     NotAdmin,
-    NotDisputable,
-    NotDisputed,
-    NotLeadOrAdmin,
     NotRegistered,
     NotTeamLead,
-    RecordNotOpen,
-    SelfReview,
     UnknownRecord,
     UnknownTeam,
 )
@@ -40,11 +35,16 @@ from bot.outbox.signal import OutboxSignal
 from bot.services.hours_notices import HoursNotices
 from bot.services.record_rules import (
     Decisions,
+    RecordPermissions,
+    check_disputable,
+    check_resolvable,
+    check_reviewable,
     decided_flags,
     editable,
     fits_in_day,
     limit,
     not_own,
+    permissions,
     registered,
     sent_to_review_by,
     within_day,
@@ -61,6 +61,7 @@ class RecordView:
     volunteer_name: str
     dispute: str | None
     history: tuple[AuditEntry, ...] | None  # for leads of the team and admins only
+    may: RecordPermissions  # what the reader may do with it
     actors: dict[int, str] = field(default_factory=dict)  # names of those in the history
 
 
@@ -161,7 +162,7 @@ class RecordService:
 
     async def record_view(self, actor: Actor, record_id: int) -> RecordView:
         """The volunteer sees their own record; the team's leads and admins see it with its
-        history."""
+        history. Either way with what the reader may do with it."""
         record = await records.record(self._db.reader, record_id)
         if record is None:
             raise UnknownRecord()
@@ -182,6 +183,7 @@ class RecordService:
             (volunteer.name if volunteer else None) or "—",
             await disputes.dispute_text(self._db.reader, record.id),
             tuple(history) if history is not None else None,
+            await permissions(self._db.reader, actor, record),
             actors,
         )
 
@@ -241,10 +243,9 @@ class RecordService:
         async with self._db.transaction() as tx:
             volunteer = await registered(tx, telegram_id)
             record = await records.record(tx, record_id)
-            if record is None or record.volunteer_id != volunteer.id:
+            if record is None:
                 raise UnknownRecord()
-            if record.state not in (RecordState.APPROVED, RecordState.NO_SHOW):
-                raise NotDisputable()
+            check_disputable(volunteer.id, record)
             now = self._clock.now()
             await disputes.open_dispute(tx, record.id, clean, now)
             disputed = replace(record, state=RecordState.DISPUTED)
@@ -264,11 +265,7 @@ class RecordService:
             record = await records.record(tx, record_id)
             if record is None:
                 raise UnknownRecord()
-            not_own(actor, record.volunteer_id)
-            if not actor.is_admin and record.team_key not in actor.lead_team_keys:
-                raise NotLeadOrAdmin()
-            if record.state is not RecordState.DISPUTED:
-                raise NotDisputed()
+            check_resolvable(actor, record)
             if minutes is not None and not 0 <= minutes <= limit(record):
                 raise InvalidMinutes(max=limit(record))
             if minutes is not None:
@@ -295,16 +292,12 @@ class RecordService:
         """An admin approves a record held for review (over the daily limit): never the one
         who sent it there (who added or corrected the minutes, or approved the sheet)."""
         if not actor.is_admin:
-            raise NotAdmin()
+            raise NotAdmin()  # before any reading
         async with self._db.transaction() as tx:
             record = await records.record(tx, record_id)
             if record is None:
                 raise UnknownRecord()
-            not_own(actor, record.volunteer_id)
-            if record.state is not RecordState.REVIEW:
-                raise RecordNotOpen()
-            if await sent_to_review_by(tx, record.id) == actor.telegram_id:
-                raise SelfReview()
+            check_reviewable(actor, record, await sent_to_review_by(tx, record.id))
             now = self._clock.now()
             decided = replace(record, state=RecordState.APPROVED)
             await records.update_record(tx, decided, now)
