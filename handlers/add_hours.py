@@ -4,9 +4,10 @@ number is hours; the amount is repeated in hours and minutes before anything is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.errors import DomainError, InvalidMinutes, NoTeamChosen
 from bot.domain.hours import (
@@ -18,15 +19,19 @@ from bot.domain.hours import (
     parse_text,
 )
 from bot.domain.models import Dialogue
+from bot.domain.paging import page_of
 from handlers.admin import volunteer_search
 from handlers.common import (
     Turn,
     amount_text,
     answer_expired,
     buttons,
+    page_buttons,
+    page_number,
     reply,
     reply_error,
     small_number,
+    team_names,
     turn_of,
 )
 from handlers.dialogue import text_step
@@ -34,8 +39,10 @@ from telegram_adapter.context import AppContext
 
 VOLUNTEER = "ah:v:"
 TEAM = "ah:t:"
+TEAM_PAGE = "ah:tp:"
 SAVE = "ah:ok"
 DISCARD = "ah:no"
+TEAMS_PER_PAGE = 8
 
 
 add_hours_command = volunteer_search(
@@ -59,9 +66,43 @@ async def on_volunteer(update: Update, context: AppContext) -> None:
         return
     await turn.query.answer()
     await turn.services.dialogues.begin(turn.user_id, "add_hours", "team", volunteer=volunteer.id)
-    names = {team.key: team.name(turn.t.language) for team in await turn.services.teams.all()}
-    rows = [[(names.get(key, key), f"{TEAM}{key}")] for key in volunteer.team_keys]
-    await reply(context, turn, turn.t("add_hours.choose_team", name=volunteer.name), buttons(rows))
+    markup = await _team_keyboard(turn, volunteer.team_keys, 0)
+    await reply(context, turn, turn.t("add_hours.choose_team", name=volunteer.name), markup)
+
+
+async def _team_keyboard(turn: Turn, team_keys: Sequence[str], number: int) -> InlineKeyboardMarkup:
+    """One page of the volunteer's teams (Telegram refuses keyboards over 100 buttons)."""
+    page = page_of(team_keys, number, TEAMS_PER_PAGE)
+    names = await team_names(turn)
+    rows = [[(names.get(key, key), f"{TEAM}{key}")] for key in page.items]
+    rows.append(page_buttons(turn, page, TEAM_PAGE))
+    return buttons(rows)
+
+
+async def on_team_page(update: Update, context: AppContext) -> None:
+    """Shows another page of the volunteer's teams, while their team is being chosen."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    number = page_number(turn.query.data, TEAM_PAGE)
+    dialogue = await turn.services.dialogues.current(turn.user_id)
+    if (
+        number is None
+        or dialogue is None
+        or (dialogue.flow, dialogue.step) != ("add_hours", "team")
+    ):
+        await answer_expired(turn)
+        return
+    try:
+        volunteer = await turn.services.roles.candidate(
+            await turn.actor(), int(dialogue.data["volunteer"])
+        )
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(
+        await _team_keyboard(turn, volunteer.team_keys, number)
+    )
 
 
 async def on_team(update: Update, context: AppContext) -> None:

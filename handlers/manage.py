@@ -1,5 +1,5 @@
-"""/manage: a lead's (or admin's) activities; the roster with phone numbers; changing the
-time, place or capacity (those signed up are told); cancelling with a reason."""
+"""/manage: a lead's (or admin's) activities; the roster with phone numbers (paged); changing
+the time, place or capacity (those signed up are told); cancelling with a reason."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from handlers.common import (
     page_number,
     reply,
     reply_error,
+    small_number,
     turn_of,
 )
 from handlers.dialogue import text_step
@@ -30,11 +31,12 @@ from telegram_adapter.context import AppContext
 
 OPEN = "mg:o:"
 PAGE = "mg:p:"
-ROSTER = "mg:r:"
+ROSTER = "mg:r:"  # mg:r:<activity id>, or mg:r:<activity id>:<page> to turn its pages
 CANCEL = "mg:x:"
 EDIT = "mg:e:"  # mg:e:<field>:<activity id>, field one of time, place, capacity
 FIELDS = ("time", "place", "capacity")
 PER_PAGE = 8
+PEOPLE_PER_PAGE = 40  # names are at most 30 characters: a page stays well under 4096
 
 
 async def _list_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
@@ -78,7 +80,15 @@ async def _pressed(
     """The activity a `<prefix><id>` button names, with its roster, if the presser manages it;
     otherwise the press is answered (expired, or the refusal) and None returned."""
     turn = await turn_of(update, context)
-    activity_id = _activity_id(turn, prefix)
+    roster = await _roster_of(context, turn, _activity_id(turn, prefix))
+    return None if roster is None else (turn, *roster)
+
+
+async def _roster_of(
+    context: AppContext, turn: Turn, activity_id: int | None
+) -> tuple[Activity, list[Volunteer], list[Volunteer]] | None:
+    """The activity and its roster if the presser manages it; otherwise the press is answered
+    (expired, or the refusal) and None returned."""
     if activity_id is None:
         await answer_expired(turn)
         return None
@@ -89,7 +99,7 @@ async def _pressed(
         return None
     assert turn.query is not None
     await turn.query.answer()
-    return (turn, *roster)
+    return roster
 
 
 async def on_open(update: Update, context: AppContext) -> None:
@@ -118,20 +128,57 @@ async def on_open(update: Update, context: AppContext) -> None:
 
 
 async def on_roster(update: Update, context: AppContext) -> None:
-    """Names and phone numbers of those confirmed and waiting (long rosters are split); the
-    service decides whether the numbers are shown in full or masked."""
-    pressed = await _pressed(update, context, ROSTER)
-    if pressed is None:
+    """Names and phone numbers of those confirmed and waiting, a page at a time (the page
+    buttons turn the same message); the service decides whether the numbers are shown in
+    full or masked."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None and turn.query.data is not None
+    raw_id, paged, raw_page = turn.query.data.removeprefix(ROSTER).partition(":")
+    number = small_number(raw_page) if paged else 0
+    activity_id = small_number(raw_id) if number is not None else None
+    roster = await _roster_of(context, turn, activity_id)
+    if roster is None or number is None:
         return
-    turn, activity, confirmed, waiting = pressed
+    text, markup = _roster_page(turn, *roster, number)
+    shown = turn.query.message
+    if not paged:
+        await reply(context, turn, text, markup)
+    elif not (isinstance(shown, Message) and shown.text == text):  # else already on that page
+        await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+def _roster_page(
+    turn: Turn,
+    activity: Activity,
+    confirmed: list[Volunteer],
+    waiting: list[Volunteer],
+    number: int,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the roster: those confirmed, then those waiting, each part under its
+    heading (repeated on the page where the part goes on)."""
     t = turn.t
-    lines = [t("manage.roster", title=activity.title, confirmed=len(confirmed))]
-    lines += [
-        t("manage.person", n=n, name=v.name, phone=v.phone) for n, v in enumerate(confirmed, 1)
-    ]
-    lines.append(t("manage.waitlist", waiting=len(waiting)))
-    lines += [t("manage.person", n=n, name=v.name, phone=v.phone) for n, v in enumerate(waiting, 1)]
-    await reply(context, turn, "\n".join(lines))
+    people = [(True, n, v) for n, v in enumerate(confirmed, 1)]
+    people += [(False, n, v) for n, v in enumerate(waiting, 1)]
+    page = page_of(people, number, PEOPLE_PER_PAGE)
+    headings = {
+        True: t("manage.confirmed", confirmed=len(confirmed)),
+        False: t("manage.waitlist", waiting=len(waiting)),
+    }
+    lines = [t("manage.roster", title=activity.title)]
+    if not confirmed and not page.has_previous:
+        lines.append(headings[True])
+    part: bool | None = None
+    for is_confirmed, n, volunteer in page.items:
+        if is_confirmed is not part:
+            lines.append(headings[is_confirmed])
+            part = is_confirmed
+        lines.append(t("manage.person", n=n, name=volunteer.name, phone=volunteer.phone))
+    if not waiting and not page.has_next:
+        lines.append(headings[False])
+    if page.count > 1:
+        lines.append(t("page.indicator", page=page.number + 1, pages=page.count))
+    nav = page_buttons(turn, page, f"{ROSTER}{activity.id}:")
+    return "\n".join(lines), buttons([nav]) if nav else None
 
 
 async def on_cancel(update: Update, context: AppContext) -> None:

@@ -156,6 +156,7 @@ def install(application: AppType) -> None:
         attendance.APPROVE: attendance.on_approve,
         add_hours.VOLUNTEER: add_hours.on_volunteer,
         add_hours.TEAM: add_hours.on_team,
+        add_hours.TEAM_PAGE: add_hours.on_team_page,
         add_hours.SAVE: add_hours.on_confirm,
         add_hours.DISCARD: add_hours.on_confirm,
         settings.ANONYMOUS: settings.on_mute,

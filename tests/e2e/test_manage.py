@@ -131,3 +131,54 @@ async def test_a_lead_edits_capacity_place_and_time_and_those_signed_up_are_told
         *[(start - timedelta(hours=24)).isoformat()] * 2,
         *[(start - timedelta(hours=2)).isoformat()] * 2,
     ]
+
+
+async def test_a_long_roster_is_paged_in_one_message(bot: Harness) -> None:
+    """Issue 12, item 11: 45 confirmed and 5 waiting come 40 to a page, each part under its
+    heading; the page buttons turn the same message; others cannot turn it."""
+    members = await seed(bot, 50)
+    activity = await publish(bot, capacity=45)
+    for telegram_id in members:
+        await bot.services.activities.sign_up(telegram_id, activity.id)
+    t = bot.app.bot_data.runtime.catalogs.translator("zh")
+    opened = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    first = await bot.tap(LEAD, opened, f"mg:r:{activity.id}")
+    lines = first.text.split("\n")
+    assert lines[:2] == [
+        t("manage.roster", title=activity.title),
+        t("manage.confirmed", confirmed=45),
+    ]
+    assert len(lines) == 2 + 40 + 1 and lines[-1] == t("page.indicator", page=1, pages=2)
+    assert lines[2].startswith("1. 张三 ") and lines[41].startswith("40. 张三 ")
+    assert button_data(first) == [f"mg:r:{activity.id}:1"]
+    second = await bot.tap(LEAD, first, f"mg:r:{activity.id}:1")
+    lines = second.text.split("\n")
+    assert lines[1] == t("manage.confirmed", confirmed=45) and lines[2].startswith("41. ")
+    assert lines[7] == t("manage.waitlist", waiting=5) and lines[8].startswith("1. 张三 ")
+    assert len(lines) == 2 + 5 + 1 + 5 + 1 and lines[-1] == t("page.indicator", page=2, pages=2)
+    assert second.method == "editMessageText" and button_data(second) == [f"mg:r:{activity.id}:0"]
+    for forged in (f"mg:r:{activity.id}:x", "mg:r:x:1", f"mg:r:{activity.id}:-1"):
+        assert (await bot.answer_to_press(LEAD, first, forged)).params["text"] == t(
+            "button.expired"
+        )
+    volunteer = type(LEAD)(id=members[0], first_name="Z", language_code="en")
+    own = await bot.say(volunteer, "/start")
+    since = bot.api.mark()
+    refused = await bot.answer_to_press(volunteer, own, f"mg:r:{activity.id}:1")
+    assert refused.params["text"] == "Only a lead of this team or an admin can do this."
+    await bot.api.wait_idle()
+    assert not [c for c in bot.api.calls[since:] if "+86" in (c.text or "")], "no phone shown"
+
+
+async def test_a_short_roster_is_one_page_without_buttons(bot: Harness) -> None:
+    await seed(bot, 0)
+    activity = await publish(bot)
+    t = bot.app.bot_data.runtime.catalogs.translator("zh")
+    roster = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    roster = await bot.tap(LEAD, roster, f"mg:r:{activity.id}")
+    assert roster.text.split("\n") == [
+        t("manage.roster", title=activity.title),
+        t("manage.confirmed", confirmed=0),
+        t("manage.waitlist", waiting=0),
+    ]
+    assert button_data(roster) == []

@@ -92,3 +92,30 @@ async def test_the_list_of_leads_to_demote_is_paged(bot: Harness) -> None:
     own_message = await bot.say(LUCY, "/start")
     forged = await bot.answer_to_press(LUCY, own_message, "a:dp:1")
     assert forged.params["text"] == "Only admins can do this."
+
+
+async def test_add_hours_pages_through_the_volunteers_teams(bot: Harness) -> None:
+    """Issue 12, item 11: a volunteer in more teams than a keyboard holds is not one button
+    per team; the pages turn in place and a team on a later page can be chosen."""
+    keys = [f"team_{n:03d}" for n in range(1, 111)]  # over Telegram's 100 buttons
+    await bot.services.registration.register(LUCY.id, "Lucy Li", "13900139000", keys, consent=True)
+    await bot.say(ADMIN, "/add_hours")
+    matches = await bot.say(ADMIN, "Lucy")
+    teams = await bot.tap(ADMIN, matches, button_data(matches)[0])
+    assert button_data(teams) == [*(f"ah:t:{key}" for key in keys[:8]), "ah:tp:1"]
+    third = await bot.toggle(ADMIN, teams, "ah:tp:2")
+    rows = third.params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"ah:t:{k}" for k in keys[16:24]]
+    assert [button["callback_data"] for button in rows[-1]] == ["ah:tp:1", "ah:tp:3"]
+    last = await bot.toggle(ADMIN, teams, "ah:tp:99999")  # forged: clamped to the last page
+    rows = last.params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"ah:t:{k}" for k in keys[104:]]
+    catalogs = bot.app.bot_data.runtime.catalogs
+    expired = catalogs.translator("zh")("button.expired")
+    assert (await bot.answer_to_press(ADMIN, teams, "ah:tp:-1")).params["text"] == expired
+    own_message = await bot.say(LUCY, "/start")  # no addition under way: nothing to page
+    expired = catalogs.translator("en")("button.expired")
+    assert (await bot.answer_to_press(LUCY, own_message, "ah:tp:1")).params["text"] == expired
+    await bot.tap(ADMIN, teams, "ah:t:team_107")
+    dialogue = await bot.services.dialogues.current(ADMIN.id)
+    assert dialogue is not None and (dialogue.step, dialogue.data["team"]) == ("day", "team_107")
