@@ -113,6 +113,7 @@ AudienceKey = Annotated[
 ProfileField = Literal["name", "phone", "teams"]
 ActivityField = Literal["time", "place", "capacity"]
 ExportFormat = Literal["csv", "xlsx"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
 
 
 def _codec(annotation: Any) -> Codec[Any]:
@@ -568,12 +569,12 @@ class AddHoursDiscard(ButtonData, prefix="ah:no"):
 # ---------------------------------------------------------------- boards, reports, exports
 
 
-class Board(ButtonData, prefix="lb:"):
+class TeamBoard(ButtonData, prefix="lb:"):
     team_id: int
     period: Period
 
 
-class HonorRoll(ButtonData, prefix="lh:"):
+class HonorBoard(ButtonData, prefix="lh:"):
     period: Period
 
 

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.buttons import GROUP_KINDS
 from bot.domain.flood import Verdict
 from telegram_adapter.context import AppContext
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # Buttons that belong in group chats; every other button renders personal data or dialogues
 # and is only honoured in a private chat (a forged one pressed in a group is refused).
-GROUP_BUTTONS = ("g:",)
+GROUP_BUTTONS = tuple(kind.prefix for kind in GROUP_KINDS)
 
 
 def _button_out_of_place(update: Update) -> bool:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.buttons import SignUp
 from bot.clock import Clock
 from bot.config import ActivitiesConfig
 from bot.domain.errors import (
@@ -253,15 +254,14 @@ class ActivityService:
                     person.language, person.telegram_language, self._default
                 )
                 t = self._catalogs.translator(language)
+                sign_up = Button(t("button.sign_up"), callback_data=SignUp(activity.id).build())
                 messages.append(
                     OutgoingMessage(
                         person.telegram_id,
                         "announcement",
                         self._announcement(activity, team.name(language), language),
                         Priority.NOTICE,
-                        buttons=(
-                            (Button(t("button.sign_up"), callback_data=f"s:u:{activity.id}"),),
-                        ),
+                        buttons=((sign_up,),),
                         blocked=person.unreachable,
                     )
                 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.buttons import SignUpCancel
 from bot.clock import Clock
 from bot.domain.errors import NotRegistered
 from bot.domain.language import resolve_language
@@ -79,7 +80,8 @@ class ReminderService:
                             place=row["place"],
                         )
                         cant_come = Button(
-                            t("button.cant_come"), callback_data=f"s:c:{row['activity_id']}"
+                            t("button.cant_come"),
+                            callback_data=SignUpCancel(row["activity_id"]).build(),
                         )
                         messages.append(
                             OutgoingMessage(

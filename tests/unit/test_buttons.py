@@ -20,12 +20,14 @@ from bot.buttons import (
     DemoteLead,
     ExportFile,
     GroupLink,
+    HonorBoard,
     ManageRoster,
     PresenceToggle,
     RecordOpen,
     RegisterConsent,
     RegisterTeamsDone,
     ReportTeams,
+    TeamBoard,
     clashes,
 )
 from bot.config import CategoryConfig, TeamConfig
@@ -161,10 +163,8 @@ def test_building_a_value_the_kind_cannot_carry_raises(pressed: ButtonData) -> N
 
 
 def test_periods_read_by_their_names() -> None:
-    from bot.buttons import Board, HonorRoll
-
-    assert Board.parse("lb:1:all") == Board(1, Period.ALL)
-    assert HonorRoll.parse("lh:decade") is None
+    assert TeamBoard.parse("lb:1:all") == TeamBoard(1, Period.ALL)
+    assert HonorBoard.parse("lh:decade") is None
 
 
 @given(st.sampled_from(list(KINDS.values())), st.text(max_size=70))
