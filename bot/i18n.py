@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
 import string
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -14,16 +16,35 @@ from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from bot.domain.amounts import Hours, hours_of
 from bot.domain.models import LANGUAGES, Language
 
 BABEL_LOCALES: dict[Language, str] = {"zh": "zh_Hans_CN", "en": "en"}
 
 
-def _read_catalog(language: Language) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Catalog:
+    messages: dict[str, str]  # each key's text; for a plural key, its last form
+    plurals: dict[str, tuple[str, ...]]  # keys with forms by count (msgid_plural)
+    plural_index: Callable[[int], int]  # the catalog's Plural-Forms rule
+
+
+def _read_catalog(language: Language) -> _Catalog:
     source = resources.files("bot").joinpath("locales", f"{language}.po")
     with source.open("rb") as handle:
         catalog = read_po(handle, locale=BABEL_LOCALES[language])
-    return {str(message.id): str(message.string) for message in catalog if message.id}
+    messages: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple | list):
+            forms = tuple(str(form) for form in message.string or ())
+            plurals[str(message.id[0])] = forms
+            messages[str(message.id[0])] = forms[-1]
+        else:
+            messages[str(message.id)] = str(message.string)
+    return _Catalog(messages, plurals, gettext.c2py(catalog.plural_expr))
 
 
 @lru_cache(maxsize=4096)
@@ -47,9 +68,36 @@ class Translator:
     messages: dict[str, str]
     zone: ZoneInfo
     locale: Locale
+    plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plural_index: Callable[[int], int] = lambda n: 0 if n == 1 else 1
 
     def __call__(self, message_id: str, /, **params: object) -> str:
-        return self.messages[message_id].format(**params)
+        """The key's text with its params; a key with plural forms picks the form for the
+        `count` param (ngettext)."""
+        forms = self.plurals.get(message_id)
+        if forms is None:
+            return self.messages[message_id].format(**params)
+        count = params.get("count")
+        if not isinstance(count, int):
+            raise TypeError(f"{message_id} has plural forms: it needs an int count")
+        index = min(self.plural_index(abs(count)), len(forms) - 1)
+        return forms[index].format(**params)
+
+    def hours(self, minutes: int) -> str:
+        """Minutes as hours, by the one rule (bot.domain.hours.hours_of) in the reader's
+        locale: 45 -> "0.75", 90 -> "1.5", 6000 -> "100", 75000 -> "1,250"."""
+        return format_decimal(hours_of(minutes), format="#,##0.##", locale=self.locale)
+
+    def value(self, value: object) -> object:
+        """A notice's param as this reader sees it: moments and dates in their language and the
+        org's zone, amounts of service as hours; anything else as given."""
+        if isinstance(value, datetime):
+            return self.datetime(value)
+        if isinstance(value, date):
+            return self.day(value)
+        if isinstance(value, Hours):
+            return self.hours(value.minutes)
+        return value
 
     def datetime(self, moment: datetime) -> str:
         """Weekday, date and 24-hour time in the org's zone: 2026年11月27日周五 15:12."""
@@ -76,14 +124,23 @@ class Catalogs:
     """Both languages' catalogs, loaded once at start."""
 
     def __init__(self, zone: ZoneInfo) -> None:
+        read = {language: _read_catalog(language) for language in LANGUAGES}
         self.messages: dict[Language, dict[str, str]] = {
-            language: _read_catalog(language) for language in LANGUAGES
+            language: catalog.messages for language, catalog in read.items()
+        }
+        self.plurals: dict[Language, dict[str, tuple[str, ...]]] = {
+            language: catalog.plurals for language, catalog in read.items()
         }
         self._translators = {
             language: Translator(
-                language, self.messages[language], zone, Locale.parse(BABEL_LOCALES[language])
+                language,
+                catalog.messages,
+                zone,
+                Locale.parse(BABEL_LOCALES[language]),
+                catalog.plurals,
+                catalog.plural_index,
             )
-            for language in LANGUAGES
+            for language, catalog in read.items()
         }
 
     def translator(self, language: Language) -> Translator:

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.buttons import (
+    ActivitiesPage,
+    ActivityOpen,
+    CategoryFilter,
+    SignUp,
+    SignUpCancel,
+    TeamFilter,
+)
 from bot.domain.errors import DomainError, NotRegistered
 from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.roster import Placement
 from bot.services.activities import ActivityView
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.privacy import require_private
 from handlers.registration import after_registration, begin_registration
 from telegram_adapter.context import AppContext
 
-OPEN = "s:o:"
-SIGN_UP = "s:u:"
-CANCEL = "s:c:"
-PAGE = "s:p:"
-TEAM_FILTER = "s:ft:"
-CATEGORY_FILTER = "s:fc:"
 PER_PAGE = 5
 TEAMS_PER_PAGE = 8
 RENDERED_KEPT = 512
@@ -60,12 +64,12 @@ async def card(
         return text + "\n\n" + t("activity.status.cancelled"), buttons([])
     if status is Placement.CONFIRMED:
         text += "\n\n" + t("activity.status.confirmed")
-        row = [(t("button.cancel_signup"), f"{CANCEL}{activity.id}")]
+        row: list[Choice] = [(t("button.cancel_signup"), SignUpCancel(activity.id))]
     elif status is Placement.WAITLISTED:
         text += "\n\n" + t("activity.status.waitlisted")
-        row = [(t("button.leave_waitlist"), f"{CANCEL}{activity.id}")]
+        row = [(t("button.leave_waitlist"), SignUpCancel(activity.id))]
     else:
-        row = [(t("button.sign_up"), f"{SIGN_UP}{activity.id}")]
+        row = [(t("button.sign_up"), SignUp(activity.id))]
     return text, buttons([row])
 
 
@@ -78,16 +82,6 @@ async def show_card(context: AppContext, turn: Turn, activity_id: int) -> None:
         return
     text, markup = await card(turn, view, status)
     await reply(context, turn, text, markup)
-
-
-def _state(data: str, prefix: str) -> tuple[int, int, int] | None:
-    """(page, team id or 0, category number or 0) from `<prefix><page>:<team>:<category>`."""
-    parts = data.removeprefix(prefix).split(":")
-    numbers = [small_number(part) for part in parts]
-    if len(numbers) != 3 or None in numbers:
-        return None
-    page, team, category = (n for n in numbers if n is not None)
-    return page, team, category
 
 
 async def _list(
@@ -139,14 +133,14 @@ def _render_list(
         if category_key
         else turn.t("filter.all_categories")
     )
-    filters = [
-        (f"👥 {team_label}", f"{TEAM_FILTER}{category}:0"),
-        (f"🏷 {category_label}", f"{CATEGORY_FILTER}{team_id}"),
+    filters: list[Choice] = [
+        (f"👥 {team_label}", TeamFilter(category, 0)),
+        (f"🏷 {category_label}", CategoryFilter(team_id)),
     ]
     if not views:
         return turn.t("activities.none"), buttons([filters])
     lines = [turn.t("activities.header", page=page.number + 1, pages=page.count)]
-    rows = []
+    rows: list[list[Choice]] = []
     for n, view in enumerate(views, start=page.number * PER_PAGE + 1):
         lines.append(
             turn.t(
@@ -155,12 +149,11 @@ def _render_list(
                 title=view.activity.title,
                 start=turn.t.datetime(view.activity.starts_at),
                 place=view.activity.place,
-                left=turn.t.number(view.slots_left),
+                count=view.slots_left,
             )
         )
-        rows.append([(f"{n}. {view.activity.title}", f"{OPEN}{view.activity.id}")])
-    nav = page_buttons(turn, page, PAGE)
-    rows.append([(label, f"{data}:{team_id}:{category}") for label, data in nav])
+        rows.append([(f"{n}. {view.activity.title}", ActivityOpen(view.activity.id))])
+    rows.append(page_buttons(turn, page, lambda n: ActivitiesPage(n, team_id, category)))
     rows.append(filters)
     return "\n".join(lines), buttons(rows)
 
@@ -178,12 +171,12 @@ async def activities_command(update: Update, context: AppContext) -> None:
 async def on_page(update: Update, context: AppContext) -> None:
     """Shows a page of the list, with the filters the button carries."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    state = _state(turn.query.data, PAGE)
-    if state is None:
+    assert turn.query is not None
+    press = pressed(turn, ActivitiesPage)
+    if press is None:
         await answer_expired(turn)
         return
-    text, markup = await _list(turn, *state)
+    text, markup = await _list(turn, press.page, press.team_id, press.category)
     await turn.query.answer()
     await turn.query.edit_message_text(text, reply_markup=markup)
 
@@ -191,21 +184,21 @@ async def on_page(update: Update, context: AppContext) -> None:
 async def on_team_filter(update: Update, context: AppContext) -> None:
     """Offers the teams to filter by (paged), keeping the category filter."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    category, _, raw_page = turn.query.data.removeprefix(TEAM_FILTER).partition(":")
-    numbers = small_number(category), small_number(raw_page)
-    if None in numbers:
+    assert turn.query is not None
+    press = pressed(turn, TeamFilter)
+    if press is None:
         await answer_expired(turn)
         return
-    chosen_category, number = (n or 0 for n in numbers)
-    page = page_of(await turn.services.teams.all(), number, TEAMS_PER_PAGE)
-    rows = [[(turn.t("filter.all_teams"), f"{PAGE}0:0:{chosen_category}")]]
+    chosen_category = press.category
+    page = page_of(await turn.services.teams.all(), press.page, TEAMS_PER_PAGE)
+    rows: list[list[Choice]] = [
+        [(turn.t("filter.all_teams"), ActivitiesPage(0, 0, chosen_category))]
+    ]
     rows += [
-        [(team.name(turn.t.language), f"{PAGE}0:{team.id}:{chosen_category}")]
+        [(team.name(turn.t.language), ActivitiesPage(0, team.id, chosen_category))]
         for team in page.items
     ]
-    nav = page_buttons(turn, page, f"{TEAM_FILTER}{chosen_category}:")
-    rows.append(nav)
+    rows.append(page_buttons(turn, page, partial(TeamFilter, chosen_category)))
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(buttons(rows))
 
@@ -213,14 +206,15 @@ async def on_team_filter(update: Update, context: AppContext) -> None:
 async def on_category_filter(update: Update, context: AppContext) -> None:
     """Offers the categories to filter by, keeping the team filter."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    team_id = page_number(turn.query.data, CATEGORY_FILTER)
-    if team_id is None:
+    assert turn.query is not None
+    press = pressed(turn, CategoryFilter)
+    if press is None:
         await answer_expired(turn)
         return
-    rows = [[(turn.t("filter.all_categories"), f"{PAGE}0:{team_id}:0")]]
+    team_id = press.team_id
+    rows = [[(turn.t("filter.all_categories"), ActivitiesPage(0, team_id, 0))]]
     rows += [
-        [((c.name_zh if turn.t.language == "zh" else c.name_en), f"{PAGE}0:{team_id}:{n}")]
+        [((c.name_zh if turn.t.language == "zh" else c.name_en), ActivitiesPage(0, team_id, n))]
         for n, c in enumerate(turn.categories, start=1)
     ]
     await turn.query.answer()
@@ -235,25 +229,25 @@ async def _resume_card(context: AppContext, turn: Turn, activity_id: int) -> Non
 async def on_open(update: Update, context: AppContext) -> None:
     """Opens one activity's card from the list."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    activity_id = page_number(turn.query.data, OPEN)
-    if activity_id is None:
+    assert turn.query is not None
+    press = pressed(turn, ActivityOpen)
+    if press is None:
         await answer_expired(turn)
         return
     await turn.query.answer()
-    await show_card(context, turn, activity_id)
+    await show_card(context, turn, press.activity)
 
 
 async def on_sign_up_or_cancel(update: Update, context: AppContext) -> None:
     """Signs up (confirmed or waitlisted) or cancels from a card; the card shows the result.
     Someone not registered is offered registration and brought back to the card after it."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    signing_up = turn.query.data.startswith(SIGN_UP)
-    activity_id = page_number(turn.query.data, SIGN_UP if signing_up else CANCEL)
-    if activity_id is None:
+    assert turn.query is not None
+    press = pressed(turn, SignUp) or pressed(turn, SignUpCancel)
+    if press is None:
         await answer_expired(turn)
         return
+    signing_up, activity_id = isinstance(press, SignUp), press.activity
     service = turn.services.activities
     try:
         if signing_up:

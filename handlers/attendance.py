@@ -5,55 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import cast
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import JobQueue
 
+from bot.buttons import (
+    CodeNew,
+    Presence,
+    PresencePage,
+    PresenceToggle,
+    RecordAdjust,
+    Sheet,
+    SheetApprove,
+    SheetMark,
+    SheetPage,
+    SheetPerson,
+)
 from bot.domain.errors import DomainError, NotTeamLead
 from bot.domain.hours import DECIDED, CodeDisplay, Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
 from bot.i18n import Translator
 from bot.services.attendance import SheetLine
-from bot.services.hours_notices import SHEET_BUTTON
 from bot.services.qr import qr_png
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     hours_text,
     page_buttons,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
-from handlers.records import ADJUST
 from telegram_adapter.context import AppContext, AppType
 
-CODE = "mg:k:"  # a new check-in code for activity <id>
-PRESENCE = "mg:h:"  # mg:h:<activity>:<page>; page 0 from the card opens a new message
-PRESENCE_PAGE = "mg:hp:"
-TOGGLE = "mg:t:"  # mg:t:<activity>:<volunteer id>:<page>
-SHEET = SHEET_BUTTON  # mg:a:<activity>
-SHEET_PAGE = "mg:ap:"  # mg:ap:<activity>:<page>
-PERSON = "mg:s:"  # mg:s:<record>
-MARK = "mg:m:"  # mg:m:<p|a>:<record>
-APPROVE = "mg:y:"  # mg:y:<activity>
 PER_PAGE = 10
 ROTATION_JOB = "check-in code display "
 ROTATE_BEFORE_EXPIRY_SECONDS = 30
-
-
-def _numbers(turn: Turn, prefix: str, count: int) -> list[int] | None:
-    """`count` numbers after the prefix, separated by colons (forged data gives None)."""
-    assert turn.query is not None and turn.query.data is not None
-    parts = turn.query.data.removeprefix(prefix).split(":")
-    numbers = [small_number(part) for part in parts]
-    if len(numbers) != count or any(n is None for n in numbers):
-        return None
-    return [n for n in numbers if n is not None]
 
 
 # ---------------------------------------------------------------- check-in code
@@ -72,13 +65,13 @@ async def on_code(update: Update, context: AppContext) -> None:
     message then rotates by itself: a new code replaces it shortly before each one expires,
     until the activity ends (or the lead asks for a new message)."""
     turn = await turn_of(update, context)
-    numbers = _numbers(turn, CODE, 1)
-    if numbers is None:
+    press = pressed(turn, CodeNew)
+    if press is None:
         await answer_expired(turn)
         return
     try:
         activity, code, expires = await turn.services.checkin.issue_code(
-            await turn.actor(), numbers[0]
+            await turn.actor(), press.activity
         )
     except DomainError as error:
         await reply_error(context, turn, error)
@@ -86,7 +79,7 @@ async def on_code(update: Update, context: AppContext) -> None:
     assert turn.query is not None
     await turn.query.answer()
     minutes = turn.services.checkin.config.code_minutes
-    markup = buttons([[(turn.t("button.new_code"), f"{CODE}{activity.id}")]])
+    markup = buttons([[(turn.t("button.new_code"), CodeNew(activity.id))]])
     sent = await context.bot.send_photo(
         turn.chat_id,
         qr_png(_check_in_link(context, code)),
@@ -162,7 +155,7 @@ async def rotate_code(context: AppContext) -> None:
             InputMediaPhoto(qr_png(_check_in_link(context, code)), caption=caption),
             chat_id=display.chat,
             message_id=display.message,
-            reply_markup=buttons([[(t("button.new_code"), f"{CODE}{activity.id}")]]),
+            reply_markup=buttons([[(t("button.new_code"), CodeNew(activity.id))]]),
         )
     except (BadRequest, Forbidden):
         job.schedule_removal()  # the message was deleted, or the lead blocked the bot
@@ -177,7 +170,7 @@ async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, Inl
     page = page_of(people, number, PER_PAGE)
     t = turn.t
     lines = [t("attendance.presence_header", title=activity.title, count=len(people))]
-    rows = []
+    rows: list[list[Choice]] = []
     for person in page.items:
         if person.checkin is None:
             state = t("attendance.absent_now")
@@ -192,36 +185,39 @@ async def _presence(turn: Turn, activity_id: int, number: int) -> tuple[str, Inl
                 "button.mark_present" if person.checkin is None else "button.unmark",
                 name=person.volunteer.name,
             )
-            wanted = int(person.checkin is None)  # the state the press asks for
-            data = f"{TOGGLE}{activity.id}:{person.volunteer.id}:{page.number}:{wanted}"
+            wanted = person.checkin is None  # the state the press asks for
+            data = PresenceToggle(activity.id, person.volunteer.id, page.number, wanted)
             rows.append([(label[:60], data)])
-    rows.append(page_buttons(turn, page, f"{PRESENCE_PAGE}{activity.id}:"))
+    rows.append(page_buttons(turn, page, partial(PresencePage, activity.id)))
     return "\n".join(lines), buttons(rows)
 
 
 async def _paged(
     update: Update,
     context: AppContext,
-    opening_prefix: str,
-    page_prefix: str,
+    opening: type[Presence | Sheet],
+    paging: type[PresencePage | SheetPage],
     render: Callable[[Turn, int, int], Awaitable[tuple[str, InlineKeyboardMarkup]]],
 ) -> None:
-    """`<opening_prefix><activity>` sends the first page as a new message;
-    `<page_prefix><activity>:<page>` shows another page in place."""
+    """An `opening` button sends an activity's first page as a new message; a `paging` one
+    shows another page in place."""
     turn = await turn_of(update, context)
-    opening = (turn.query.data or "").startswith(opening_prefix) if turn.query else False
-    numbers = _numbers(turn, opening_prefix if opening else page_prefix, 1 if opening else 2)
-    if numbers is None:
+    opened, paged = pressed(turn, opening), pressed(turn, paging)
+    if opened is not None:
+        activity_id, number = opened.activity, 0
+    elif paged is not None:
+        activity_id, number = paged.activity, paged.page
+    else:
         await answer_expired(turn)
         return
     try:
-        text, markup = await render(turn, numbers[0], numbers[1] if len(numbers) > 1 else 0)
+        text, markup = await render(turn, activity_id, number)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     assert turn.query is not None
     await turn.query.answer()
-    if opening:
+    if opened is not None:
         await reply(context, turn, text, markup)
     else:
         await turn.query.edit_message_text(text, reply_markup=markup)
@@ -229,23 +225,22 @@ async def _paged(
 
 async def on_presence(update: Update, context: AppContext) -> None:
     """Who is confirmed and who checked in; a button marks a person present by hand."""
-    await _paged(update, context, PRESENCE, PRESENCE_PAGE, _presence)
+    await _paged(update, context, Presence, PresencePage, _presence)
 
 
 async def on_toggle(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    numbers = _numbers(turn, TOGGLE, 4)
-    if numbers is None or numbers[3] not in (0, 1):
+    press = pressed(turn, PresenceToggle)
+    if press is None:
         await answer_expired(turn)
         return
-    activity_id, volunteer_id, number, wanted = numbers
     actor = await turn.actor()
     try:
         # The button says which state it asks for, so a second press has no further effect.
         changed = await turn.services.checkin.mark_present(
-            actor, activity_id, volunteer_id, wanted == 1
+            actor, press.activity, press.volunteer, press.present
         )
-        text, markup = await _presence(turn, activity_id, number)
+        text, markup = await _presence(turn, press.activity, press.page)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -307,20 +302,20 @@ async def _sheet(turn: Turn, activity_id: int, number: int) -> tuple[str, Inline
     )
     if to_decide:
         lines.append(t("attendance.flagged_note", count=to_decide))
-    rows = []
+    rows: list[list[Choice]] = []
     for n, line in enumerate(page.items, start=page.number * PER_PAGE + 1):
         lines.append(_line(turn, n, line))
         if line.record.state is RecordState.PENDING:
-            rows.append([(f"{n}. {line.name}"[:60], f"{PERSON}{line.record.id}")])
-    rows.append(page_buttons(turn, page, f"{SHEET_PAGE}{activity_id}:"))
+            rows.append([(f"{n}. {line.name}"[:60], SheetPerson(line.record.id))])
+    rows.append(page_buttons(turn, page, partial(SheetPage, activity_id)))
     if any(line.record.state is RecordState.PENDING for line in view.lines):
-        rows.append([(t("button.approve_sheet"), f"{APPROVE}{activity_id}")])
+        rows.append([(t("button.approve_sheet"), SheetApprove(activity_id))])
     return "\n".join(lines), buttons(rows)
 
 
 async def on_sheet(update: Update, context: AppContext) -> None:
     """The sheet: each confirmed volunteer's check-in, check-out, proposed minutes and mark."""
-    await _paged(update, context, SHEET, SHEET_PAGE, _sheet)
+    await _paged(update, context, Sheet, SheetPage, _sheet)
 
 
 def _person(
@@ -335,25 +330,25 @@ def _person(
         present = t("button.present_until_end", hours=hours_text(turn, present_minutes))
     else:
         present = t("button.mark_present_short")
-    rows = [
+    rows: list[list[Choice]] = [
         [
-            (present, f"{MARK}p:{record.id}"),
-            (t("button.mark_absent"), f"{MARK}a:{record.id}"),
+            (present, SheetMark("p", record.id)),
+            (t("button.mark_absent"), SheetMark("a", record.id)),
         ],
-        [(t("button.adjust"), f"{ADJUST}{record.id}")],
+        [(t("button.adjust"), RecordAdjust(record.id))],
     ]
     return "\n".join(lines), buttons(rows)
 
 
 async def on_person(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    numbers = _numbers(turn, PERSON, 1)
-    if numbers is None:
+    press = pressed(turn, SheetPerson)
+    if press is None:
         await answer_expired(turn)
         return
     actor = await turn.actor()
     try:
-        view = await turn.services.records.record_view(actor, numbers[0])
+        view = await turn.services.records.record_view(actor, press.record)
         if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
             raise NotTeamLead()
     except DomainError as error:
@@ -369,16 +364,15 @@ async def on_person(update: Update, context: AppContext) -> None:
 async def on_mark(update: Update, context: AppContext) -> None:
     """Present (the proposed minutes) or absent, on one pending record."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    choice, _, raw_id = turn.query.data.removeprefix(MARK).partition(":")
-    record_id = small_number(raw_id)
-    if choice not in ("p", "a") or record_id is None:
+    assert turn.query is not None
+    press = pressed(turn, SheetMark)
+    if press is None:
         await answer_expired(turn)
         return
-    mark = Mark.PRESENT if choice == "p" else Mark.ABSENT
+    mark = Mark.PRESENT if press.mark == "p" else Mark.ABSENT
     actor = await turn.actor()
     try:
-        record = await turn.services.attendance.set_mark(actor, record_id, mark)
+        record = await turn.services.attendance.set_mark(actor, press.record, mark)
         view = await turn.services.records.record_view(actor, record.id)
     except DomainError as error:
         await reply_error(context, turn, error)
@@ -392,12 +386,12 @@ async def on_mark(update: Update, context: AppContext) -> None:
 async def on_approve(update: Update, context: AppContext) -> None:
     """Approves the sheet; volunteers are told what was credited."""
     turn = await turn_of(update, context)
-    numbers = _numbers(turn, APPROVE, 1)
-    if numbers is None:
+    press = pressed(turn, SheetApprove)
+    if press is None:
         await answer_expired(turn)
         return
     try:
-        result = await turn.services.attendance.approve_sheet(await turn.actor(), numbers[0])
+        result = await turn.services.attendance.approve_sheet(await turn.actor(), press.activity)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -413,5 +407,5 @@ async def on_approve(update: Update, context: AppContext) -> None:
     if result.own_left:
         text += "\n" + t("attendance.own_left")
     if result.held:
-        text += "\n" + t("attendance.held", count=t.number(result.held))
+        text += "\n" + t("attendance.held", count=result.held)
     await reply(context, turn, text)

@@ -77,7 +77,7 @@ async def show_verification(context: AppContext, turn: Turn, code: str) -> None:
             "certificate.verified",
             holder=holder,
             hours=hours_text(turn, total),
-            records=turn.t.number(count),
+            count=count,
             day=turn.t.day(issued),
         ),
     )

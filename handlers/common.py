@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +17,7 @@ from telegram import (
     Update,
 )
 
+from bot.buttons import ButtonData
 from bot.config import CategoryConfig
 from bot.domain.errors import DomainError
 from bot.domain.models import Actor, Volunteer
@@ -28,6 +28,7 @@ from telegram_adapter.context import AppContext, Rendered
 
 MAX_TEXT = 4096
 T = TypeVar("T")
+K = TypeVar("K", bound=ButtonData)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -113,16 +114,7 @@ async def reply(context: AppContext, turn: Turn, text: str, markup: Markup = Non
 
 async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> None:
     """Explain a refused request; a button press also gets the explanation as a toast."""
-    params = {
-        name: (
-            turn.t.datetime(value)
-            if isinstance(value, datetime)
-            else turn.t.day(value)
-            if isinstance(value, date)
-            else value
-        )
-        for name, value in error.params.items()
-    }
+    params = {name: turn.t.value(value) for name, value in error.params.items()}
     text = turn.t(error.key, **params)
     if turn.query is not None:
         await turn.query.answer(text[:200], show_alert=False)
@@ -131,31 +123,35 @@ async def reply_error(context: AppContext, turn: Turn, error: DomainError) -> No
     await reply(context, turn, text)
 
 
-def page_buttons(turn: Turn, page: Page[T], prefix: str) -> list[tuple[str, str]]:
-    """The previous/next row under a paged list; `prefix` + page number is the data."""
-    row = []
+Choice = tuple[str, ButtonData]  # a button: its label and what pressing it sends
+
+
+def page_buttons(turn: Turn, page: Page[T], to_page: Callable[[int], ButtonData]) -> list[Choice]:
+    """The previous/next row under a paged list; `to_page(n)` is the button of page n."""
+    row: list[Choice] = []
     if page.has_previous:
-        row.append((turn.t("button.previous"), f"{prefix}{page.number - 1}"))
+        row.append((turn.t("button.previous"), to_page(page.number - 1)))
     if page.has_next:
-        row.append((turn.t("button.next"), f"{prefix}{page.number + 1}"))
+        row.append((turn.t("button.next"), to_page(page.number + 1)))
     return row
 
 
+def pressed(turn: Turn, kind: type[K]) -> K | None:
+    """The button pressed, read as `kind`; None if its data is stale, garbled or forged."""
+    assert turn.query is not None
+    return kind.parse(turn.query.data)
+
+
 def small_number(text: str) -> int | None:
-    """An id or page number from callback data (clients can forge it): ASCII digits, bounded."""
+    """An id from a deep link (clients can forge it): ASCII digits, bounded."""
     return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
-def page_number(data: str, prefix: str) -> int | None:
-    """The number at the end of callback data, or None if it is not a plain number."""
-    return small_number(data.removeprefix(prefix))
-
-
-def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
+def buttons(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, button data)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [InlineKeyboardButton(label, callback_data=data.build()) for label, data in row]
             for row in rows
             if row
         ]
@@ -197,21 +193,27 @@ async def team_names(turn: Turn) -> dict[str, str]:
 KeyboardPage = Callable[[Turn, int], Awaitable[InlineKeyboardMarkup | None]]
 
 
+class PageButton(Protocol):
+    @property
+    def page(self) -> int: ...
+
+
 def keyboard_pager(
-    prefix: str, render: KeyboardPage
+    parse: Callable[[str | None], PageButton | None], render: KeyboardPage
 ) -> Callable[[Update, AppContext], Coroutine[Any, Any, None]]:
-    """A button handler that replaces a message's keyboard with page `<prefix><n>` of it;
-    `render` checks the presser's rights (a DomainError is shown as a refusal)."""
+    """A button handler that replaces a message's keyboard with the page the button names
+    (`parse` reads it, e.g. `TeamsPage.parse`); `render` checks the presser's rights (a
+    DomainError is shown as a refusal)."""
 
     async def on_page(update: Update, context: AppContext) -> None:
         turn = await turn_of(update, context)
-        assert turn.query is not None and turn.query.data is not None
-        number = page_number(turn.query.data, prefix)
-        if number is None:
+        assert turn.query is not None
+        press = parse(turn.query.data)
+        if press is None:
             await answer_expired(turn)
             return
         try:
-            markup = await render(turn, number)
+            markup = await render(turn, press.page)
         except DomainError as error:
             await reply_error(context, turn, error)
             return
@@ -222,7 +224,8 @@ def keyboard_pager(
 
 
 def hours_text(turn: Turn, minutes: int) -> str:
-    return turn.t.number(round(minutes / 60, 2))
+    """Minutes as hours by the one rule (Translator.hours)."""
+    return turn.t.hours(minutes)
 
 
 def amount_text(turn: Turn, minutes: int) -> str:

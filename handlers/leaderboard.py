@@ -6,17 +6,19 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons import HonorBoard, TeamBoard
 from bot.domain.errors import DomainError, NotTeamMember
 from bot.domain.ranking import Period, Ranked
 from bot.i18n import Translator
 from bot.services.reports import Board, HonorRoll, display_name
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.periods import (
@@ -27,9 +29,6 @@ from handlers.periods import (
 from handlers.privacy import require_private
 from storage.reports import MemberTotal
 from telegram_adapter.context import AppContext
-
-BOARD = "lb:"  # lb:<team id>:<period>
-HONOR = "lh:"  # lh:<period>
 
 
 def _board_text(turn: Turn, board: Board, period: Period) -> str:
@@ -69,11 +68,11 @@ async def _board(
     actor = await turn.actor()
     board = await turn.services.reports.board(actor, team_id, period)
     t = turn.t
-    rows = [
+    rows: list[list[Choice]] = [
         [
             (
                 ("· " if p is period else "") + t(f"period.{p.value}"),
-                f"{BOARD}{board.team.id}:{p.value}",
+                TeamBoard(board.team.id, p),
             )
             for p in PERIODS
         ]
@@ -82,8 +81,8 @@ async def _board(
         team for team in await turn.services.reports.my_teams(actor) if team.id != board.team.id
     ]
     for team in others[:6]:
-        rows.append([(team.name(t.language)[:40], f"{BOARD}{team.id}:{period.value}")])
-    rows.append([(t("button.honor_roll"), f"{HONOR}{period.value}")])
+        rows.append([(team.name(t.language)[:40], TeamBoard(team.id, period))])
+    rows.append([(t("button.honor_roll"), HonorBoard(period))])
     return _board_text(turn, board, period), buttons(rows)
 
 
@@ -121,14 +120,13 @@ async def leaderboard_command(update: Update, context: AppContext) -> None:
 
 async def on_board(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    raw_team, _, raw_period = turn.query.data.removeprefix(BOARD).partition(":")
-    team_id = small_number(raw_team)
-    if team_id is None or raw_period not in {p.value for p in PERIODS}:
+    assert turn.query is not None
+    press = pressed(turn, TeamBoard)
+    if press is None or press.period not in PERIODS:
         await answer_expired(turn)
         return
     try:
-        text, markup = await _board(turn, team_id, Period(raw_period))
+        text, markup = await _board(turn, press.team_id, press.period)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -161,7 +159,7 @@ def honor_roll_text(t: Translator, roll: HonorRoll, period_label: str) -> str:
                 "honor.member_line",
                 rank=entry.rank,
                 team=entry.key.name_zh if t.language == "zh" else entry.key.name_en,
-                hours=t.number(round(per_member, 1)),
+                hours=t.hours(per_member),
             )
         )
     return "\n".join(lines)
@@ -169,15 +167,15 @@ def honor_roll_text(t: Translator, roll: HonorRoll, period_label: str) -> str:
 
 async def on_honor(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    raw = turn.query.data.removeprefix(HONOR)
-    if raw not in {p.value for p in PERIODS}:
+    assert turn.query is not None
+    press = pressed(turn, HonorBoard)
+    if press is None or press.period not in PERIODS:
         await answer_expired(turn)
         return
-    period = Period(raw)
+    period = press.period
     roll = await turn.services.reports.honor_roll(period)
     await turn.query.answer()
-    rows = [[(turn.t(f"period.{p.value}"), f"{HONOR}{p.value}") for p in PERIODS]]
+    rows = [[(turn.t(f"period.{p.value}"), HonorBoard(p)) for p in PERIODS]]
     text = honor_roll_text(turn.t, roll, turn.t(f"period.{period.value}"))
     if getattr(turn.query.message, "text", None) == text:
         return

@@ -1,49 +1,29 @@
-"""The periods reports are asked for: typed date ranges, the ranges in button data, and how a
-range and an amount of hours read."""
+"""The periods reports are asked for: typed date ranges, buttons for this week, month and
+year, and how a range and an amount of hours read."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
+from bot.buttons import FIRST_YEAR, LAST_YEAR, ButtonData
 from bot.domain.errors import InvalidPeriod
 from bot.domain.ranking import Period, period_bounds
 from bot.i18n import Translator
+from handlers.common import Choice
 
 PERIODS = (Period.WEEK, Period.MONTH, Period.YEAR, Period.ALL)
 
 
 def hours(t: Translator, minutes: int) -> str:
-    return t.number(round(minutes / 60, 1))
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def parse_day_token(text: str) -> date | None:
-    if not re.fullmatch(r"[0-9]{8}", text) or not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError:
-        return None
-
-
-def span_data(start: date, end: date) -> str:
-    return f"{start:%Y%m%d}:{end:%Y%m%d}"
-
-
-def parse_span(parts: list[str]) -> tuple[date, date] | None:
-    if len(parts) < 2:
-        return None
-    start, end = parse_day_token(parts[0]), parse_day_token(parts[1])
-    if start is None or end is None or end <= start:
-        return None
-    return start, end
+    """Minutes as hours by the one rule (Translator.hours)."""
+    return t.hours(minutes)
 
 
 def parse_range(args: list[str]) -> tuple[date, date]:
-    """`2026-11-01 2026-11-30` (both days included): [start, day after end)."""
+    """`2026-11-01 2026-11-30` (both days included): [start, day after end), in the years
+    button data carries."""
     days = [re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", arg) for arg in args[:2]]
     if len(days) != 2 or None in days:
         raise InvalidPeriod()
@@ -62,9 +42,12 @@ def period_text(t: Translator, start: date, end: date) -> str:
     return t("report.range", start=t.day(start), end=t.day(end - timedelta(days=1)))
 
 
-def period_rows(t: Translator, prefix: str, today: date, extra: str = "") -> list[tuple[str, str]]:
-    row = []
+def period_rows(
+    t: Translator, today: date, to_span: Callable[[date, date], ButtonData]
+) -> list[Choice]:
+    """This week, month and year, one button each: `to_span(start, end)`."""
+    row: list[Choice] = []
     for period in (Period.WEEK, Period.MONTH, Period.YEAR):
         start, end = period_bounds(period, today)
-        row.append((t(f"period.{period.value}"), f"{prefix}{span_data(start, end)}{extra}"))
+        row.append((t(f"period.{period.value}"), to_span(start, end)))
     return row

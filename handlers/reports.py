@@ -4,36 +4,34 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons import ReportPeople, ReportPerson, ReportTeams
 from bot.domain.errors import DomainError
 from bot.domain.ranking import Period
 from bot.i18n import Translator
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.periods import (
     hours,
     parse_range,
-    parse_span,
     period_rows,
     period_text,
-    span_data,
 )
 from handlers.privacy import require_private
 from storage.reports import ReportLine
 from telegram_adapter.context import AppContext
 
-REPORT_TEAMS = "rp:t:"  # rp:t:<start>:<end> (dates as yyyymmdd)
-REPORT_PEOPLE = "rp:v:"  # rp:v:<start>:<end>:<page>:<team id, 0 for all the lead's teams>
-REPORT_PERSON = "rp:p:"  # rp:p:<volunteer>:<start>:<end>
 TEAMS_PER_PAGE = 20
 
 
@@ -81,26 +79,26 @@ async def _teams_report(
     )
     text.append(t("report.hint"))
     today = turn.services.reports.today()
-    nav = []
+    nav: list[Choice] = []
     if page > 0:
-        nav.append((t("button.previous"), f"{REPORT_TEAMS}{span_data(start, end)}:{page - 1}"))
+        nav.append((t("button.previous"), ReportTeams(start, end, page - 1)))
     if page + 1 < pages:
-        nav.append((t("button.next"), f"{REPORT_TEAMS}{span_data(start, end)}:{page + 1}"))
-    span = span_data(start, end)
+        nav.append((t("button.next"), ReportTeams(start, end, page + 1)))
     actor = await turn.actor()
+    people: list[list[Choice]]
     if actor.is_admin:  # each team's volunteers (the whole city's would be one long list)
         people = [
             [
                 (
                     f"👤 {names.get(line.label or '', line.label or '')}"[:40],
-                    f"{REPORT_PEOPLE}{span}:0:{line.id}",
+                    ReportPeople(start, end, 0, line.id),
                 )
             ]
             for line in shown
         ]
     else:
-        people = [[(t("button.report_people"), f"{REPORT_PEOPLE}{span}:0:0")]]
-    rows = [nav, period_rows(t, REPORT_TEAMS, today), *people]
+        people = [[(t("button.report_people"), ReportPeople(start, end, 0, 0))]]
+    rows = [nav, period_rows(t, today, ReportTeams), *people]
     return "\n".join(text), buttons(rows)
 
 
@@ -124,16 +122,12 @@ async def _people_report(
             no_shows=sum(line.no_shows for line in chosen),
         )
     )
-    nav = []
+    nav: list[Choice] = []
     if page > 0:
-        nav.append(
-            (t("button.previous"), f"{REPORT_PEOPLE}{span_data(start, end)}:{page - 1}:{team_id}")
-        )
+        nav.append((t("button.previous"), ReportPeople(start, end, page - 1, team_id)))
     if page + 1 < pages:
-        nav.append(
-            (t("button.next"), f"{REPORT_PEOPLE}{span_data(start, end)}:{page + 1}:{team_id}")
-        )
-    rows = [nav, [(t("button.report_teams"), f"{REPORT_TEAMS}{span_data(start, end)}")]]
+        nav.append((t("button.next"), ReportPeople(start, end, page + 1, team_id)))
+    rows: list[list[Choice]] = [nav, [(t("button.report_teams"), ReportTeams(start, end))]]
     return "\n".join(text), buttons(rows)
 
 
@@ -166,40 +160,26 @@ async def _search(context: AppContext, turn: Turn, query: str) -> None:
         await reply(context, turn, turn.t("report.none", query=query))
         return
     start, end = turn.services.reports.bounds(Period.YEAR)
-    rows = [[(name, f"{REPORT_PERSON}{vid}:{span_data(start, end)}")] for vid, name in found]
+    rows = [[(name, ReportPerson(vid, start, end))] for vid, name in found]
     await reply(context, turn, turn.t("report.choose_person"), buttons(rows))
 
 
 async def on_report(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    data = turn.query.data
+    assert turn.query is not None
+    teams, people = pressed(turn, ReportTeams), pressed(turn, ReportPeople)
+    person = pressed(turn, ReportPerson)
     try:
-        if data.startswith(REPORT_TEAMS):
-            parts = data.removeprefix(REPORT_TEAMS).split(":")
-            span = parse_span(parts)
-            page = small_number(parts[2]) if len(parts) == 3 else 0
-            if span is None or page is None:
-                await answer_expired(turn)
-                return
-            text, markup = await _teams_report(turn, *span, page)
-        elif data.startswith(REPORT_PEOPLE):
-            parts = data.removeprefix(REPORT_PEOPLE).split(":")
-            span = parse_span(parts)
-            page, team = (small_number(part) for part in [*parts, "", ""][2:4])
-            if span is None or page is None or team is None:
-                await answer_expired(turn)
-                return
-            text, markup = await _people_report(turn, *span, page, team)
-        else:
-            parts = data.removeprefix(REPORT_PERSON).split(":")
-            volunteer_id = small_number(parts[0]) if parts else None
-            span = parse_span(parts[1:])
-            if volunteer_id is None or span is None:
-                await answer_expired(turn)
-                return
+        if teams is not None:
+            text, markup = await _teams_report(turn, teams.start, teams.end, teams.page)
+        elif people is not None:
+            text, markup = await _people_report(
+                turn, people.start, people.end, people.page, people.team_id
+            )
+        elif person is not None:
+            span = person.start, person.end
             name, line = await turn.services.reports.report_volunteer(
-                await turn.actor(), volunteer_id, *span
+                await turn.actor(), person.volunteer, *span
             )
             t = turn.t
             text = "\n".join(
@@ -210,12 +190,15 @@ async def on_report(update: Update, context: AppContext) -> None:
                         approved=hours(t, line.approved),
                         pending=hours(t, line.pending),
                         no_shows=line.no_shows,
-                        records=line.records,
+                        count=line.records,
                     ),
                 ]
             )
             today = turn.services.reports.today()
-            markup = buttons([period_rows(t, f"{REPORT_PERSON}{volunteer_id}:", today)])
+            markup = buttons([period_rows(t, today, partial(ReportPerson, person.volunteer))])
+        else:
+            await answer_expired(turn)
+            return
     except DomainError as error:
         await reply_error(context, turn, error)
         return

@@ -77,7 +77,7 @@ async def weekly_posts(context: AppContext) -> None:
             (
                 str(entry.rank),
                 display_name(entry.key) or t("leaderboard.anonymous"),
-                entry.minutes / 60,
+                entry.minutes,
             )
             for entry in ranked
         ]
@@ -88,13 +88,13 @@ async def weekly_posts(context: AppContext) -> None:
         return team_caption(t, team.name(t.language), ranked, start, end)
 
     def roll_chart(roll: HonorRoll, reader: Translator) -> bytes:
-        per_member = {entry.key.team_id: hours for entry, hours in roll.by_member}
+        per_member = {entry.key.team_id: minutes for entry, minutes in roll.by_member}
         rows = [
             (
                 str(entry.rank),
                 entry.key.name_zh if reader.language == "zh" else entry.key.name_en,
-                entry.key.minutes / 60,
-                per_member.get(entry.key.team_id, 0.0),
+                entry.key.minutes,
+                per_member.get(entry.key.team_id, 0),
             )
             for entry in roll.by_total[:20]
         ]

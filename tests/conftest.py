@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config, TeamConfig
+from bot.outbox.models import OutgoingMessage
 from bot.services import Services
+from bot.services.notices import Notices
 from storage.db import Database
 
 ADMIN_ID = 900_001
@@ -47,6 +50,23 @@ def _no_deployment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("VOLUNTEER_BOT"):
             monkeypatch.delenv(name)
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+@pytest.fixture(autouse=True)
+def _notices_show_dates_in_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every notice any test renders is checked: a date reaching a reader as 2026-11-28 means
+    a param was handed over without Babel formatting (Translator.value)."""
+    make = Notices.make
+
+    async def checked(self: Notices, *args: Any, **kwargs: Any) -> OutgoingMessage:
+        message = await make(self, *args, **kwargs)
+        assert not ISO_DATE.search(message.text), f"unformatted date in notice: {message.text}"
+        return message
+
+    monkeypatch.setattr(Notices, "make", checked)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.amounts import Hours
+
 
 class DomainError(Exception):
     """A request the rules refuse; `key` names the catalog message shown to the person."""
@@ -13,6 +15,13 @@ class DomainError(Exception):
     def __init__(self, **params: Any) -> None:
         super().__init__(self.key, params)
         self.params = params
+
+
+class DialogueLost(DomainError):
+    """The person's unfinished dialogue was kept in a shape this code cannot follow (an older
+    version's, or damaged); it has been ended."""
+
+    key = "error.dialogue_lost"
 
 
 class InvalidName(DomainError):
@@ -232,10 +241,10 @@ class RecordNotOpen(DomainError):
 
 
 class InvalidMinutes(DomainError):
-    key = "error.invalid_minutes"  # params: max (hours, from the limit given in minutes)
+    key = "error.invalid_minutes"  # params: max (the limit in minutes, shown as hours)
 
     def __init__(self, max: int) -> None:
-        super().__init__(max=f"{max / 60:.2f}".rstrip("0").rstrip("."))
+        super().__init__(max=Hours(max))
 
 
 class InvalidReason(DomainError):
@@ -258,7 +267,7 @@ class NoOtherAdmin(DomainError):
 
 
 class DayOverfull(DomainError):
-    key = "error.day_overfull"  # params: day, already (hours)
+    key = "error.day_overfull"  # params: day, already (Hours)
 
 
 class LiveLocationNeeded(DomainError):

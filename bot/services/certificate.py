@@ -11,13 +11,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
-from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -131,9 +129,8 @@ def render_pdf(certificate: Certificate, t: Translator, verify_hint: str) -> byt
 
 
 def hours(minutes: int, t: Translator) -> str:
-    """Minutes as hours with one decimal, rounded half up: 150 -> "2.5", 1500 -> "25.0"."""
-    value = (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return str(format_decimal(value, format="#,##0.0", locale=t.locale))
+    """Minutes as hours by the one rule (Translator.hours): 150 -> "2.5", 45 -> "0.75"."""
+    return t.hours(minutes)
 
 
 def verify_url(hint: str) -> str | None:

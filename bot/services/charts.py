@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Protocol, cast
 
 import pymupdf
-from babel.numbers import format_decimal
 
 from bot.i18n import Translator
 
@@ -138,11 +136,10 @@ def fit(text: str, size: float, width: float) -> str:
     return ELLIPSIS if text_width(ELLIPSIS, size) <= width else ""
 
 
-def hours_text(value: float, t: Translator) -> str:
-    """Hours with one decimal and the catalog's unit: "12.5 小时", "1,234.0 h"."""
-    rounded = Decimal(repr(max(value, 0.0))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    number = format_decimal(rounded, format="#,##0.0", locale=t.locale)
-    return t("chart.hours", hours=str(number))
+def hours_text(minutes: int, t: Translator) -> str:
+    """Minutes as hours by the one rule (Translator.hours) with the catalog's unit: "12.5 小时",
+    "1,234 h"."""
+    return t("chart.hours", hours=t.hours(max(minutes, 0)))
 
 
 def _rank_number(label: str) -> int | None:
@@ -288,9 +285,9 @@ def _empty(canvas: _Canvas, t: Translator) -> None:
 
 
 def leaderboard_png(
-    title: str, subtitle: str, rows: Sequence[tuple[str, str, float]], t: Translator
+    title: str, subtitle: str, rows: Sequence[tuple[str, str, int]], t: Translator
 ) -> bytes:
-    """Volunteers ranked by hours: rank, name, a bar for the hours and the hours written out."""
+    """Volunteers ranked by minutes served: rank, name, a bar, and the hours written out."""
     canvas = _Canvas(_height(len(rows)))
     _header(canvas, title, subtitle)
     if not rows:
@@ -308,9 +305,10 @@ def leaderboard_png(
 
 
 def honor_roll_png(
-    title: str, subtitle: str, rows: Sequence[tuple[str, str, float, float]], t: Translator
+    title: str, subtitle: str, rows: Sequence[tuple[str, str, int, int]], t: Translator
 ) -> bytes:
-    """Teams ranked by hours: rank, team, a bar for the total, then the total and per member."""
+    """Teams ranked by minutes served: rank, team, a bar for the total, then the total and the
+    minutes per active member, both written as hours."""
     canvas = _Canvas(_height(len(rows)))
     _header(canvas, title, subtitle)
     if not rows:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from datetime import date
 from pathlib import Path
 
+from bot.domain.amounts import hours_of
 from bot.domain.errors import ExportTooLarge, NotLeadOrAdmin, UnknownTeam
 from bot.domain.hours import RecordState
 from bot.domain.models import Actor, Team
@@ -137,7 +138,7 @@ def _export_values(
                 row["date"],
                 row["place"],
                 row["content"],
-                round(row["minutes"] / 60, 2),
+                float(hours_of(row["minutes"])),  # the one rounding rule, as a number
                 row["team"],
                 row["person_in_charge"] or "",
                 labels.get(row["state"], row["state"]),

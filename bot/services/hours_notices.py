@@ -8,8 +8,10 @@ from collections.abc import Callable, Sequence
 
 import aiosqlite
 
+from bot.buttons import RecordOpen, Sheet
 from bot.clock import Clock
 from bot.config import HoursConfig
+from bot.domain.amounts import Hours
 from bot.domain.hours import RecordState, ServiceRecord, star_level
 from bot.domain.models import Activity, Volunteer
 from bot.i18n import Translator
@@ -17,15 +19,12 @@ from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.services.notices import ButtonRows, Notices
 from storage import groups, leads, outbox, records, teams, volunteers
 
-OPEN_DISPUTE_BUTTON = "h:r:"  # the record's view, for the lead told of a dispute
-SHEET_BUTTON = "mg:a:"  # the attendance sheet
-
 
 def _open_record(record: ServiceRecord) -> Callable[[Translator], ButtonRows]:
     """The button under a notice about a record: it opens the record's view."""
 
     def rows(t: Translator) -> ButtonRows:
-        return ((Button(t("button.open_record"), f"{OPEN_DISPUTE_BUTTON}{record.id}"),),)
+        return ((Button(t("button.open_record"), RecordOpen(record.id).build()),),)
 
     return rows
 
@@ -60,7 +59,7 @@ class HoursNotices:
                 key,
                 {"title": activity.title, "start": activity.starts_at},
                 Priority.NOTICE,
-                lambda t: ((Button(t("button.open_sheet"), f"{SHEET_BUTTON}{activity.id}"),),),
+                lambda t: ((Button(t("button.open_sheet"), Sheet(activity.id).build()),),),
             )
             for chat_id in recipients
         ]
@@ -113,11 +112,10 @@ class HoursNotices:
         volunteer = await volunteers.by_id(tx, record.volunteer_id)
         if volunteer is None or volunteer.telegram_id is None:
             return
-        t = await self._notices.translator_for(tx, volunteer.telegram_id)
         params = {
             "title": record.title,
             "day": record.served_on,
-            "hours": t.number(round(record.minutes / 60, 2)),
+            "hours": Hours(record.minutes),
             **extra,
         }
         notice = await self._notices.make(
@@ -146,7 +144,7 @@ class HoursNotices:
                         "name": volunteer.name if volunteer else "—",
                         "title": record.title,
                         "day": record.served_on,
-                        "hours": t.number(round(record.minutes / 60, 2)),
+                        "hours": Hours(record.minutes),
                         "limit": t.number(self._config.daily_review_hours),
                     },
                     Priority.NOTICE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 
 import aiosqlite
 
@@ -47,14 +46,12 @@ class Notices:
         buttons: Callable[[Translator], ButtonRows] | None = None,
         about: int | None = None,
     ) -> OutgoingMessage:
-        """A message worded from catalog `key`; datetimes among the params are formatted in
-        the org's zone; `buttons` builds the keyboard in the same language. `about` is the
-        volunteer the text names (by row id): erasing them erases it."""
+        """A message worded from catalog `key`; dates, moments and `Hours` among the params are
+        formatted for the reader (Translator.value); `buttons` builds the keyboard in the same
+        language. `about` is the volunteer the text names (by row id): erasing them erases it."""
         account = await accounts.get(conn, telegram_id)
         t = self.translator(account)
-        formatted = {
-            k: t.datetime(v) if isinstance(v, datetime) else v for k, v in (params or {}).items()
-        }
+        formatted = {k: t.value(v) for k, v in (params or {}).items()}
         return OutgoingMessage(
             telegram_id,
             kind,
@@ -64,12 +61,3 @@ class Notices:
             blocked=account is None or account.unreachable,
             about=about,
         )
-
-
-def _formatted(t: Translator, value: object) -> object:
-    """Moments and dates in the reader's language and the org's zone; the rest as given."""
-    if isinstance(value, datetime):
-        return t.datetime(value)
-    if isinstance(value, date):
-        return t.day(value)
-    return value

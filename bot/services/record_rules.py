@@ -12,6 +12,7 @@ from datetime import date
 import aiosqlite
 
 from bot.config import HoursConfig
+from bot.domain.amounts import Hours
 from bot.domain.errors import (
     DayOverfull,
     DomainError,
@@ -130,7 +131,7 @@ async def fits_in_day(
     """No day holds more than 24 h for one person, all records together."""
     others = await records.credited_on_day(conn, volunteer_id, day, excluding)
     if others + minutes > MAX_RECORD_MINUTES:
-        raise DayOverfull(day=day, already=round(others / 60, 2))
+        raise DayOverfull(day=day, already=Hours(others))
 
 
 async def within_day(tx: aiosqlite.Connection, record: ServiceRecord, minutes: int) -> None:

@@ -47,7 +47,7 @@ class HonorRoll:
     start: date
     end: date
     by_total: list[Ranked[TeamTotal]]
-    by_member: list[tuple[Ranked[TeamTotal], float]]  # hours per active member
+    by_member: list[tuple[Ranked[TeamTotal], int]]  # minutes per active member
 
 
 def display_name(total: MemberTotal) -> str | None:
@@ -64,6 +64,11 @@ def team_scope(actor: Actor, every: list[Team]) -> list[int] | None:
     if not led:
         raise NotLeadOrAdmin()
     return led
+
+
+def _per_member(total: TeamTotal) -> int:
+    """A team's minutes per active member, to the nearest minute."""
+    return round(total.minutes / max(total.active, 1))
 
 
 class ReportService:
@@ -145,13 +150,8 @@ class ReportService:
     async def _honor_roll(self, start: date, end: date) -> HonorRoll:
         totals = await reports.honor_roll(self._db.reader, start, end)
         by_total = rank([(total, total.minutes) for total in totals])
-        per_member = rank([(total, total.minutes // max(total.active, 1)) for total in totals])
-        return HonorRoll(
-            start,
-            end,
-            by_total,
-            [(r, r.key.minutes / 60 / max(r.key.active, 1)) for r in per_member],
-        )
+        per_member = rank([(total, _per_member(total)) for total in totals])
+        return HonorRoll(start, end, by_total, [(r, _per_member(r.key)) for r in per_member])
 
     # ------------------------------------------------------------ reports
 

@@ -111,9 +111,9 @@ async def test_the_honor_roll_ranks_teams_by_total_and_per_member(city: City) ->
         (1, "traffic", 360, 2),
         (2, "blood", 240, 1),
     ]
-    assert [(r.key.key, round(hours, 1)) for r, hours in roll.by_member] == [
-        ("blood", 4.0),
-        ("traffic", 3.0),
+    assert [(r.key.key, minutes) for r, minutes in roll.by_member] == [
+        ("blood", 240),
+        ("traffic", 180),
     ]
 
 

@@ -74,3 +74,30 @@ def test_dates_are_shown_in_the_org_zone_per_locale() -> None:
     assert CATALOGS.translator("zh").datetime(moment) == "2026年12月5日周六 09:30"
     assert CATALOGS.translator("en").datetime(moment) == "Sat, Dec 5, 2026 09:30"
     assert CATALOGS.translator("en").number(12345) == "12,345"
+
+
+def test_counts_take_the_readers_plural_form() -> None:
+    en, zh = CATALOGS.translator("en"), CATALOGS.translator("zh")
+    assert en("broadcast.confirm", count=1, audience="X") == "Send it to 1 recipient (X)?"
+    assert en("broadcast.confirm", count=2, audience="X") == "Send it to 2 recipients (X)?"
+    assert "1 record)" in en("certificate.verified", holder="A", hours="1", count=1, day="d")
+    assert "0 records" in en("report.person", approved=0, pending=0, no_shows=0, count=0)
+    assert zh("broadcast.confirm", count=1, audience="X") == zh(
+        "broadcast.confirm", count=5, audience="X"
+    ).replace("5", "1")
+
+
+def test_plural_keys_have_every_form_with_the_same_placeholders() -> None:
+    assert CATALOGS.plurals["en"], "no plural keys found"
+    assert set(CATALOGS.plurals["en"]) == set(CATALOGS.plurals["zh"])
+    for key, forms in CATALOGS.plurals["en"].items():
+        assert len(forms) == 2, key
+        assert len(CATALOGS.plurals["zh"][key]) == 1, key
+        wanted = placeholders(forms[-1])
+        assert "count" in wanted, key
+        for form in (*forms, *CATALOGS.plurals["zh"][key]):
+            assert placeholders(form) == wanted, key
+
+
+def test_no_english_text_guesses_a_plural_with_s_in_brackets() -> None:
+    assert not [key for key, text in CATALOGS.messages["en"].items() if "(s)" in text]

@@ -89,8 +89,8 @@ def test_the_english_certificate_has_english_labels_around_the_same_records() ->
         "Page 1 of 1",
         "张三",
         "人民路口文明交通劝导 第2次",
-        "3.2 hours",  # 190 minutes
-        "1.6",  # 95 minutes, rounded half up
+        "3.17 hours",  # 190 minutes, by the one rule (two decimals, half up)
+        "1.58",  # 95 minutes
     ):
         assert expected in text, expected
     assert "志愿服务记录证明" not in text
@@ -129,7 +129,7 @@ def test_five_hundred_records_flow_over_pages_quickly_and_all_appear() -> None:
     assert pages > 10
     assert "人民路口文明交通劝导 第1次" in text
     assert "人民路口文明交通劝导 第500次" in text
-    assert "1,250.0 小时" in text  # 500 x 2.5 hours
+    assert "1,250 小时" in text  # 500 x 2.5 hours
     assert f"第 {pages} / {pages} 页" in text
     with pymupdf.open(stream=data, filetype="pdf") as document:
         # The column headings repeat at the top of every page.

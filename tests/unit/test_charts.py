@@ -31,22 +31,22 @@ EN = CATALOGS.translator("en")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TITLE, SUBTITLE = "本月志愿服务时长排行榜", "鹤山市志愿者联合会 · 2026年11月"
 LEADERS = [
-    ("1", "张三", 86.5),
-    ("=2", "李四", 72.0),
-    ("=2", "王小明", 72.0),
-    ("4", "匿名志愿者", 55.5),
-    ("5", "买买提·艾力", 41.0),
-    ("6", "欧阳娜娜", 33.5),
-    ("7", "阿卜杜热合曼·阿卜杜克热木江", 20.0),
-    ("8", "赵六", 12.5),
-    ("9", "钱七", 3.0),
-    ("10", "孙八", 0.5),
+    ("1", "张三", 5190),
+    ("=2", "李四", 4320),
+    ("=2", "王小明", 4320),
+    ("4", "匿名志愿者", 3330),
+    ("5", "买买提·艾力", 2460),
+    ("6", "欧阳娜娜", 2010),
+    ("7", "阿卜杜热合曼·阿卜杜克热木江", 1200),
+    ("8", "赵六", 750),
+    ("9", "钱七", 180),
+    ("10", "孙八", 30),
 ]
 TEAMS = [
-    ("1", "文明交通志愿服务队", 1234.5, 24.7),
-    ("2", "无偿献血志愿服务队", 980.0, 30.6),
-    ("3", "阳光慈善志愿服务队", 456.5, 12.3),
-    ("4", "环保志愿服务队", 0.0, 0.0),
+    ("1", "文明交通志愿服务队", 74070, 1482),
+    ("2", "无偿献血志愿服务队", 58800, 1836),
+    ("3", "阳光慈善志愿服务队", 27390, 738),
+    ("4", "环保志愿服务队", 0, 0),
 ]
 
 
@@ -117,13 +117,13 @@ def test_no_rows_draws_the_empty_line_instead_of_bars() -> None:
 
 
 def test_all_zero_hours_draw_without_dividing_by_zero() -> None:
-    zeros = [("=1", "张三", 0.0), ("=1", "李四", 0.0)]
+    zeros = [("=1", "张三", 0), ("=1", "李四", 0)]
     pixmap = _image(leaderboard_png(TITLE, SUBTITLE, zeros, ZH))
     assert (
         pixmap.height
         == _pixmap(leaderboard_png(TITLE, SUBTITLE, zeros[:1], ZH)).height + ROW_HEIGHT
     )
-    teams = [("=1", "环保志愿服务队", 0.0, 0.0)]
+    teams = [("=1", "环保志愿服务队", 0, 0)]
     assert _image(honor_roll_png("队伍荣誉榜", "2026年度", teams, ZH)).width == WIDTH
 
 
@@ -141,12 +141,12 @@ def test_chinese_names_are_drawn_as_their_own_glyphs() -> None:
     assert _ink(li) > 50
 
 
-def test_hours_have_one_decimal_and_the_catalog_unit() -> None:
-    assert hours_text(12.5, ZH) == "12.5 小时"
-    assert hours_text(1234, EN) == "1,234.0 h"
-    assert hours_text(0.25, EN) == "0.3 h"  # half up, as on the certificate
-    assert hours_text(-1.0, ZH) == "0.0 小时"
-    assert ZH("chart.per_member", hours=hours_text(3, ZH)) == "人均 3.0 小时"
+def test_hours_follow_the_one_rule_with_the_catalog_unit() -> None:
+    assert hours_text(750, ZH) == "12.5 小时"
+    assert hours_text(74040, EN) == "1,234 h"
+    assert hours_text(45, EN) == "0.75 h"  # the same as /hours, /report and the certificate
+    assert hours_text(-60, ZH) == "0 小时"
+    assert ZH("chart.per_member", hours=hours_text(180, ZH)) == "人均 3 小时"
 
 
 def test_long_names_are_cut_with_an_ellipsis_to_fit() -> None:
@@ -160,7 +160,7 @@ def test_long_names_are_cut_with_an_ellipsis_to_fit() -> None:
 
 
 def test_a_full_leaderboard_renders_quickly() -> None:
-    rows = [(str(rank), f"志愿者{rank}号", 100.0 - rank) for rank in range(1, 26)]
+    rows = [(str(rank), f"志愿者{rank}号", 6000 - 60 * rank) for rank in range(1, 26)]
     leaderboard_png(TITLE, SUBTITLE, rows, ZH)  # loads the font once
     started = time.perf_counter()
     data = leaderboard_png(TITLE, SUBTITLE, rows, ZH)
