@@ -232,7 +232,9 @@ class SendingConfig(_Table):
 
     global_per_second: int = Field(default=30, ge=1, le=1000)
     private_per_second: float = Field(default=1, gt=0, le=100)
-    private_burst: int = Field(default=3, ge=1, le=100)
+    # Replies to a person's own action may come this many at once before the per-chat pace;
+    # queued messages (notices, reminders, broadcasts) keep the pace without a burst.
+    private_burst: int = Field(default=5, ge=1, le=100)
     group_messages: int = Field(default=20, ge=1, le=1000)
     group_window_seconds: float = Field(default=60, gt=0, le=3600)
     in_flight: int = Field(default=32, ge=1, le=1000)

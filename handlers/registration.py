@@ -146,10 +146,17 @@ async def registration_phone(
     dialogue.data.update(phone=phone, teams=[], phone_shared=message.contact is not None)
     dialogue.step = "teams"
     await turn.services.dialogues.save(turn.user_id, dialogue)
-    await reply(context, turn, turn.t("register.phone_saved", phone=phone), ReplyKeyboardRemove())
-    await reply(
-        context, turn, turn.t("register.ask_teams"), buttons(await _team_keyboard(turn, []))
-    )
+    saved = turn.t("register.phone_saved", phone=phone)
+    teams = buttons(await _team_keyboard(turn, []))
+    if message.contact is None:
+        # A typed number leaves the share button on screen, and only a message of its own can
+        # take it away (a message has one keyboard): the number, then the question.
+        await reply(context, turn, saved, ReplyKeyboardRemove())
+        await reply(context, turn, turn.t("register.ask_teams"), teams)
+        return
+    # Sharing hid the one-time share button: the number and the question are one message
+    # (the end of the dialogue removes the button for good).
+    await reply(context, turn, f"{saved}\n\n{turn.t('register.ask_teams')}", teams)
 
 
 async def _dialogue_at(turn: Turn, step: str) -> Dialogue | None:
@@ -238,7 +245,7 @@ async def on_consent(update: Update, context: AppContext) -> None:
     await turn.query.edit_message_reply_markup(None)
     if turn.query.data != f"{CONSENT}y":
         await turn.services.dialogues.end(turn.user_id)
-        await reply(context, turn, turn.t("register.declined"))
+        await reply(context, turn, turn.t("register.declined"), ReplyKeyboardRemove())
         return
     data = dialogue.data
     try:
@@ -254,7 +261,8 @@ async def on_consent(update: Update, context: AppContext) -> None:
         await turn.services.dialogues.end(turn.user_id)
         await reply_error(context, turn, error)
         return
-    await reply(context, turn, turn.t("register.done", summary=await _summary(turn, volunteer)))
+    summary = await _summary(turn, volunteer)
+    await reply(context, turn, turn.t("register.done", summary=summary), ReplyKeyboardRemove())
     if data.get("resume_activity"):
         for resume in _AFTER_REGISTRATION:
             await resume(context, turn, int(data["resume_activity"]))

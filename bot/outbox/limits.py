@@ -72,6 +72,38 @@ class TokenBucket:
         return self._tokens >= self.burst - EPSILON and now >= self.paused_until
 
 
+class PrivateChat:
+    """A private chat's pace: every message counts against a steady `rate` with bursts of up
+    to `burst`, and the burst is for replies to the person's own action. Queued messages
+    (notices, reminders, broadcasts) also keep the steady rate on their own, without a burst,
+    so that they never take more than their one place at a time in the chat's burst."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self._all = TokenBucket(rate, burst)
+        self._queued = TokenBucket(rate, 1)
+
+    @property
+    def paused_until(self) -> float:
+        return self._all.paused_until
+
+    @paused_until.setter
+    def paused_until(self, until: float) -> None:
+        self._all.paused_until = until
+
+    def wait(self, now: float, queued: bool = False) -> float:
+        """Seconds until one more reply (or, `queued`, one more queued message) may go."""
+        wait = self._all.wait(now)
+        return max(wait, self._queued.wait(now)) if queued else wait
+
+    def record(self, now: float, queued: bool = False) -> None:
+        self._all.record(now)
+        if queued:
+            self._queued.record(now)
+
+    def idle(self, now: float) -> bool:
+        return self._all.idle(now) and self._queued.idle(now)
+
+
 class SpanWindow:
     """At most `limit` requests arriving within any `period` seconds, measured where they
     arrive (at Telegram), not where they leave. A request arrives at some moment between its

@@ -7,7 +7,12 @@ the window from its admission until a second after its answer (see `SpanWindow`)
 jitter cannot crowd a second, and no share of the limit is set aside for it. Requests are
 paced evenly at the limit, so a burst admitted at once does not delay replies to people.
 Broadcast messages sent with `allow_paid_broadcast` (`sending.paid_broadcast`) have a window
-of their own: Telegram lets those go at up to 1,000/s, outside the free limit."""
+of their own: Telegram lets those go at up to 1,000/s, outside the free limit.
+
+Per chat, every message counts against the chat's limit (in a private chat a steady 1/s after a
+burst of `sending.private_burst`). The burst is for replies to a person's own action, so that a
+step of a dialogue lands at once; queued messages (notices, reminders, broadcasts) also keep the
+steady pace on their own, without a burst."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import SendingConfig
-from bot.outbox.limits import SlidingWindow, SpanWindow, TokenBucket
+from bot.outbox.limits import PrivateChat, SlidingWindow, SpanWindow, TokenBucket
 
 INTERACTIVE = 0  # replies to a person's own command; outbox rows use 10 + their priority
 
@@ -80,17 +85,17 @@ class SendScheduler:
         self._clock = clock
         self._free = _Pool(config.global_per_second)
         self._paid = _Pool(PAID_PER_SECOND)
-        self._chats: dict[ChatKey, SlidingWindow | TokenBucket] = {}
+        self._chats: dict[ChatKey, SlidingWindow | PrivateChat] = {}
         self._waiting: list[_Waiter] = []
         self._sequence = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
 
-    def _chat(self, chat: ChatKey) -> SlidingWindow | TokenBucket:
+    def _chat(self, chat: ChatKey) -> SlidingWindow | PrivateChat:
         window = self._chats.get(chat)
         if window is None:
             if isinstance(chat, int) and chat > 0:
                 rate = self._config.private_per_second / MARGIN
-                window = TokenBucket(rate, self._config.private_burst)
+                window = PrivateChat(rate, self._config.private_burst)
             else:
                 period = self._config.group_window_seconds * MARGIN
                 window = SlidingWindow(self._config.group_messages, period)
@@ -123,7 +128,7 @@ class SendScheduler:
 
     def pause(self, chat: ChatKey | None, seconds: float) -> None:
         """Telegram asked us to wait: nothing more to this chat (or at all) for a while."""
-        targets: list[SlidingWindow | TokenBucket | SpanWindow] = (
+        targets: list[SlidingWindow | PrivateChat | TokenBucket | SpanWindow] = (
             [self._free.window, self._free.pace, self._paid.window, self._paid.pace]
             if chat is None
             else [self._chat(chat)]
@@ -158,13 +163,20 @@ class SendScheduler:
                 if len(full) == 2:
                     break
                 continue
-            chat_wait = self._chat(waiter.chat).wait(now) if waiter.chat is not None else 0.0
+            chat = self._chat(waiter.chat) if waiter.chat is not None else None
+            queued = waiter.priority != INTERACTIVE  # not a reply: kept to the steady pace
+            if isinstance(chat, PrivateChat):
+                chat_wait = chat.wait(now, queued)
+            else:
+                chat_wait = chat.wait(now) if chat is not None else 0.0
             if chat_wait > 0:
                 soonest = min(soonest, chat_wait)
                 continue
             pool.record(now)
-            if waiter.chat is not None:
-                self._chat(waiter.chat).record(now)
+            if isinstance(chat, PrivateChat):
+                chat.record(now, queued)
+            elif chat is not None:
+                chat.record(now)
             self._waiting.remove(waiter)
             waiter.future.set_result(Slot(self, pool))
         if self._waiting and soonest < float("inf"):

@@ -76,7 +76,6 @@ async def test_a_deep_link_brings_an_unregistered_person_back_to_the_activity(bo
     assert "第 1 步" in (await bot.reply(WANG)).text
     await bot.say(WANG, "王五")
     bot.api.send_contact(WANG, "13700137000")
-    await bot.reply(WANG)
     teams = await bot.reply(WANG)
     await bot.toggle(WANG, teams, "r:t:traffic")
     await bot.tap(WANG, teams, "r:td")

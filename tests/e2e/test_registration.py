@@ -31,9 +31,7 @@ async def register(bot: Harness, user: FakeUser, name: str, phone: str, teams: l
     ask_phone = await bot.say(user, name)
     assert ask_phone.reply_markup["keyboard"][0][0]["request_contact"] is True
     bot.api.send_contact(user, phone)
-    saved = await bot.reply(user)
-    assert saved.params["reply_markup"] == {"remove_keyboard": True}
-    team_question = await bot.reply(user)
+    team_question = await bot.reply(user)  # the number read back, and the team question
     for key in teams:
         await bot.toggle(user, team_question, f"r:t:{key}")
     consent = await bot.tap(user, team_question, "r:td")
@@ -42,6 +40,7 @@ async def register(bot: Harness, user: FakeUser, name: str, phone: str, teams: l
     assert button_data(consent) == ["r:c:y", "r:c:n"]
     done = await bot.tap(user, consent, "r:c:y")
     assert done.method == "sendMessage"
+    assert done.params["reply_markup"] == {"remove_keyboard": True}, "no share button left"
 
 
 async def test_a_volunteer_registers_in_chinese_from_start_to_summary(bot: Harness) -> None:
@@ -52,8 +51,8 @@ async def test_a_volunteer_registers_in_chinese_from_start_to_summary(bot: Harne
     ask_phone = await bot.say(ZHANG, "  张三 ")
     assert "第 2 步" in ask_phone.text
     bot.api.send_contact(ZHANG, "8613800138000")
-    assert (await bot.reply(ZHANG)).text == "手机号码：+8613800138000"
     teams = await bot.reply(ZHANG)
+    assert teams.text.startswith("手机号码：+8613800138000\n\n第 3 步")
     assert button_data(teams) == ["r:t:traffic", "r:t:blood", "r:t:sunshine", "r:td"]
     edited = await bot.toggle(ZHANG, teams, "r:t:blood")
     assert edited.params["reply_markup"]["inline_keyboard"][1][0]["text"].startswith("✅")
@@ -216,3 +215,29 @@ async def test_personal_data_is_not_asked_for_in_groups(bot: Harness) -> None:
     assert answer.chat_id == -100500
     assert "私聊" in answer.text and "https://t.me/volunteer_test_bot" in answer.text
     assert await bot.services.dialogues.current(ZHANG.id) is None
+
+
+async def test_item12_a_shared_number_and_the_team_question_come_as_one_message(
+    bot: Harness,
+) -> None:
+    """Issue 12, item 12: sharing the number hides the one-time share button, so the number
+    read back and the next question are one message (nothing waits for the chat's pace); a
+    typed number still gets a message of its own that takes the button away."""
+    t = bot.app.bot_data.runtime.catalogs.translator("zh")
+    await bot.say(ZHANG, "/register")
+    await bot.say(ZHANG, "张三")
+    since = bot.api.mark()
+    bot.api.send_contact(ZHANG, "13800138000")
+    teams = await bot.reply(ZHANG)
+    saved = t("register.phone_saved", phone="+8613800138000")
+    assert teams.text == f"{saved}\n\n{t('register.ask_teams')}"
+    assert button_data(teams) == ["r:t:traffic", "r:t:blood", "r:t:sunshine", "r:td"]
+    await bot.api.wait_idle()
+    sent = [c for c in bot.api.calls[since:] if c.method == "sendMessage" and c.chat_id == ZHANG.id]
+    assert sent == [teams], "one message for the step"
+
+    await bot.say(LUCY, "/register")
+    await bot.say(LUCY, "Lucy Li")
+    typed = await bot.say(LUCY, "13900139000")
+    assert typed.params["reply_markup"] == {"remove_keyboard": True}
+    assert button_data(await bot.reply(LUCY))[-1] == "r:td"

@@ -18,7 +18,9 @@ from bot.services import Services
 from storage import outbox
 from storage.db import Database
 
-CONFIG = SendingConfig(in_flight=4, max_attempts=3, retry_base_seconds=0.01)
+# Delivery, not pacing, is tested here (the scheduler's tests pace): a chat's queued messages
+# go 1/s, and a row waiting for its chat's turn keeps its place among the 4 in flight.
+CONFIG = SendingConfig(in_flight=4, max_attempts=3, retry_base_seconds=0.01, private_per_second=100)
 
 
 class ScriptedTransport:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.outbox.limits import SlidingWindow, SpanWindow, TokenBucket
+from bot.outbox.limits import PrivateChat, SlidingWindow, SpanWindow, TokenBucket
 
 
 def _drive(limiter: SlidingWindow | TokenBucket, attempts: list[float]) -> list[float]:
@@ -120,3 +120,44 @@ def test_item12_a_span_window_waits_for_an_answer_then_a_period_after_it() -> No
     window.answer(0.25)
     assert window.wait(0.5) == pytest.approx(0.75), "a period after that answer"
     assert window.wait(1.25) == 0
+
+
+@given(
+    st.floats(0.2, 5),
+    st.integers(1, 8),
+    st.lists(st.tuples(st.floats(0, 30, allow_nan=False), st.booleans()), max_size=150),
+)
+def test_item12_a_private_chat_keeps_its_rate_and_queued_messages_get_no_burst(
+    rate: float, burst: int, attempts: list[tuple[float, bool]]
+) -> None:
+    """Whatever mix of replies and queued messages: all of them together keep the burst and
+    the rate, and the queued ones alone keep the rate with no burst."""
+    chat = PrivateChat(rate, burst)
+    sent: list[tuple[float, bool]] = []
+    now = 0.0
+    for at, queued in sorted(attempts):
+        now = max(now, at)
+        now += chat.wait(now, queued)
+        assert chat.wait(now, queued) == 0
+        chat.record(now, queued)
+        sent.append((now, queued))
+    for limit, times in ((burst, [t for t, _ in sent]), (1, [t for t, q in sent if q])):
+        for i, start in enumerate(times):
+            for end in times[i:]:
+                count = len([t for t in times if start <= t <= end])
+                assert count <= limit + (end - start) * rate + 1e-6
+
+
+def test_item12_a_private_chat_lets_five_replies_through_and_paces_queued_messages() -> None:
+    chat = PrivateChat(1.0, 5)
+    for _ in range(5):
+        assert chat.wait(0.0) == 0
+        chat.record(0.0)
+    assert chat.wait(0.0) == pytest.approx(1.0), "the sixth reply waits for the pace"
+    chat = PrivateChat(1.0, 5)
+    chat.record(0.0, queued=True)
+    assert chat.wait(0.5, queued=True) == pytest.approx(0.5), "a second notice: a second later"
+    assert chat.wait(0.5) == 0, "a reply may still come at once"
+    chat.paused_until = 3.0
+    assert chat.wait(0.5) == pytest.approx(2.5) and chat.wait(0.5, queued=True) == 2.5
+    assert not chat.idle(2.0) and chat.idle(10.0)
