@@ -43,7 +43,7 @@ from typing import (
 )
 
 from bot.domain.models import Language
-from bot.domain.ranking import Period
+from bot.domain.ranking import FIRST_YEAR, LAST_YEAR, Period
 
 MAX_BYTES = 64  # Telegram refuses longer callback data
 SEPARATOR = ":"
@@ -70,9 +70,6 @@ def text(pattern: str, longest: str) -> Codec[str]:
     """Text that matches `pattern` in full."""
     compiled = re.compile(pattern)
     return Codec(str, lambda raw: raw if compiled.fullmatch(raw) else None, longest)
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _day(raw: str) -> date | None:

@@ -8,33 +8,37 @@ import logging
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 
+from bot.buttons import (
+    BroadcastAudience,
+    BroadcastAudiencePage,
+    BroadcastDiscard,
+    BroadcastSend,
+    BroadcastStop,
+)
+from bot.domain.dialogues import BroadcastData, Dialogue, entered
 from bot.domain.errors import DomainError
-from bot.domain.models import Audience, Dialogue
+from bot.domain.models import Audience
 from bot.domain.paging import page_of
 from bot.i18n import Translator
 from bot.services.broadcasts import BroadcastStatus
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     keyboard_pager,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
     turn_of,
 )
-from handlers.dialogue import text_step
+from handlers.dialogue import pressed_at, text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 
-AUDIENCE = "b:a:"
-AUDIENCE_PAGE = "b:p:"
-SEND = "b:go"
-DISCARD = "b:no"
-STOP = "b:s:"
 AUDIENCES_PER_PAGE = 8
 
 
@@ -47,8 +51,10 @@ def audience_name(t: Translator, audience: Audience) -> str:
 async def _audience_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
     audiences = await turn.services.broadcasts.audiences(await turn.actor())
     page = page_of(audiences, number, AUDIENCES_PER_PAGE)
-    rows = [[(audience_name(turn.t, a), f"{AUDIENCE}{a.key}")] for a in page.items]
-    rows.append(page_buttons(turn, page, AUDIENCE_PAGE))
+    rows: list[list[Choice]] = [
+        [(audience_name(turn.t, a), BroadcastAudience(a.key))] for a in page.items
+    ]
+    rows.append(page_buttons(turn, page, BroadcastAudiencePage))
     return buttons(rows)
 
 
@@ -65,23 +71,25 @@ async def broadcast_command(update: Update, context: AppContext) -> None:
     if len(audiences) == 1:
         await _ask_text(context, turn, audiences[0])
         return
-    await turn.services.dialogues.begin(turn.user_id, "broadcast", "audience")
+    await turn.services.dialogues.begin(turn.user_id, BroadcastData(), "audience")
     await reply(
         context, turn, turn.t("broadcast.choose_audience"), await _audience_keyboard(turn, 0)
     )
 
 
-on_audience_page = keyboard_pager(AUDIENCE_PAGE, _audience_keyboard)
+on_audience_page = keyboard_pager(BroadcastAudiencePage.parse, _audience_keyboard)
 
 
 async def on_audience(update: Update, context: AppContext) -> None:
     """Takes the chosen audience and asks for the text."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
+    assert turn.query is not None
+    press = pressed(turn, BroadcastAudience)
+    if press is None:
+        await answer_expired(turn)
+        return
     try:
-        audience = await turn.services.broadcasts.audience(
-            await turn.actor(), turn.query.data.removeprefix(AUDIENCE)
-        )
+        audience = await turn.services.broadcasts.audience(await turn.actor(), press.audience)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -92,19 +100,19 @@ async def on_audience(update: Update, context: AppContext) -> None:
 
 async def _ask_text(context: AppContext, turn: Turn, audience: Audience) -> None:
     service = turn.services.broadcasts
-    await turn.services.dialogues.begin(turn.user_id, "broadcast", "text", audience=audience.key)
+    await turn.services.dialogues.begin(turn.user_id, BroadcastData(audience=audience.key), "text")
     name = audience_name(turn.t, audience)
     text = turn.t("broadcast.ask_text", audience=name, max=service.max_body(audience))
     await reply(context, turn, text)
 
 
-@text_step("broadcast", "text")
+@text_step(BroadcastData, "text")
 async def broadcast_text(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[BroadcastData], message: Message
 ) -> None:
     service = turn.services.broadcasts
     audience, body = await service.check_text(
-        await turn.actor(), dialogue.data["audience"], message.text or ""
+        await turn.actor(), entered(dialogue.data.audience), message.text or ""
     )
     count = await service.recipient_count(audience)
     name = audience_name(turn.t, audience)
@@ -112,12 +120,14 @@ async def broadcast_text(
         await turn.services.dialogues.end(turn.user_id)
         await reply(context, turn, turn.t("broadcast.nobody", audience=name))
         return
-    dialogue.data["body"] = body
+    dialogue.data.body = body
     dialogue.step = "confirm"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("broadcast.preview_intro"))
     await reply(context, turn, service.render(audience, body, turn.t.language))
-    choice = [[(turn.t("button.send"), SEND), (turn.t("button.cancel"), DISCARD)]]
+    choice: list[list[Choice]] = [
+        [(turn.t("button.send"), BroadcastSend()), (turn.t("button.cancel"), BroadcastDiscard())]
+    ]
     await reply(
         context, turn, turn.t("broadcast.confirm", count=count, audience=name), buttons(choice)
     )
@@ -127,24 +137,28 @@ async def on_confirm(update: Update, context: AppContext) -> None:
     """Sends the previewed broadcast (or drops it) and shows its progress message."""
     turn = await turn_of(update, context)
     assert turn.query is not None
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if dialogue is None or (dialogue.flow, dialogue.step) != ("broadcast", "confirm"):
+    send = pressed(turn, BroadcastSend)
+    if send is None and pressed(turn, BroadcastDiscard) is None:
         await answer_expired(turn)
+        return
+    dialogue = await pressed_at(context, turn, BroadcastData, "confirm")
+    if dialogue is None:
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
     await turn.services.dialogues.end(turn.user_id)
-    if turn.query.data != SEND:
+    if send is None:
         await reply(context, turn, turn.t("broadcast.cancelled"))
         return
     try:
+        data = dialogue.data
         status = await turn.services.broadcasts.start(
-            await turn.actor(), dialogue.data["audience"], dialogue.data["body"], turn.chat_id
+            await turn.actor(), entered(data.audience), entered(data.body), turn.chat_id
         )
     except DomainError as error:
         await reply_error(context, turn, error)
         return
-    text, markup = render_progress(turn.t, status, context)
+    text, markup = render_progress(turn.t, status)
     try:
         sent = await context.bot.send_message(turn.chat_id, text, reply_markup=markup)
     except BaseException:
@@ -155,10 +169,9 @@ async def on_confirm(update: Update, context: AppContext) -> None:
 
 
 def render_progress(
-    t: Translator, status: BroadcastStatus, context: AppContext
+    t: Translator, status: BroadcastStatus
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The progress message: counts, an estimate while running, a Stop button."""
-    runtime = context.runtime
+    """The progress message: counts, the service's estimate while running, a Stop button."""
     counts = status.counts
     name = audience_name(t, status.audience)
     numbers = {
@@ -175,29 +188,26 @@ def render_progress(
         return t("broadcast.stopped", **numbers), None
     if state == "done" or counts.finished:
         return t("broadcast.finished", **numbers), None
-    done = counts.sent + counts.blocked + counts.failed
-    elapsed = (runtime.clock.now() - status.broadcast.created_at).total_seconds()
-    rate = done / elapsed if done and elapsed > 1 else runtime.config.sending.global_per_second
-    eta = t.duration(counts.pending / max(rate, 0.1))
-    stop = buttons([[(t("button.stop"), f"{STOP}{status.broadcast.id}")]])
+    eta = t.duration(status.seconds_left)
+    stop = buttons([[(t("button.stop"), BroadcastStop(status.broadcast.id))]])
     return t("broadcast.progress", eta=eta, **numbers), stop
 
 
 async def on_stop(update: Update, context: AppContext) -> None:
     """Stops a running broadcast: what is not sent yet is cancelled."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, STOP)
-    if number is None:
+    assert turn.query is not None
+    press = pressed(turn, BroadcastStop)
+    if press is None:
         await answer_expired(turn)
         return
     try:
-        status = await turn.services.broadcasts.stop(await turn.actor(), number)
+        status = await turn.services.broadcasts.stop(await turn.actor(), press.broadcast)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    text, markup = render_progress(turn.t, status, context)
+    text, markup = render_progress(turn.t, status)
     await turn.query.edit_message_text(text, reply_markup=markup)
 
 
@@ -214,7 +224,7 @@ async def refresh_progress(context: AppContext) -> None:
             status = await service.status(broadcast.id)
         final = status.broadcast.state != "running"
         language = await runtime.services.accounts.language_of(broadcast.author_telegram_id)
-        text, markup = render_progress(runtime.catalogs.translator(language), status, context)
+        text, markup = render_progress(runtime.catalogs.translator(language), status)
         if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
             if final and not service.progress_coming(broadcast):
                 await service.report_by_message(status.broadcast, text)

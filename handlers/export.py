@@ -9,29 +9,26 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot.buttons import EXPORT_FORMATS, ExportFile
 from bot.domain.errors import DomainError
-from bot.domain.ranking import Period
+from bot.domain.ranking import Period, parse_range
 from bot.i18n import Translator
 from bot.services.exports import export_labels
 from handlers.common import (
     answer_expired,
     buttons,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.periods import (
-    parse_range,
-    parse_span,
     period_text,
-    span_data,
 )
 from handlers.privacy import require_private
 from storage.reports import EXPORT_COLUMNS
 from telegram_adapter.context import AppContext
 
-EXPORT = "ex:"  # ex:<csv|xlsx>:<start>:<end>
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024
 
 
@@ -64,8 +61,8 @@ async def export_command(update: Update, context: AppContext) -> None:
         return
     rows = [
         [
-            (f"{label} · {fmt.upper()}", f"{EXPORT}{fmt}:{span_data(start, end)}:{team_id}")
-            for fmt in ("csv", "xlsx")
+            (f"{label} · {fmt.upper()}", ExportFile(fmt, start, end, team_id))
+            for fmt in EXPORT_FORMATS
         ]
         for label, start, end in spans
     ]
@@ -74,15 +71,12 @@ async def export_command(update: Update, context: AppContext) -> None:
 
 async def on_export(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    fmt, _, rest = turn.query.data.removeprefix(EXPORT).partition(":")
-    parts = rest.split(":")
-    span = parse_span(parts)
-    team_id = small_number(parts[2]) if len(parts) == 3 else None
-    if fmt not in ("csv", "xlsx") or span is None or team_id is None:
+    assert turn.query is not None
+    press = pressed(turn, ExportFile)
+    if press is None:
         await answer_expired(turn)
         return
-    start, end = span
+    fmt, start, end, team_id = press.format, press.start, press.end, press.team_id
     reports = turn.services.reports
     try:
         team_key = await reports.team_key(team_id) if team_id else None

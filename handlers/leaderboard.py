@@ -7,7 +7,7 @@ from datetime import date
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.buttons import HonorBoard, TeamBoard
-from bot.domain.errors import DomainError, NotTeamMember
+from bot.domain.errors import DomainError
 from bot.domain.ranking import Period, Ranked
 from bot.i18n import Translator
 from bot.services.reports import Board, HonorRoll, display_name
@@ -96,21 +96,10 @@ async def leaderboard_command(update: Update, context: AppContext) -> None:
     try:
         team_id = None
         if context.args:
-            wanted = " ".join(context.args).strip().lower()
-            teams = await turn.services.reports.my_teams(await turn.actor())
-            found = next(
-                (
-                    team
-                    for team in teams
-                    if wanted in (team.key, team.name_zh.lower(), team.name_en.lower())
-                    or wanted in team.name_zh.lower()
-                    or wanted in team.name_en.lower()
-                ),
-                None,
+            named = await turn.services.reports.team_named(
+                await turn.actor(), " ".join(context.args)
             )
-            if found is None:
-                raise NotTeamMember()
-            team_id = found.id
+            team_id = named.id
         text, markup = await _board(turn, team_id, Period.MONTH)
     except DomainError as error:
         await reply_error(context, turn, error)

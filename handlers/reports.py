@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.buttons import ReportPeople, ReportPerson, ReportTeams
 from bot.domain.errors import DomainError
-from bot.domain.ranking import Period
+from bot.domain.ranking import Period, parse_range
 from bot.i18n import Translator
 from handlers.common import (
     Choice,
@@ -24,7 +24,6 @@ from handlers.common import (
 )
 from handlers.periods import (
     hours,
-    parse_range,
     period_rows,
     period_text,
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
+
+from bot.domain.errors import InvalidPeriod
 
 K = TypeVar("K", bound=Hashable)
 
@@ -19,6 +22,8 @@ class Period(StrEnum):
 
 
 EARLIEST = date(2000, 1, 1)
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a report period may cover (and buttons carry)
+LONGEST_RANGE_DAYS = 3660  # about ten years
 
 
 def period_bounds(period: Period, today: date) -> tuple[date, date]:
@@ -62,3 +67,21 @@ def rank(totals: Sequence[tuple[K, int]]) -> list[Ranked[K]]:
         first = ranked[-1].rank if ranked and ranked[-1].minutes == minutes else position
         ranked.append(Ranked(first, key, minutes, counts[minutes] > 1))
     return ranked
+
+
+def parse_range(texts: Sequence[str]) -> tuple[date, date]:
+    """The first two words, `2026-11-01 2026-11-30` (both days included), as [start, day after
+    end). Refused (InvalidPeriod): fewer words, anything else, an end before the start, over ten
+    years, or outside FIRST_YEAR..LAST_YEAR."""
+    if len(texts) < 2:
+        raise InvalidPeriod()
+    days = [re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip()) for text in texts[:2]]
+    try:
+        start, end = (date(int(m[1]), int(m[2]), int(m[3])) for m in days if m is not None)
+    except ValueError:
+        raise InvalidPeriod() from None
+    if None in days or end < start or (end - start).days > LONGEST_RANGE_DAYS:
+        raise InvalidPeriod()
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+        raise InvalidPeriod()
+    return start, end + timedelta(days=1)

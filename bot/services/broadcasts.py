@@ -4,6 +4,7 @@ every member gets it through the outbox, in their language, with the result reco
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
@@ -33,6 +34,18 @@ class BroadcastStatus:
     broadcast: Broadcast
     audience: Audience
     counts: DeliveryCounts
+    seconds_left: float = 0.0  # the estimate while it runs: pending over the rate so far
+
+    @staticmethod
+    def estimate(
+        broadcast: Broadcast, counts: DeliveryCounts, now: datetime, default_rate: float
+    ) -> float:
+        """Seconds until the pending messages are out, at the rate reached so far (or, before a
+        second has passed, at the configured sending rate)."""
+        done = counts.sent + counts.blocked + counts.failed
+        elapsed = (now - broadcast.created_at).total_seconds()
+        rate = done / elapsed if done and elapsed > 1 else default_rate
+        return counts.pending / max(rate, 0.1)
 
 
 class BroadcastService:
@@ -44,8 +57,10 @@ class BroadcastService:
         org_name: str,
         default_language: Language,
         signal: OutboxSignal,
+        sending_rate: float = 30.0,
     ) -> None:
         self._db = db
+        self._rate = sending_rate  # messages a second overall: the estimate before any is sent
         self._clock = clock
         self._catalogs = catalogs
         self._org = org_name
@@ -201,11 +216,9 @@ class BroadcastService:
         broadcast = await broadcasts.get(self._db.reader, broadcast_id)
         if broadcast is None:
             raise UnknownBroadcast()
-        return BroadcastStatus(
-            broadcast,
-            await self._audience_of(broadcast),
-            await outbox.counts(self._db.reader, broadcast_id),
-        )
+        counts = await outbox.counts(self._db.reader, broadcast_id)
+        left = BroadcastStatus.estimate(broadcast, counts, self._clock.now(), self._rate)
+        return BroadcastStatus(broadcast, await self._audience_of(broadcast), counts, left)
 
     async def _audience_of(self, broadcast: Broadcast) -> Audience:
         if broadcast.audience_key == ALL:

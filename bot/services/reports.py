@@ -114,6 +114,16 @@ class ReportService:
             return own + [team for team in every if team.key not in keys]
         return own
 
+    async def team_named(self, actor: Actor, text: str) -> Team:
+        """The team of this person's that `text` names: its key, or a part of its Chinese or
+        English name, in any case. NotTeamMember if none of theirs matches."""
+        wanted = text.strip().casefold()
+        for team in await self.my_teams(actor):
+            names = (team.name_zh.casefold(), team.name_en.casefold())
+            if wanted and (wanted == team.key.casefold() or any(wanted in n for n in names)):
+                return team
+        raise NotTeamMember()
+
     async def board(self, actor: Actor, team_id: int | None, period: Period) -> Board:
         """Top members of a team by approved hours in the period, with this person's rank."""
         allowed = await self.my_teams(actor)

@@ -385,3 +385,15 @@ async def test_a_weekly_board_without_its_chart_still_goes_out_as_text(
         "SELECT text, file_path FROM outbox WHERE chat_id = -100556"
     ) as cursor:
         assert [tuple(row) for row in await cursor.fetchall()] == [("上周排行", None)]
+
+
+async def test_a_team_is_found_by_key_or_part_of_either_name_among_ones_own(city: City) -> None:
+    lead, admin = await city.actor(LEAD), city.admin
+    reports = city.services.reports
+    assert (await reports.team_named(lead, "Traffic")).key == "traffic"
+    assert (await reports.team_named(lead, "文明交通")).key == "traffic"
+    assert (await reports.team_named(admin, "blood donation")).key == "blood"
+    with pytest.raises(NotTeamMember):
+        await reports.team_named(lead, "献血")  # a team, but not the lead's
+    with pytest.raises(NotTeamMember):
+        await reports.team_named(lead, "   ")
