@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
 
+from bot.buttons import ForgetConfirm, LanguageChoice, RegisterStart
 from bot.domain.commands import commands_for
+from bot.domain.dialogues import ForgetData
 from bot.domain.errors import NotRegistered
 from bot.domain.models import LANGUAGES, Actor, Language, Role
 from handlers.activities import show_card
@@ -14,17 +16,17 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
+    pressed,
     reply,
     reply_error,
     small_number,
     turn_of,
 )
+from handlers.dialogue import pressed_at
 from handlers.privacy import require_private
-from handlers.registration import START_REGISTRATION, begin_registration
+from handlers.registration import begin_registration
 from telegram_adapter.context import AppContext
 
-LANGUAGE = "l:"
-FORGET = "f:"
 LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 
@@ -53,7 +55,7 @@ async def start_command(update: Update, context: AppContext) -> None:
         await reply(context, turn, turn.t("start.guest", org=org))
         await begin_registration(context, turn, resume_activity=activity_id)
         return
-    markup = buttons([[(turn.t("button.register"), START_REGISTRATION)]])
+    markup = buttons([[(turn.t("button.register"), RegisterStart())]])
     await reply(context, turn, turn.t("start.guest", org=org), markup)
 
 
@@ -77,18 +79,19 @@ async def help_command(update: Update, context: AppContext) -> None:
 async def language_command(update: Update, context: AppContext) -> None:
     """Offers the languages to choose from."""
     turn = await turn_of(update, context)
-    row = [(LANGUAGE_NAMES[code], f"{LANGUAGE}{code}") for code in LANGUAGES]
+    row = [(LANGUAGE_NAMES[code], LanguageChoice(code)) for code in LANGUAGES]
     await reply(context, turn, turn.t("language.choose"), buttons([row]))
 
 
 async def on_language(update: Update, context: AppContext) -> None:
     """Stores the chosen language and confirms in it."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    code = turn.query.data.removeprefix(LANGUAGE)
-    if code not in LANGUAGES:
+    assert turn.query is not None
+    press = pressed(turn, LanguageChoice)
+    if press is None:
         await answer_expired(turn)
         return
+    code = press.language
     await turn.services.accounts.choose_language(turn.user_id, code)
     t = context.runtime.catalogs.translator(code)
     await turn.query.answer()
@@ -106,9 +109,12 @@ async def forget_me_command(update: Update, context: AppContext) -> None:
         else:
             await reply_error(context, turn, NotRegistered())
         return
-    await turn.services.dialogues.begin(turn.user_id, "forget", "confirm")
+    await turn.services.dialogues.begin(turn.user_id, ForgetData(), "confirm")
     rows = [
-        [(turn.t("button.forget_yes"), f"{FORGET}y"), (turn.t("button.forget_no"), f"{FORGET}n")]
+        [
+            (turn.t("button.forget_yes"), ForgetConfirm(confirmed=True)),
+            (turn.t("button.forget_no"), ForgetConfirm(confirmed=False)),
+        ]
     ]
     await reply(context, turn, turn.t("forget.confirm"), buttons(rows))
 
@@ -117,13 +123,15 @@ async def on_forget(update: Update, context: AppContext) -> None:
     """Erases the personal data once confirmed, or keeps it."""
     turn = await turn_of(update, context)
     assert turn.query is not None
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if dialogue is None or dialogue.flow != "forget":
+    press = pressed(turn, ForgetConfirm)
+    if press is None:
         await answer_expired(turn)
+        return
+    if await pressed_at(context, turn, ForgetData) is None:
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
-    if turn.query.data != f"{FORGET}y":
+    if not press.confirmed:
         await turn.services.dialogues.end(turn.user_id)
         await reply(context, turn, turn.t("forget.kept"))
         return

@@ -3,38 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.buttons import (
+    AddTeam,
+    ButtonData,
+    DemoteLead,
+    DemotePage,
+    PromotePage,
+    PromoteTeam,
+    PromoteVolunteer,
+    TeamsPage,
+)
+from bot.domain.dialogues import AddTeamData, Dialogue, DialogueData, PromoteData, entered
 from bot.domain.errors import DomainError, NotAdmin
-from bot.domain.models import Dialogue
 from bot.domain.paging import page_of
 from bot.domain.validation import parse_team_name
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     capped,
     keyboard_pager,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-PICK_VOLUNTEER = "a:pv:"
-PICK_TEAM = "a:pt:"
-DEMOTE = "a:d:"
-ADD_TEAM = "a:nt"
-PROMOTE_PAGE = "a:pp:"
-TEAMS_PAGE = "a:tp:"
-DEMOTE_PAGE = "a:dp:"
 TEAM_BUTTONS_PER_PAGE = 8
 TEAM_LINES_PER_PAGE = 10  # with at most 5 leads named each, a page stays under 4096 characters
 LEADS_NAMED = 5
@@ -52,31 +56,33 @@ async def admin_turn(update: Update, context: AppContext) -> Turn | None:
 
 
 async def show_volunteer_matches(
-    context: AppContext, turn: Turn, query: str, prefix: str, prompt: str
+    context: AppContext, turn: Turn, query: str, pick: Callable[[int], ButtonData], prompt: str
 ) -> None:
-    """Volunteers matching a name or phone fragment (admins only), each a `<prefix><id>`
+    """Volunteers matching a name or phone fragment (admins only), each a `pick(<id>)`
     button; the search dialogue ends once something is found."""
     found = await turn.services.roles.search(await turn.actor(), query)
     if not found:
         await reply(context, turn, turn.t("promote.none", query=query))
         return
     await turn.services.dialogues.end(turn.user_id)
-    rows = [[(f"{v.name} {v.phone}", f"{prefix}{v.id}")] for v in found]
+    rows = [[(f"{v.name} {v.phone}", pick(v.id))] for v in found]
     await reply(context, turn, turn.t(prompt), buttons(rows))
 
 
 def volunteer_search(
-    flow: str, prefix: str, results_key: str, ask_key: str
+    model: type[DialogueData], pick: Callable[[int], ButtonData], results_key: str, ask_key: str
 ) -> Callable[[Update, AppContext], Coroutine[Any, Any, None]]:
     """An admin command that finds a volunteer by name or phone fragment, typed after the
-    command or asked for (the answer goes to the `<flow>/query` step); the matches become
-    `<prefix><id>` buttons."""
+    command or asked for (the answer goes to the `query` step of `model`'s flow); the matches
+    become `pick(<id>)` buttons."""
 
     async def show(context: AppContext, turn: Turn, query: str) -> None:
-        await show_volunteer_matches(context, turn, query, prefix, results_key)
+        await show_volunteer_matches(context, turn, query, pick, results_key)
 
-    @text_step(flow, "query")
-    async def typed(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+    @text_step(model, "query")
+    async def typed(
+        context: AppContext, turn: Turn, dialogue: Dialogue[DialogueData], message: Message
+    ) -> None:
         await show(context, turn, message.text or "")
 
     async def command(update: Update, context: AppContext) -> None:
@@ -89,7 +95,7 @@ def volunteer_search(
             except DomainError as error:
                 await reply_error(context, turn, error)
             return
-        await turn.services.dialogues.begin(turn.user_id, flow, "query")
+        await turn.services.dialogues.begin(turn.user_id, model(), "query")
         await reply(context, turn, turn.t(ask_key))
 
     return command
@@ -97,27 +103,20 @@ def volunteer_search(
 
 # Finds a volunteer by name or phone fragment to make them a team lead.
 promote_command = volunteer_search(
-    "promote", PICK_VOLUNTEER, "promote.results", "promote.ask_query"
+    PromoteData, PromoteVolunteer, "promote.results", "promote.ask_query"
 )
-
-
-def _ids(data: str, prefix: str) -> tuple[int, str] | None:
-    """Parse `<prefix><volunteer id>[:<team key>]` from callback data."""
-    volunteer, _, team = data.removeprefix(prefix).partition(":")
-    number = small_number(volunteer)
-    return None if number is None else (number, team)
 
 
 async def on_pick_volunteer(update: Update, context: AppContext) -> None:
     """Offers the teams the chosen volunteer could lead."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    parsed = _ids(turn.query.data, PICK_VOLUNTEER)
-    if parsed is None:
+    assert turn.query is not None
+    press = pressed(turn, PromoteVolunteer)
+    if press is None:
         await answer_expired(turn)
         return
     try:
-        volunteer = await turn.services.roles.candidate(await turn.actor(), parsed[0])
+        volunteer = await turn.services.roles.candidate(await turn.actor(), press.volunteer)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -130,48 +129,49 @@ async def _promote_team_keyboard(
     turn: Turn, volunteer_id: int, number: int
 ) -> InlineKeyboardMarkup:
     page = page_of(await turn.services.teams.all(), number, TEAM_BUTTONS_PER_PAGE)
-    rows = [
-        [(team.name(turn.t.language), f"{PICK_TEAM}{volunteer_id}:{team.key}")]
-        for team in page.items
+    rows: list[list[Choice]] = [
+        [(team.name(turn.t.language), PromoteTeam(volunteer_id, team.key))] for team in page.items
     ]
-    rows.append(page_buttons(turn, page, f"{PROMOTE_PAGE}{volunteer_id}:"))
+    rows.append(page_buttons(turn, page, partial(PromotePage, volunteer_id)))
     return buttons(rows)
 
 
 async def on_promote_page(update: Update, context: AppContext) -> None:
     """Shows another page of teams to choose from when promoting."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    parsed = _ids(turn.query.data, PROMOTE_PAGE)
-    number = page_number(parsed[1], "") if parsed else None
-    if parsed is None or number is None:
+    assert turn.query is not None
+    press = pressed(turn, PromotePage)
+    if press is None:
         await answer_expired(turn)
         return
     try:
-        volunteer = await turn.services.roles.candidate(await turn.actor(), parsed[0])
+        volunteer = await turn.services.roles.candidate(await turn.actor(), press.volunteer)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(
-        await _promote_team_keyboard(turn, volunteer.id, number)
+        await _promote_team_keyboard(turn, volunteer.id, press.page)
     )
 
 
 async def _change_role(
-    update: Update, context: AppContext, prefix: str, action: Literal["promote", "demote"]
+    update: Update,
+    context: AppContext,
+    kind: type[PromoteTeam] | type[DemoteLead],
+    action: Literal["promote", "demote"],
 ) -> None:
     """Apply a promotion or demotion from a button, report it and tell the person."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    parsed = _ids(turn.query.data, prefix)
-    if parsed is None:
+    assert turn.query is not None
+    press = pressed(turn, kind)
+    if press is None:
         await answer_expired(turn)
         return
     roles = turn.services.roles
     change_role = roles.promote if action == "promote" else roles.demote
     try:
-        change = await change_role(await turn.actor(), *parsed)
+        change = await change_role(await turn.actor(), press.volunteer, press.team)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -186,7 +186,7 @@ async def _change_role(
 
 async def on_pick_team(update: Update, context: AppContext) -> None:
     """Makes the chosen volunteer a lead of the chosen team and tells them."""
-    await _change_role(update, context, PICK_TEAM, "promote")
+    await _change_role(update, context, PromoteTeam, "promote")
 
 
 async def demote_command(update: Update, context: AppContext) -> None:
@@ -207,25 +207,25 @@ async def _leads_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup | Non
     if not assignments:
         return None
     page = page_of(assignments, number, TEAM_BUTTONS_PER_PAGE)
-    rows = [
+    rows: list[list[Choice]] = [
         [
             (
                 f"{a.volunteer_name} · {a.team.name(turn.t.language)}",
-                f"{DEMOTE}{a.volunteer_id}:{a.team.key}",
+                DemoteLead(a.volunteer_id, a.team.key),
             )
         ]
         for a in page.items
     ]
-    rows.append(page_buttons(turn, page, DEMOTE_PAGE))
+    rows.append(page_buttons(turn, page, DemotePage))
     return buttons(rows)
 
 
 async def on_demote(update: Update, context: AppContext) -> None:
     """Removes a lead role and tells the former lead."""
-    await _change_role(update, context, DEMOTE, "demote")
+    await _change_role(update, context, DemoteLead, "demote")
 
 
-on_demote_page = keyboard_pager(DEMOTE_PAGE, _leads_keyboard)
+on_demote_page = keyboard_pager(DemotePage.parse, _leads_keyboard)
 
 
 async def teams_command(update: Update, context: AppContext) -> None:
@@ -240,13 +240,13 @@ async def teams_command(update: Update, context: AppContext) -> None:
 async def on_teams_page(update: Update, context: AppContext) -> None:
     """Shows another page of the team overview."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, TEAMS_PAGE)
-    if number is None:
+    assert turn.query is not None
+    press = pressed(turn, TeamsPage)
+    if press is None:
         await answer_expired(turn)
         return
     try:
-        text, markup = await _teams_page(turn, number)
+        text, markup = await _teams_page(turn, press.page)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -275,7 +275,10 @@ async def _teams_page(turn: Turn, number: int) -> tuple[str, InlineKeyboardMarku
         )
     if page.count > 1:
         lines.append(turn.t("page.indicator", page=page.number + 1, pages=page.count))
-    rows = [page_buttons(turn, page, TEAMS_PAGE), [(turn.t("button.add_team"), ADD_TEAM)]]
+    rows: list[list[Choice]] = [
+        page_buttons(turn, page, TeamsPage),
+        [(turn.t("button.add_team"), AddTeam())],
+    ]
     return "\n".join(lines), buttons(rows)
 
 
@@ -287,15 +290,15 @@ async def on_add_team(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, NotAdmin())
         return
     await turn.query.answer()
-    await turn.services.dialogues.begin(turn.user_id, "add_team", "key")
+    await turn.services.dialogues.begin(turn.user_id, AddTeamData(), "key")
     await reply(context, turn, turn.t("teams.ask_key"))
 
 
-@text_step("add_team", "key")
+@text_step(AddTeamData, "key")
 async def add_team_key(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[AddTeamData], message: Message
 ) -> None:
-    dialogue.data["key"] = await turn.services.teams.check_new_key(
+    dialogue.data.key = await turn.services.teams.check_new_key(
         await turn.actor(), message.text or ""
     )
     dialogue.step = "name_zh"
@@ -303,23 +306,23 @@ async def add_team_key(
     await reply(context, turn, turn.t("teams.ask_name_zh"))
 
 
-@text_step("add_team", "name_zh")
+@text_step(AddTeamData, "name_zh")
 async def add_team_name_zh(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[AddTeamData], message: Message
 ) -> None:
-    dialogue.data["name_zh"] = parse_team_name(message.text or "")
+    dialogue.data.name_zh = parse_team_name(message.text or "")
     dialogue.step = "name_en"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("teams.ask_name_en"))
 
 
-@text_step("add_team", "name_en")
+@text_step(AddTeamData, "name_en")
 async def add_team_name_en(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[AddTeamData], message: Message
 ) -> None:
     data = dialogue.data
     team = await turn.services.teams.add(
-        await turn.actor(), data["key"], data["name_zh"], message.text or ""
+        await turn.actor(), entered(data.key), entered(data.name_zh), message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
     await reply(context, turn, turn.t("teams.added", name=team.name(turn.t.language), key=team.key))

@@ -8,29 +8,26 @@ from telegram import (
     Update,
 )
 
+from bot.buttons import CheckInCode, CheckInLocation, CheckInPick, CheckOut
+from bot.domain.dialogues import CheckInData, Dialogue, entered
 from bot.domain.errors import (
     DomainError,
 )
-from bot.domain.models import Dialogue
 from bot.services.checkin import CheckInResult
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     hours_text,
-    page_number,
+    pressed,
     reply,
     reply_error,
     turn_of,
 )
-from handlers.dialogue import location_outside_dialogues, text_step
+from handlers.dialogue import location_outside_dialogues, pressed_at, text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
-
-LOCATION = "ci:l:"  # share a location for activity <id>
-PICK = "ci:p:"  # the activity a location shared outside the dialogue is for
-CODE = "ci:c"  # type a code (it names the activity)
-CHECK_OUT = "co:"
 
 
 async def checkin_command(update: Update, context: AppContext) -> None:
@@ -47,7 +44,8 @@ async def checkin_command(update: Update, context: AppContext) -> None:
         opens = turn.services.checkin.config.checkin_opens_minutes
         await reply(context, turn, turn.t("checkin.none", minutes=opens))
         return
-    lines, rows = [turn.t("checkin.header")], []
+    lines = [turn.t("checkin.header")]
+    rows: list[list[Choice]] = []
     for activity, checkin in found:
         if checkin is not None:
             lines.append(
@@ -63,9 +61,9 @@ async def checkin_command(update: Update, context: AppContext) -> None:
         )
         if activity.latitude is not None:
             label = turn.t("button.checkin_location", title=activity.title)
-            rows.append([(label[:60], f"{LOCATION}{activity.id}")])
+            rows.append([(label[:60], CheckInLocation(activity.id))])
     if any(checkin is None for _, checkin in found):
-        rows.append([(turn.t("button.checkin_code"), CODE)])
+        rows.append([(turn.t("button.checkin_code"), CheckInCode())])
     await reply(context, turn, "\n".join(lines), buttons(rows))
 
 
@@ -73,13 +71,15 @@ async def on_location_button(update: Update, context: AppContext) -> None:
     """Asks for the person's live location. No keyboard button can ask for one (it would send
     a single point, which the map picker can fake), so the answer says how to share it."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    activity_id = page_number(turn.query.data, LOCATION)
-    if activity_id is None:
+    assert turn.query is not None
+    press = pressed(turn, CheckInLocation)
+    if press is None:
         await answer_expired(turn)
         return
     await turn.query.answer()
-    await turn.services.dialogues.begin(turn.user_id, "checkin", "location", activity=activity_id)
+    await turn.services.dialogues.begin(
+        turn.user_id, CheckInData(activity_id=press.activity), "location"
+    )
     await reply(context, turn, turn.t("checkin.ask_location"))
 
 
@@ -87,7 +87,7 @@ async def on_code_button(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
     assert turn.query is not None
     await turn.query.answer()
-    await turn.services.dialogues.begin(turn.user_id, "checkin", "code")
+    await turn.services.dialogues.begin(turn.user_id, CheckInData(), "code")
     await reply(context, turn, turn.t("checkin.ask_code"))
 
 
@@ -98,9 +98,9 @@ async def _checked_in(context: AppContext, turn: Turn, result: CheckInResult) ->
     await reply(context, turn, text)
 
 
-@text_step("checkin", "location", location=True)
+@text_step(CheckInData, "location", location=True)
 async def checkin_location(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[CheckInData], message: Message
 ) -> None:
     if message.location is None:
         await reply(context, turn, turn.t("checkin.ask_location"))
@@ -110,7 +110,7 @@ async def checkin_location(
         return
     result = await turn.services.checkin.check_in_by_location(
         turn.user_id,
-        int(dialogue.data["activity"]),
+        entered(dialogue.data.activity_id),
         message.location.latitude,
         message.location.longitude,
         live=bool(message.location.live_period),
@@ -147,15 +147,11 @@ async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: 
             return True
         await _checked_in(context, turn, result)
         return True
-    await turn.services.dialogues.begin(
-        turn.user_id,
-        "checkin",
-        "pick",
-        latitude=location.latitude,
-        longitude=location.longitude,
-        live=bool(location.live_period),
+    picking = CheckInData(
+        latitude=location.latitude, longitude=location.longitude, live=bool(location.live_period)
     )
-    rows = [[(activity.title[:60], f"{PICK}{activity.id}")] for activity in found]
+    await turn.services.dialogues.begin(turn.user_id, picking, "pick")
+    rows = [[(activity.title[:60], CheckInPick(activity.id))] for activity in found]
     await reply(context, turn, turn.t("checkin.pick"), buttons(rows))
     return True
 
@@ -163,28 +159,22 @@ async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: 
 async def on_pick(update: Update, context: AppContext) -> None:
     """Checks in, with the location just shared, to the activity picked."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    activity_id = page_number(turn.query.data, PICK)
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if (
-        activity_id is None
-        or dialogue is None
-        or (dialogue.flow, dialogue.step)
-        != (
-            "checkin",
-            "pick",
-        )
-    ):
+    assert turn.query is not None
+    press = pressed(turn, CheckInPick)
+    if press is None:
         await answer_expired(turn)
+        return
+    dialogue = await pressed_at(context, turn, CheckInData, "pick")
+    if dialogue is None:
         return
     await turn.query.answer()
     try:
         result = await turn.services.checkin.check_in_by_location(
             turn.user_id,
-            activity_id,
-            float(dialogue.data["latitude"]),
-            float(dialogue.data["longitude"]),
-            live=bool(dialogue.data["live"]),
+            press.activity,
+            entered(dialogue.data.latitude),
+            entered(dialogue.data.longitude),
+            live=dialogue.data.live,
         )
     except DomainError as error:
         await turn.services.dialogues.end(turn.user_id)
@@ -219,9 +209,9 @@ async def on_live_location(update: Update, context: AppContext) -> None:
     )
 
 
-@text_step("checkin", "code")
+@text_step(CheckInData, "code")
 async def checkin_code(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[CheckInData], message: Message
 ) -> None:
     result = await turn.services.checkin.check_in_by_code(turn.user_id, message.text or "")
     await _checked_in(context, turn, result)
@@ -277,15 +267,14 @@ async def checkout_command(update: Update, context: AppContext) -> None:
     if len(sessions) == 1:
         await _check_out(context, turn, sessions[0][0].id)
         return
-    rows = [[(activity.title, f"{CHECK_OUT}{activity.id}")] for activity, _ in sessions]
+    rows = [[(activity.title, CheckOut(activity.id))] for activity, _ in sessions]
     await reply(context, turn, turn.t("checkout.choose"), buttons(rows))
 
 
 async def on_check_out(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    activity_id = page_number(turn.query.data, CHECK_OUT)
-    if activity_id is None:
+    press = pressed(turn, CheckOut)
+    if press is None:
         await answer_expired(turn)
         return
-    await _check_out(context, turn, activity_id)
+    await _check_out(context, turn, press.activity)

@@ -3,11 +3,15 @@ it after review."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import (
     Message,
     Update,
 )
 
+from bot.buttons import RecordAdjust, RecordApproveReview, RecordDispute, RecordReject
+from bot.domain.dialogues import Dialogue, RecordActionData, entered
 from bot.domain.errors import (
     DomainError,
     NotAdmin,
@@ -20,7 +24,6 @@ from bot.domain.errors import (
     UnknownRecord,
 )
 from bot.domain.hours import parse_minutes
-from bot.domain.models import Dialogue
 from handlers.common import (
     Turn,
     answer_expired,
@@ -29,7 +32,7 @@ from handlers.common import (
     reply_error,
 )
 from handlers.dialogue import text_step
-from handlers.records import ADJUST, APPROVE_REVIEW, DISPUTE, REJECT, pressed_record
+from handlers.records import RecordButton, pressed_record
 from telegram_adapter.context import AppContext
 
 # Refusals that no retyping can cure: the dialogue about the record ends with them.
@@ -46,11 +49,16 @@ FINAL: tuple[type[DomainError], ...] = (
 
 
 async def _begin_step(
-    update: Update, context: AppContext, prefix: str, step: str, prompt: str, manage: bool = True
+    update: Update,
+    context: AppContext,
+    kind: Callable[[str | None], RecordButton | None],
+    step: str,
+    prompt: str,
+    manage: bool = True,
 ) -> None:
     """Checks the presser may see the record, then asks for the typed part of the action
     (the service checks again when it is done)."""
-    turn, record_id = await pressed_record(update, context, prefix)
+    turn, record_id = await pressed_record(update, context, kind)
     if not record_id:
         await answer_expired(turn)
         return
@@ -62,7 +70,7 @@ async def _begin_step(
         return
     assert turn.query is not None
     await turn.query.answer()
-    await turn.services.dialogues.begin(turn.user_id, "record", step, record=record_id)
+    await turn.services.dialogues.begin(turn.user_id, RecordActionData(record_id=record_id), step)
     limit = view.record.scheduled_minutes or 24 * 60
     await reply(
         context,
@@ -72,19 +80,21 @@ async def _begin_step(
 
 
 async def on_dispute(update: Update, context: AppContext) -> None:
-    await _begin_step(update, context, DISPUTE, "dispute", "record.ask_dispute", manage=False)
+    await _begin_step(
+        update, context, RecordDispute.parse, "dispute", "record.ask_dispute", manage=False
+    )
 
 
 async def on_adjust(update: Update, context: AppContext) -> None:
-    await _begin_step(update, context, ADJUST, "minutes", "record.ask_minutes")
+    await _begin_step(update, context, RecordAdjust.parse, "minutes", "record.ask_minutes")
 
 
 async def on_reject(update: Update, context: AppContext) -> None:
-    await _begin_step(update, context, REJECT, "reject", "record.ask_reject_reason")
+    await _begin_step(update, context, RecordReject.parse, "reject", "record.ask_reject_reason")
 
 
 async def on_approve_review(update: Update, context: AppContext) -> None:
-    turn, record_id = await pressed_record(update, context, APPROVE_REVIEW)
+    turn, record_id = await pressed_record(update, context, RecordApproveReview.parse)
     if not record_id:
         await answer_expired(turn)
         return
@@ -99,37 +109,37 @@ async def on_approve_review(update: Update, context: AppContext) -> None:
     await reply(context, turn, text)
 
 
-@text_step("record", "dispute", ends_on=FINAL)
+@text_step(RecordActionData, "dispute", ends_on=FINAL)
 async def dispute_text(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RecordActionData], message: Message
 ) -> None:
     record = await turn.services.records.dispute(
-        turn.user_id, int(dialogue.data["record"]), message.text or ""
+        turn.user_id, dialogue.data.record_id, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
     await reply(context, turn, turn.t("record.disputed", title=record.title))
 
 
-@text_step("record", "minutes", ends_on=FINAL)
+@text_step(RecordActionData, "minutes", ends_on=FINAL)
 async def adjust_minutes(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RecordActionData], message: Message
 ) -> None:
-    view = await turn.services.records.record_view(await turn.actor(), int(dialogue.data["record"]))
+    view = await turn.services.records.record_view(await turn.actor(), dialogue.data.record_id)
     limit = view.record.scheduled_minutes or 24 * 60
-    dialogue.data["minutes"] = parse_minutes(message.text or "", limit)
+    dialogue.data.minutes = parse_minutes(message.text or "", limit)
     dialogue.step = "reason"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("record.ask_reason"))
 
 
-@text_step("record", "reason", ends_on=FINAL)
+@text_step(RecordActionData, "reason", ends_on=FINAL)
 async def adjust_reason(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RecordActionData], message: Message
 ) -> None:
     record = await turn.services.records.set_minutes(
         await turn.actor(),
-        int(dialogue.data["record"]),
-        int(dialogue.data["minutes"]),
+        dialogue.data.record_id,
+        entered(dialogue.data.minutes),
         message.text or "",
     )
     await turn.services.dialogues.end(turn.user_id)
@@ -140,12 +150,12 @@ async def adjust_reason(
     )
 
 
-@text_step("record", "reject", ends_on=FINAL)
+@text_step(RecordActionData, "reject", ends_on=FINAL)
 async def reject_reason(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RecordActionData], message: Message
 ) -> None:
     record = await turn.services.records.resolve(
-        await turn.actor(), int(dialogue.data["record"]), None, message.text or ""
+        await turn.actor(), dialogue.data.record_id, None, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
     await reply(

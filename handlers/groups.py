@@ -7,26 +7,25 @@ import logging
 from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot.buttons import GroupKeep, GroupLink, GroupLinkPage
 from bot.domain.errors import DomainError
 from bot.domain.paging import page_of
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     keyboard_pager,
     page_buttons,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 
-LINK = "g:l:"  # g:l:<team key>; g:l:<team key>:<id of the team whose group it takes over>
-LINK_PAGE = "g:p:"
-KEEP = "g:k"
 TEAMS_PER_PAGE = 8
 GONE = {ChatMember.LEFT, ChatMember.BANNED}
 RUNS_GROUP = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
@@ -65,9 +64,9 @@ async def _link(
         current=outcome.current.name(language),
         team=outcome.team.name(language),
     )
-    choice = [
-        (turn.t("button.move_group"), f"{LINK}{outcome.team.key}:{outcome.current.id}"),
-        (turn.t("button.keep_group"), KEEP),
+    choice: list[Choice] = [
+        (turn.t("button.move_group"), GroupLink(outcome.team.key, outcome.current.id)),
+        (turn.t("button.keep_group"), GroupKeep()),
     ]
     await reply(context, turn, text, buttons([choice]))
 
@@ -76,8 +75,10 @@ async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
     page = page_of(
         await turn.services.groups.linkable_teams(await turn.actor()), number, TEAMS_PER_PAGE
     )
-    rows = [[(team.name(turn.t.language), f"{LINK}{team.key}")] for team in page.items]
-    rows.append(page_buttons(turn, page, LINK_PAGE))
+    rows: list[list[Choice]] = [
+        [(team.name(turn.t.language), GroupLink(team.key))] for team in page.items
+    ]
+    rows.append(page_buttons(turn, page, GroupLinkPage))
     return buttons(rows)
 
 
@@ -106,14 +107,14 @@ async def on_link(update: Update, context: AppContext) -> None:
     """Links the group to the team pressed (or moves it there, confirmed); anyone in the group
     can press, so rights are checked for the presser."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    team_key, confirmed, raw_replacing = turn.query.data.removeprefix(LINK).partition(":")
-    replacing = small_number(raw_replacing) if confirmed else None
-    if turn.private or (confirmed and replacing is None):
+    assert turn.query is not None
+    press = pressed(turn, GroupLink)
+    if turn.private or press is None:
         await answer_expired(turn)
         return
     try:
-        await _link(context, turn, team_key, await _group_admin(context, turn), replacing)
+        group_admin = await _group_admin(context, turn)
+        await _link(context, turn, press.team, group_admin, press.replacing)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -138,7 +139,7 @@ async def on_keep(update: Update, context: AppContext) -> None:
     await turn.query.edit_message_reply_markup(None)
 
 
-on_link_page = keyboard_pager(LINK_PAGE, _team_keyboard)
+on_link_page = keyboard_pager(GroupLinkPage.parse, _team_keyboard)
 
 
 async def on_my_chat_member(update: Update, context: AppContext) -> None:

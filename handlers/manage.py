@@ -3,38 +3,45 @@ the time, place or capacity (those signed up are told); cancelling with a reason
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.buttons import (
+    ActivityField,
+    CodeNew,
+    ManageCancel,
+    ManageEdit,
+    ManageOpen,
+    ManagePage,
+    ManageRoster,
+    Presence,
+    Sheet,
+)
+from bot.domain.dialogues import Dialogue, ManageData, entered
 from bot.domain.errors import DomainError
-from bot.domain.models import Activity, Dialogue, Volunteer
+from bot.domain.models import Activity, Volunteer
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
 from bot.services.activities import ActivityView, parse_capacity
 from handlers.activities import card
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     keyboard_pager,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
-    small_number,
     turn_of,
 )
 from handlers.dialogue import text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-OPEN = "mg:o:"
-PAGE = "mg:p:"
-ROSTER = "mg:r:"  # mg:r:<activity id>, or mg:r:<activity id>:<page> to turn its pages
-CANCEL = "mg:x:"
-EDIT = "mg:e:"  # mg:e:<field>:<activity id>, field one of time, place, capacity
-FIELDS = ("time", "place", "capacity")
+FIELDS: tuple[ActivityField, ...] = ("time", "place", "capacity")
 PER_PAGE = 8
 PEOPLE_PER_PAGE = 40  # names are at most 30 characters: a page stays well under 4096
 
@@ -45,8 +52,10 @@ async def _list_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
 
 def _keyboard(turn: Turn, managed: list[Activity], number: int) -> InlineKeyboardMarkup:
     page = page_of(managed, number, PER_PAGE)
-    rows = [[(f"{turn.t.datetime(a.starts_at)} {a.title}", f"{OPEN}{a.id}")] for a in page.items]
-    rows.append(page_buttons(turn, page, PAGE))
+    rows: list[list[Choice]] = [
+        [(f"{turn.t.datetime(a.starts_at)} {a.title}", ManageOpen(a.id))] for a in page.items
+    ]
+    rows.append(page_buttons(turn, page, ManagePage))
     return buttons(rows)
 
 
@@ -66,21 +75,17 @@ async def manage_command(update: Update, context: AppContext) -> None:
     await reply(context, turn, turn.t("manage.choose"), _keyboard(turn, managed, 0))
 
 
-on_page = keyboard_pager(PAGE, _list_keyboard)
-
-
-def _activity_id(turn: Turn, prefix: str) -> int | None:
-    assert turn.query is not None and turn.query.data is not None
-    return page_number(turn.query.data, prefix)
+on_page = keyboard_pager(ManagePage.parse, _list_keyboard)
 
 
 async def _pressed(
-    update: Update, context: AppContext, prefix: str
+    update: Update, context: AppContext, kind: type[ManageOpen | ManageCancel]
 ) -> tuple[Turn, Activity, list[Volunteer], list[Volunteer]] | None:
-    """The activity a `<prefix><id>` button names, with its roster, if the presser manages it;
+    """The activity a `kind` of button names, with its roster, if the presser manages it;
     otherwise the press is answered (expired, or the refusal) and None returned."""
     turn = await turn_of(update, context)
-    roster = await _roster_of(context, turn, _activity_id(turn, prefix))
+    press = pressed(turn, kind)
+    roster = await _roster_of(context, turn, press.activity if press else None)
     return None if roster is None else (turn, *roster)
 
 
@@ -104,26 +109,26 @@ async def _roster_of(
 
 async def on_open(update: Update, context: AppContext) -> None:
     """One managed activity: its card, counts and what the lead can do."""
-    pressed = await _pressed(update, context, OPEN)
-    if pressed is None:
+    found = await _pressed(update, context, ManageOpen)
+    if found is None:
         return
-    turn, activity, confirmed, waiting = pressed
+    turn, activity, confirmed, waiting = found
     text, _ = await card(turn, ActivityView(activity, len(confirmed), len(waiting)), None)
-    rows = [[(turn.t("button.roster"), f"{ROSTER}{activity.id}")]]
+    rows: list[list[Choice]] = [[(turn.t("button.roster"), ManageRoster(activity.id))]]
     ended = activity.ends_at <= context.runtime.clock.now()
     if activity.state == "published" and not ended:
         rows.append(
             [
-                (turn.t("button.checkin_qr"), f"mg:k:{activity.id}"),
-                (turn.t("button.presence"), f"mg:h:{activity.id}"),
+                (turn.t("button.checkin_qr"), CodeNew(activity.id)),
+                (turn.t("button.presence"), Presence(activity.id)),
             ]
         )
         rows.append(
-            [(turn.t(f"button.edit_{field}"), f"{EDIT}{field}:{activity.id}") for field in FIELDS]
+            [(turn.t(f"button.edit_{field}"), ManageEdit(field, activity.id)) for field in FIELDS]
         )
-        rows.append([(turn.t("button.cancel_activity"), f"{CANCEL}{activity.id}")])
+        rows.append([(turn.t("button.cancel_activity"), ManageCancel(activity.id))])
     elif activity.state == "published":
-        rows.append([(turn.t("button.open_sheet"), f"mg:a:{activity.id}")])
+        rows.append([(turn.t("button.open_sheet"), Sheet(activity.id))])
     await reply(context, turn, text, buttons(rows))
 
 
@@ -132,16 +137,14 @@ async def on_roster(update: Update, context: AppContext) -> None:
     buttons turn the same message); the service decides whether the numbers are shown in
     full or masked."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    raw_id, paged, raw_page = turn.query.data.removeprefix(ROSTER).partition(":")
-    number = small_number(raw_page) if paged else 0
-    activity_id = small_number(raw_id) if number is not None else None
-    roster = await _roster_of(context, turn, activity_id)
-    if roster is None or number is None:
+    assert turn.query is not None
+    press = pressed(turn, ManageRoster)
+    roster = await _roster_of(context, turn, press.activity if press else None)
+    if roster is None or press is None:
         return
-    text, markup = _roster_page(turn, *roster, number)
+    text, markup = _roster_page(turn, *roster, press.page or 0)
     shown = turn.query.message
-    if not paged:
+    if press.page is None:  # from the activity's card: a message of its own
         await reply(context, turn, text, markup)
     elif not (isinstance(shown, Message) and shown.text == text):  # else already on that page
         await turn.query.edit_message_text(text, reply_markup=markup)
@@ -177,29 +180,29 @@ def _roster_page(
         lines.append(headings[False])
     if page.count > 1:
         lines.append(t("page.indicator", page=page.number + 1, pages=page.count))
-    nav = page_buttons(turn, page, f"{ROSTER}{activity.id}:")
+    nav = page_buttons(turn, page, partial(ManageRoster, activity.id))
     return "\n".join(lines), buttons([nav]) if nav else None
 
 
 async def on_cancel(update: Update, context: AppContext) -> None:
     """Asks for the reason before cancelling an activity."""
-    pressed = await _pressed(update, context, CANCEL)
-    if pressed is None:
+    found = await _pressed(update, context, ManageCancel)
+    if found is None:
         return
-    turn, activity, _, _ = pressed
-    await turn.services.dialogues.begin(turn.user_id, "manage", "reason", activity=activity.id)
+    turn, activity, _, _ = found
+    await turn.services.dialogues.begin(turn.user_id, ManageData(activity_id=activity.id), "reason")
     await reply(context, turn, turn.t("manage.ask_reason", title=activity.title))
 
 
 async def on_edit(update: Update, context: AppContext) -> None:
     """Starts changing the time, place or capacity of an activity."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    field, _, raw_id = turn.query.data.removeprefix(EDIT).partition(":")
-    activity_id = page_number(raw_id, "")
-    if field not in FIELDS or activity_id is None:
+    assert turn.query is not None
+    press = pressed(turn, ManageEdit)
+    if press is None:
         await answer_expired(turn)
         return
+    field, activity_id = press.field, press.activity
     try:
         activity, _, _ = await turn.services.activities.roster(await turn.actor(), activity_id)
     except DomainError as error:
@@ -207,7 +210,7 @@ async def on_edit(update: Update, context: AppContext) -> None:
         return
     await turn.query.answer()
     step = "start" if field == "time" else field
-    await turn.services.dialogues.begin(turn.user_id, "manage", step, activity=activity_id)
+    await turn.services.dialogues.begin(turn.user_id, ManageData(activity_id=activity_id), step)
     prompt = {
         "start": turn.t("manage.ask_start"),
         "place": turn.t("manage.ask_place"),
@@ -216,25 +219,29 @@ async def on_edit(update: Update, context: AppContext) -> None:
     await reply(context, turn, prompt)
 
 
-@text_step("manage", "start")
-async def edit_start(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(ManageData, "start")
+async def edit_start(
+    context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
+) -> None:
     now = context.runtime.clock.now()
     starts_at = turn.services.activities.check_start(
         parse_when(message.text or "", now, turn.t.zone)
     )
-    dialogue.data["starts_at"] = starts_at.isoformat()
+    dialogue.data.starts_at = starts_at
     dialogue.step = "end"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("manage.ask_end", start=turn.t.datetime(starts_at)))
 
 
-@text_step("manage", "end")
-async def edit_end(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(ManageData, "end")
+async def edit_end(
+    context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
+) -> None:
     ends_at = parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
     told = await turn.services.activities.change_time(
         await turn.actor(),
-        int(dialogue.data["activity"]),
-        datetime.fromisoformat(dialogue.data["starts_at"]),
+        dialogue.data.activity_id,
+        entered(dialogue.data.starts_at),
         ends_at,
     )
     await turn.services.dialogues.end(turn.user_id)
@@ -250,9 +257,9 @@ async def edit_place(context: AppContext, turn: Turn, dialogue: Dialogue, messag
     await reply(context, turn, turn.t("manage.changed", count=told))
 
 
-@text_step("manage", "capacity")
+@text_step(ManageData, "capacity")
 async def edit_capacity(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
     promoted = await turn.services.activities.change_capacity(
         await turn.actor(), int(dialogue.data["activity"]), parse_capacity(message.text or "")
@@ -261,9 +268,9 @@ async def edit_capacity(
     await reply(context, turn, turn.t("manage.capacity_saved", promoted=promoted))
 
 
-@text_step("manage", "reason")
+@text_step(ManageData, "reason")
 async def cancel_reason(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
     activity_id = int(dialogue.data["activity"])
     told = await turn.services.activities.cancel_activity(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.buttons import MyCalendar, SignUpCancel
 from bot.domain.errors import DomainError
 from bot.domain.roster import Placement
-from handlers.activities import CANCEL
-from handlers.common import buttons, reply, reply_error, turn_of
+from handlers.common import Choice, buttons, reply, reply_error, turn_of
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-CALENDAR = "m:ics"
 SHOWN = 10  # upcoming ones with a button each; a message holds 4096 characters
 
 
@@ -28,7 +27,7 @@ async def my_command(update: Update, context: AppContext) -> None:
         return
     t = turn.t
     lines = [t("my.header")]
-    rows = []
+    rows: list[list[Choice]] = []
     for activity, placement in current[:SHOWN]:
         mark = "✅" if placement is Placement.CONFIRMED else "⏳"
         lines.append(
@@ -43,7 +42,7 @@ async def my_command(update: Update, context: AppContext) -> None:
         label = t(
             "button.cancel_signup" if placement is Placement.CONFIRMED else "button.leave_waitlist"
         )
-        rows.append([(f"{label}: {activity.title}", f"{CANCEL}{activity.id}")])
+        rows.append([(f"{label}: {activity.title}", SignUpCancel(activity.id))])
     if not current:
         lines.append(t("my.none"))
     if past:
@@ -54,7 +53,7 @@ async def my_command(update: Update, context: AppContext) -> None:
             for a in past
         ]
     if any(placement is Placement.CONFIRMED for _, placement in current):
-        rows.append([(t("button.calendar"), CALENDAR)])
+        rows.append([(t("button.calendar"), MyCalendar())])
     await reply(context, turn, "\n".join(lines), buttons(rows))
 
 

@@ -3,38 +3,38 @@ preview → publish. Every typed step is validated; a bad answer repeats the ste
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.buttons import (
+    NewActivityCategory,
+    NewActivityDiscard,
+    NewActivityPublish,
+    NewActivityQuickStart,
+    NewActivitySkip,
+    NewActivityTeam,
+    NewActivityTeamPage,
+)
+from bot.domain.dialogues import Dialogue, NewActivityData, entered
 from bot.domain.errors import DomainError, InvalidCategory
-from bot.domain.models import Activity, Dialogue
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
 from bot.services.activities import ActivityView, parse_capacity
 from handlers.activities import card
 from handlers.common import (
-    Turn,
+    Choice,
     answer_expired,
+    Turn,
     buttons,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
     turn_of,
 )
-from handlers.dialogue import text_step
+from handlers.dialogue import pressed_at, text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-FLOW = "new_activity"
-TEAM = "n:t:"
-TEAM_PAGE = "n:p:"
-CATEGORY = "n:c:"
-QUICK = "n:q:"
-SKIP = "n:skip"
-PUBLISH = "n:go"
-DISCARD = "n:no"
 TEAMS_PER_PAGE = 8
 QUICK_PICKS = (
     ("quick.tomorrow", "明天", "9:00"),
@@ -44,37 +44,18 @@ QUICK_PICKS = (
 )
 
 
-def _draft(data: dict[str, object]) -> Activity:
-    def when(key: str) -> datetime:
-        return datetime.fromisoformat(str(data[key]))
-
-    latitude, longitude = data.get("latitude"), data.get("longitude")
-    return Activity(
-        id=0,
-        team_key=str(data["team"]),
-        title=str(data["title"]),
-        category=str(data["category"]),
-        starts_at=when("starts_at"),
-        ends_at=when("ends_at"),
-        place=str(data["place"]),
-        capacity=int(str(data["capacity"])),
-        state="published",
-        latitude=float(str(latitude)) if latitude is not None else None,
-        longitude=float(str(longitude)) if longitude is not None else None,
-        description=str(data["description"]) if data.get("description") else None,
-    )
-
-
 async def _ask_title(context: AppContext, turn: Turn, team_key: str) -> None:
-    await turn.services.dialogues.begin(turn.user_id, FLOW, "title", team=team_key)
+    await turn.services.dialogues.begin(turn.user_id, NewActivityData(team_key=team_key), "title")
     await reply(context, turn, turn.t("new.ask_title"))
 
 
 async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
     teams = await turn.services.activities.teams_for(await turn.actor())
     page = page_of(teams, number, TEAMS_PER_PAGE)
-    rows = [[(team.name(turn.t.language), f"{TEAM}{team.key}")] for team in page.items]
-    rows.append(page_buttons(turn, page, TEAM_PAGE))
+    rows: list[list[Choice]] = [
+        [(team.name(turn.t.language), NewActivityTeam(team.key))] for team in page.items
+    ]
+    rows.append(page_buttons(turn, page, NewActivityTeamPage))
     return buttons(rows)
 
 
@@ -91,28 +72,21 @@ async def new_activity_command(update: Update, context: AppContext) -> None:
     if len(teams) == 1:
         await _ask_title(context, turn, teams[0].key)
         return
-    await turn.services.dialogues.begin(turn.user_id, FLOW, "team")
+    await turn.services.dialogues.begin(turn.user_id, NewActivityData(), "team")
     markup = await _team_keyboard(turn, 0)
     await reply(context, turn, turn.t("new.choose_team"), markup)
-
-
-async def _at(turn: Turn, step: str) -> Dialogue | None:
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if dialogue is None or (dialogue.flow, dialogue.step) != (FLOW, step):
-        await answer_expired(turn)
-        return None
-    return dialogue
 
 
 async def on_team(update: Update, context: AppContext) -> None:
     """Takes the team (checked again against the presser's role) and asks for the title."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    if await _at(turn, "team") is None:
+    assert turn.query is not None
+    if await pressed_at(context, turn, NewActivityData, "team") is None:
         return
-    key = turn.query.data.removeprefix(TEAM)
+    press = pressed(turn, NewActivityTeam)
+    key = press.team if press else None
     allowed = {t.key for t in await turn.services.activities.teams_for(await turn.actor())}
-    if key not in allowed:
+    if key is None or key not in allowed:
         await answer_expired(turn)
         return
     await turn.query.answer()
@@ -123,23 +97,26 @@ async def on_team(update: Update, context: AppContext) -> None:
 async def on_team_page(update: Update, context: AppContext) -> None:
     """Another page of teams."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, TEAM_PAGE)
-    if number is None or await _at(turn, "team") is None:
-        if number is None:
-            await answer_expired(turn)
+    assert turn.query is not None
+    press = pressed(turn, NewActivityTeamPage)
+    if press is None:
+        await answer_expired(turn)
+        return
+    if await pressed_at(context, turn, NewActivityData, "team") is None:
         return
     await turn.query.answer()
-    await turn.query.edit_message_reply_markup(await _team_keyboard(turn, number))
+    await turn.query.edit_message_reply_markup(await _team_keyboard(turn, press.page))
 
 
-@text_step(FLOW, "title")
-async def title_step(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
-    dialogue.data["title"] = turn.services.activities.check_title(message.text or "")
+@text_step(NewActivityData, "title")
+async def title_step(
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
+) -> None:
+    dialogue.data.title = turn.services.activities.check_title(message.text or "")
     dialogue.step = "category"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     rows = [
-        [((c.name_zh if turn.t.language == "zh" else c.name_en), f"{CATEGORY}{c.key}")]
+        [((c.name_zh if turn.t.language == "zh" else c.name_en), NewActivityCategory(c.key))]
         for c in turn.categories
     ]
     await reply(context, turn, turn.t("new.ask_category"), buttons(rows))
@@ -148,7 +125,7 @@ async def title_step(context: AppContext, turn: Turn, dialogue: Dialogue, messag
 def _quick_picks(turn: Turn) -> InlineKeyboardMarkup:
     return buttons(
         [
-            [(turn.t(label, time=clock), f"{QUICK}{n}")]
+            [(turn.t(label, time=clock), NewActivityQuickStart(n))]
             for n, (label, _, clock) in enumerate(QUICK_PICKS)
         ]
     )
@@ -157,26 +134,29 @@ def _quick_picks(turn: Turn) -> InlineKeyboardMarkup:
 async def on_category(update: Update, context: AppContext) -> None:
     """Takes the category and asks for the start."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    dialogue = await _at(turn, "category")
+    assert turn.query is not None
+    dialogue = await pressed_at(context, turn, NewActivityData, "category")
     if dialogue is None:
         return
-    key = turn.query.data.removeprefix(CATEGORY)
-    if key not in {c.key for c in turn.categories}:
+    press = pressed(turn, NewActivityCategory)
+    key = press.category if press else None
+    if key is None or key not in {c.key for c in turn.categories}:
         await reply_error(context, turn, InvalidCategory())
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
-    dialogue.data["category"] = key
+    dialogue.data.category = key
     dialogue.step = "start"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("new.ask_start"), _quick_picks(turn))
 
 
-async def _take_start(context: AppContext, turn: Turn, dialogue: Dialogue, typed: str) -> None:
+async def _take_start(
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], typed: str
+) -> None:
     now = context.runtime.clock.now()
     starts_at = turn.services.activities.check_start(parse_when(typed, now, turn.t.zone))
-    dialogue.data["starts_at"] = starts_at.isoformat()
+    dialogue.data.starts_at = starts_at
     dialogue.step = "end"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("new.ask_end", start=turn.t.datetime(starts_at)))
@@ -185,81 +165,90 @@ async def _take_start(context: AppContext, turn: Turn, dialogue: Dialogue, typed
 async def on_quick_pick(update: Update, context: AppContext) -> None:
     """A suggested start time."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    dialogue = await _at(turn, "start")
-    index = page_number(turn.query.data, QUICK)
+    assert turn.query is not None
+    dialogue = await pressed_at(context, turn, NewActivityData, "start")
+    press = pressed(turn, NewActivityQuickStart)
     if dialogue is None:
         return
-    if index is None or index >= len(QUICK_PICKS):
+    if press is None or press.pick >= len(QUICK_PICKS):
         await answer_expired(turn)
         return
     await turn.query.answer()
-    _, day, clock = QUICK_PICKS[index]
+    _, day, clock = QUICK_PICKS[press.pick]
     try:
         await _take_start(context, turn, dialogue, f"{day} {clock}")
     except DomainError as error:
         await reply_error(context, turn, error)
 
 
-@text_step(FLOW, "start")
-async def start_step(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(NewActivityData, "start")
+async def start_step(
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
+) -> None:
     await _take_start(context, turn, dialogue, message.text or "")
 
 
-@text_step(FLOW, "end")
-async def end_step(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
-    starts_at = datetime.fromisoformat(dialogue.data["starts_at"])
+@text_step(NewActivityData, "end")
+async def end_step(
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
+) -> None:
+    starts_at = entered(dialogue.data.starts_at)
     ends_at = turn.services.activities.check_end(
         starts_at, parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
     )
-    dialogue.data["ends_at"] = ends_at.isoformat()
+    dialogue.data.ends_at = ends_at
     dialogue.step = "place"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("new.ask_place"))
 
 
-@text_step(FLOW, "place", location=True)
-async def place_step(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(NewActivityData, "place", location=True)
+async def place_step(
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
+) -> None:
     if message.location is not None:
-        dialogue.data.update(
-            latitude=message.location.latitude, longitude=message.location.longitude
-        )
+        dialogue.data.latitude = message.location.latitude
+        dialogue.data.longitude = message.location.longitude
         await turn.services.dialogues.save(turn.user_id, dialogue)
         await reply(context, turn, turn.t("new.location_saved"))
         return
-    dialogue.data["place"] = turn.services.activities.check_place(message.text or "")
+    dialogue.data.place = turn.services.activities.check_place(message.text or "")
     dialogue.step = "capacity"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("new.ask_capacity"))
 
 
-@text_step(FLOW, "capacity")
+@text_step(NewActivityData, "capacity")
 async def capacity_step(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
 ) -> None:
-    dialogue.data["capacity"] = parse_capacity(message.text or "")
+    dialogue.data.capacity = parse_capacity(message.text or "")
     dialogue.step = "description"
     await turn.services.dialogues.save(turn.user_id, dialogue)
-    await reply(
-        context, turn, turn.t("new.ask_description"), buttons([[(turn.t("button.skip"), SKIP)]])
-    )
+    skip = buttons([[(turn.t("button.skip"), NewActivitySkip())]])
+    await reply(context, turn, turn.t("new.ask_description"), skip)
 
 
-async def _preview(context: AppContext, turn: Turn, dialogue: Dialogue) -> None:
-    draft = turn.services.activities.validate(_draft(dialogue.data))
+async def _preview(context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData]) -> None:
+    draft = turn.services.activities.validate(dialogue.data.draft())
     dialogue.step = "preview"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     text, _ = await card(turn, ActivityView(draft, 0, 0), None)
     await reply(context, turn, text)
-    choice = [[(turn.t("button.publish"), PUBLISH), (turn.t("button.discard"), DISCARD)]]
+    choice: list[list[Choice]] = [
+        [
+            (turn.t("button.publish"), NewActivityPublish()),
+            (turn.t("button.discard"), NewActivityDiscard()),
+        ]
+    ]
     await reply(context, turn, turn.t("new.preview"), buttons(choice))
 
 
-@text_step(FLOW, "description")
+@text_step(NewActivityData, "description")
 async def description_step(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[NewActivityData], message: Message
 ) -> None:
-    dialogue.data["description"] = turn.services.activities.check_description(message.text or "")
+    dialogue.data.description = turn.services.activities.check_description(message.text or "")
     await _preview(context, turn, dialogue)
 
 
@@ -267,7 +256,7 @@ async def on_skip(update: Update, context: AppContext) -> None:
     """No description."""
     turn = await turn_of(update, context)
     assert turn.query is not None
-    dialogue = await _at(turn, "description")
+    dialogue = await pressed_at(context, turn, NewActivityData, "description")
     if dialogue is None:
         return
     await turn.query.answer()
@@ -282,17 +271,21 @@ async def on_publish(update: Update, context: AppContext) -> None:
     """Publishes the previewed activity (the announcement goes out through the outbox)."""
     turn = await turn_of(update, context)
     assert turn.query is not None
-    dialogue = await _at(turn, "preview")
+    publish = pressed(turn, NewActivityPublish)
+    if publish is None and pressed(turn, NewActivityDiscard) is None:
+        await answer_expired(turn)
+        return
+    dialogue = await pressed_at(context, turn, NewActivityData, "preview")
     if dialogue is None:
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
     await turn.services.dialogues.end(turn.user_id)
-    if turn.query.data != PUBLISH:
+    if publish is None:
         await reply(context, turn, turn.t("new.discarded"))
         return
     try:
-        draft = _draft(dialogue.data)
+        draft = dialogue.data.draft()
         activity = await turn.services.activities.publish(
             await turn.actor(), draft, context.bot.username
         )

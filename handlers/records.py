@@ -3,11 +3,29 @@ record view draws the actions its reader may take (disputes.py answers them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol
+
 from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
 
+from bot.buttons import (
+    ButtonData,
+    CertificateRequest,
+    MyRecordsOpen,
+    MyRecordsPage,
+    RecordAdjust,
+    RecordApproveReview,
+    RecordDispute,
+    RecordOpen,
+    RecordReject,
+    TheirRecordsOpen,
+    TheirRecordsPage,
+)
+from bot.domain.dialogues import RecordsSearchData
 from bot.domain.errors import (
     DomainError,
 )
@@ -17,29 +35,19 @@ from bot.domain.paging import Page
 from bot.services.records import RECORDS_PER_PAGE, RecordView
 from handlers.admin import volunteer_search
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     hours_text,
     page_buttons,
-    page_number,
+    pressed,
     reply,
     reply_error,
     turn_of,
 )
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
-
-RECORDS = "h:l:"  # page of my records, shown in place
-RECORDS_OPEN = "h:o"  # the first page, as a new message
-RECORD = "h:r:"  # one record
-DISPUTE = "h:d:"
-ADJUST = "h:a:"
-REJECT = "h:x:"
-APPROVE_REVIEW = "h:v:"
-CERTIFICATE = "h:c"
-THEIR_RECORDS = "h:u:"  # h:u:<volunteer id>:<page>, for admins, shown in place
-THEIR_RECORDS_OPEN = "h:w:"  # h:w:<volunteer id>: the first page as a new message
 
 
 async def hours_command(update: Update, context: AppContext) -> None:
@@ -91,8 +99,8 @@ async def hours_command(update: Update, context: AppContext) -> None:
         ]
     markup = buttons(
         [
-            [(t("button.my_records"), RECORDS_OPEN)],
-            [(t("button.certificate"), CERTIFICATE)],
+            [(t("button.my_records"), MyRecordsOpen())],
+            [(t("button.certificate"), CertificateRequest())],
         ]
     )
     await reply(context, turn, "\n".join(lines), markup)
@@ -106,21 +114,23 @@ async def _records_page(
     turn: Turn, number: int, volunteer_id: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """My records; or, for an admin, those of a volunteer."""
+    pager: Callable[[int], ButtonData]
     if volunteer_id is None:
         records, total = await turn.services.records.records(turn.user_id, number)
-        header, pager = "hours.records_header", RECORDS
+        header, pager = "hours.records_header", MyRecordsPage
         name = ""
     else:
         volunteer, records, total = await turn.services.records.records_of(
             await turn.actor(), volunteer_id, number
         )
-        header, pager, name = "records.header", f"{THEIR_RECORDS}{volunteer_id}:", volunteer.name
+        header, name = "records.header", volunteer.name
+        pager = partial(TheirRecordsPage, volunteer_id)
     count = max(1, -(-total // RECORDS_PER_PAGE))
     page = Page(records, min(max(number, 0), count - 1), count)
     if not records:
         return turn.t("hours.no_records"), buttons([])
     lines = [turn.t(header, page=page.number + 1, pages=page.count, name=name)]
-    rows = []
+    rows: list[list[Choice]] = []
     for record in records:
         label = turn.t(
             "hours.record_line",
@@ -130,7 +140,7 @@ async def _records_page(
             state=_state_label(turn, record),
         )
         lines.append(label)
-        rows.append([(label[:60], f"{RECORD}{record.id}")])
+        rows.append([(label[:60], RecordOpen(record.id))])
     rows.append(page_buttons(turn, page, pager))
     return "\n".join(lines), buttons(rows)
 
@@ -138,9 +148,10 @@ async def _records_page(
 async def on_records(update: Update, context: AppContext) -> None:
     """My records, newest first, a page at a time; each opens with a button."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    opening = turn.query.data == RECORDS_OPEN
-    number = 0 if opening else page_number(turn.query.data, RECORDS)
+    assert turn.query is not None
+    opening = pressed(turn, MyRecordsOpen) is not None
+    paged = pressed(turn, MyRecordsPage)
+    number = 0 if opening else paged.page if paged else None
     if number is None:
         await answer_expired(turn)
         return
@@ -216,21 +227,21 @@ def _record_buttons(turn: Turn, actor: Actor, view: RecordView) -> InlineKeyboar
     record, t = view.record, turn.t
     own = actor.volunteer is not None and actor.volunteer.id == record.volunteer_id
     manages = actor.is_admin or record.team_key in actor.lead_team_keys
-    rows = []
+    rows: list[list[Choice]] = []
     if own and record.state in (RecordState.APPROVED, RecordState.NO_SHOW):
-        rows.append([(t("button.dispute"), f"{DISPUTE}{record.id}")])
+        rows.append([(t("button.dispute"), RecordDispute(record.id))])
     if manages and not own:
         if record.state is RecordState.DISPUTED:
             rows.append(
                 [
-                    (t("button.resolve_adjust"), f"{ADJUST}{record.id}"),
-                    (t("button.resolve_reject"), f"{REJECT}{record.id}"),
+                    (t("button.resolve_adjust"), RecordAdjust(record.id)),
+                    (t("button.resolve_reject"), RecordReject(record.id)),
                 ]
             )
         elif actor.is_admin:
-            row = [(t("button.correct"), f"{ADJUST}{record.id}")]
+            row: list[Choice] = [(t("button.correct"), RecordAdjust(record.id))]
             if record.state is RecordState.REVIEW:
-                row.insert(0, (t("button.approve_review"), f"{APPROVE_REVIEW}{record.id}"))
+                row.insert(0, (t("button.approve_review"), RecordApproveReview(record.id)))
             rows.append(row)
     return buttons(rows)
 
@@ -247,14 +258,23 @@ async def show_record(context: AppContext, turn: Turn, record_id: int) -> None:
     await reply(context, turn, _record_text(turn, view), _record_buttons(turn, actor, view))
 
 
-async def pressed_record(update: Update, context: AppContext, prefix: str) -> tuple[Turn, int]:
+class RecordButton(Protocol):
+    @property
+    def record(self) -> int: ...
+
+
+async def pressed_record(
+    update: Update, context: AppContext, kind: Callable[[str | None], RecordButton | None]
+) -> tuple[Turn, int | None]:
+    """The turn and the record the button names (`kind`: e.g. `RecordOpen.parse`)."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    return turn, page_number(turn.query.data, prefix) or 0
+    assert turn.query is not None
+    press = kind(turn.query.data)
+    return turn, press.record if press else None
 
 
 async def on_record(update: Update, context: AppContext) -> None:
-    turn, record_id = await pressed_record(update, context, RECORD)
+    turn, record_id = await pressed_record(update, context, RecordOpen.parse)
     if not record_id:
         await answer_expired(turn)
         return
@@ -266,21 +286,22 @@ async def on_record(update: Update, context: AppContext) -> None:
 
 # Admins find a volunteer by name or phone fragment and open any of their records.
 records_command = volunteer_search(
-    "records", THEIR_RECORDS_OPEN, "records.choose_volunteer", "records.ask_query"
+    RecordsSearchData, TheirRecordsOpen, "records.choose_volunteer", "records.ask_query"
 )
 
 
 async def on_their_records(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    opening = turn.query.data.startswith(THEIR_RECORDS_OPEN)
-    prefix = THEIR_RECORDS_OPEN if opening else THEIR_RECORDS
-    raw_id, _, raw_page = turn.query.data.removeprefix(prefix).partition(":")
-    volunteer_id = page_number(raw_id, "")
-    number = 0 if opening else page_number(raw_page, "")
-    if volunteer_id is None or number is None:
+    assert turn.query is not None
+    opened, paged = pressed(turn, TheirRecordsOpen), pressed(turn, TheirRecordsPage)
+    if opened is not None:
+        volunteer_id, number = opened.volunteer, 0
+    elif paged is not None:
+        volunteer_id, number = paged.volunteer, paged.page
+    else:
         await answer_expired(turn)
         return
+    opening = opened is not None
     try:
         text, markup = await _records_page(turn, number, volunteer_id)
     except DomainError as error:

@@ -6,35 +6,38 @@ from collections.abc import Awaitable, Callable
 
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from bot.buttons import (
+    ProfileEdit,
+    RegisterConsent,
+    RegisterTeamPage,
+    RegisterTeamsDone,
+    RegisterTeamToggle,
+)
+from bot.domain.dialogues import ChoosingTeams, Dialogue, EditProfileData, RegisterData, entered
 from bot.domain.errors import DomainError, NoTeamChosen, NotOwnContact, NotRegistered
-from bot.domain.models import Dialogue, Volunteer
+from bot.domain.models import Volunteer
 from bot.domain.paging import page_of
 from bot.domain.validation import parse_name
 from handlers.common import (
+    Choice,
     Turn,
     answer_expired,
     buttons,
     capped,
     page_buttons,
-    page_number,
+    pressed,
     profile_summary,
     reply,
     reply_error,
     team_names,
     turn_of,
 )
-from handlers.dialogue import text_step
+from handlers.dialogue import pressed_at, text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-TEAM_TOGGLE = "r:t:"
-TEAM_PAGE = "r:p:"
 TEAMS_PER_PAGE = 8
 SUMMARY_TEAMS = 10  # named in the summary; the rest counted (a message holds 4096 characters)
-TEAMS_DONE = "r:td"
-CONSENT = "r:c:"
-EDIT = "p:e:"
-START_REGISTRATION = "r:go"
 
 
 def _share_phone_keyboard(turn: Turn) -> ReplyKeyboardMarkup:
@@ -45,31 +48,29 @@ def _share_phone_keyboard(turn: Turn) -> ReplyKeyboardMarkup:
     )
 
 
-def _edit_buttons(turn: Turn) -> list[list[tuple[str, str]]]:
+def _edit_buttons(turn: Turn) -> list[list[Choice]]:
     return [
         [
-            (turn.t("button.edit_name"), f"{EDIT}name"),
-            (turn.t("button.edit_phone"), f"{EDIT}phone"),
-            (turn.t("button.edit_teams"), f"{EDIT}teams"),
+            (turn.t("button.edit_name"), ProfileEdit("name")),
+            (turn.t("button.edit_phone"), ProfileEdit("phone")),
+            (turn.t("button.edit_teams"), ProfileEdit("teams")),
         ]
     ]
 
 
-async def _team_keyboard(
-    turn: Turn, chosen: list[str], page_number: int = 0
-) -> list[list[tuple[str, str]]]:
+async def _team_keyboard(turn: Turn, chosen: list[str], page_number: int = 0) -> list[list[Choice]]:
     page = page_of(await turn.services.teams.all(), page_number, TEAMS_PER_PAGE)
-    rows = [
+    rows: list[list[Choice]] = [
         [
             (
                 ("✅ " if team.key in chosen else "⬜ ") + team.name(turn.t.language),
-                TEAM_TOGGLE + team.key,
+                RegisterTeamToggle(team.key),
             )
         ]
         for team in page.items
     ]
-    rows.append(page_buttons(turn, page, TEAM_PAGE))
-    rows.append([(turn.t("button.done"), TEAMS_DONE)])
+    rows.append(page_buttons(turn, page, RegisterTeamPage))
+    rows.append([(turn.t("button.done"), RegisterTeamsDone())])
     return rows
 
 
@@ -105,7 +106,7 @@ async def begin_registration(
         await reply(context, turn, turn.t("register.already"), buttons(_edit_buttons(turn)))
         return
     await turn.services.dialogues.begin(
-        turn.user_id, "register", "name", resume_activity=resume_activity
+        turn.user_id, RegisterData(resume_activity=resume_activity), "name"
     )
     await reply(context, turn, turn.t("register.ask_name"), ReplyKeyboardRemove())
 
@@ -126,24 +127,26 @@ async def on_start_registration(update: Update, context: AppContext) -> None:
         await begin_registration(context, turn)
 
 
-@text_step("register", "name")
+@text_step(RegisterData, "name")
 async def registration_name(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RegisterData], message: Message
 ) -> None:
-    dialogue.data["name"] = parse_name(message.text or "")
+    dialogue.data.name = parse_name(message.text or "")
     dialogue.step = "phone"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await reply(context, turn, turn.t("register.ask_phone"), _share_phone_keyboard(turn))
 
 
-@text_step("register", "phone")
+@text_step(RegisterData, "phone")
 async def registration_phone(
-    context: AppContext, turn: Turn, dialogue: Dialogue, message: Message
+    context: AppContext, turn: Turn, dialogue: Dialogue[RegisterData], message: Message
 ) -> None:
     phone = await turn.services.registration.check_phone_available(
         turn.user_id, _phone_answer(turn, message), shared=message.contact is not None
     )
-    dialogue.data.update(phone=phone, teams=[], phone_shared=message.contact is not None)
+    dialogue.data.phone = phone
+    dialogue.data.teams = []
+    dialogue.data.phone_shared = message.contact is not None
     dialogue.step = "teams"
     await turn.services.dialogues.save(turn.user_id, dialogue)
     saved = turn.t("register.phone_saved", phone=phone)
@@ -159,44 +162,42 @@ async def registration_phone(
     await reply(context, turn, f"{saved}\n\n{turn.t('register.ask_teams')}", teams)
 
 
-async def _dialogue_at(turn: Turn, step: str) -> Dialogue | None:
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if dialogue is None or dialogue.step != step or dialogue.flow not in ("register", "edit"):
-        return None
-    return dialogue
-
-
 async def on_team_toggle(update: Update, context: AppContext) -> None:
     """Selects or deselects a team in the team step of registration or editing."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    key = turn.query.data.removeprefix(TEAM_TOGGLE)
-    dialogue = await _dialogue_at(turn, "teams")
-    known = {team.key for team in await turn.services.teams.all()}
-    if dialogue is None or key not in known:
+    assert turn.query is not None
+    press = pressed(turn, RegisterTeamToggle)
+    dialogue = await pressed_at(context, turn, ChoosingTeams, "teams")
+    if dialogue is None:
+        return
+    key = press.team if press else None
+    if key not in {team.key for team in await turn.services.teams.all()}:
         await answer_expired(turn)
         return
-    chosen: list[str] = dialogue.data.get("teams", [])
-    dialogue.data["teams"] = [k for k in chosen if k != key] if key in chosen else [*chosen, key]
+    chosen = dialogue.data.teams
+    dialogue.data.teams = [k for k in chosen if k != key] if key in chosen else [*chosen, key]
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer()
-    keyboard = await _team_keyboard(turn, dialogue.data["teams"], dialogue.data.get("page", 0))
+    keyboard = await _team_keyboard(turn, dialogue.data.teams, dialogue.data.page)
     await turn.query.edit_message_reply_markup(buttons(keyboard))
 
 
 async def on_team_page(update: Update, context: AppContext) -> None:
     """Shows another page of teams in the team step."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    number = page_number(turn.query.data, TEAM_PAGE)
-    dialogue = await _dialogue_at(turn, "teams")
-    if dialogue is None or number is None:
+    assert turn.query is not None
+    press = pressed(turn, RegisterTeamPage)
+    if press is None:
         await answer_expired(turn)
         return
-    dialogue.data["page"] = number
+    number = press.page
+    dialogue = await pressed_at(context, turn, ChoosingTeams, "teams")
+    if dialogue is None:
+        return
+    dialogue.data.page = number
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer()
-    keyboard = await _team_keyboard(turn, dialogue.data.get("teams", []), number)
+    keyboard = await _team_keyboard(turn, dialogue.data.teams, number)
     await turn.query.edit_message_reply_markup(buttons(keyboard))
 
 
@@ -204,11 +205,10 @@ async def on_teams_done(update: Update, context: AppContext) -> None:
     """Finishes the team step: on to consent when registering, saved when editing."""
     turn = await turn_of(update, context)
     assert turn.query is not None
-    dialogue = await _dialogue_at(turn, "teams")
+    dialogue = await pressed_at(context, turn, ChoosingTeams, "teams")
     if dialogue is None:
-        await answer_expired(turn)
         return
-    chosen: list[str] = dialogue.data.get("teams", [])
+    chosen = dialogue.data.teams
     if not chosen:
         await reply_error(context, turn, NoTeamChosen())
         return
@@ -216,7 +216,7 @@ async def on_teams_done(update: Update, context: AppContext) -> None:
     names = await team_names(turn)
     chosen_names = capped(turn, [names[k] for k in chosen], SUMMARY_TEAMS)
     await turn.query.edit_message_text(turn.t("register.ask_teams") + "\n\n" + chosen_names)
-    if dialogue.flow == "edit":
+    if isinstance(dialogue.data, EditProfileData):
         try:
             volunteer = await turn.services.registration.change_teams(turn.user_id, chosen)
         except DomainError as error:
@@ -226,8 +226,11 @@ async def on_teams_done(update: Update, context: AppContext) -> None:
         return
     dialogue.step = "consent"
     await turn.services.dialogues.save(turn.user_id, dialogue)
-    consent = [
-        [(turn.t("button.agree"), f"{CONSENT}y"), (turn.t("button.disagree"), f"{CONSENT}n")]
+    consent: list[list[Choice]] = [
+        [
+            (turn.t("button.agree"), RegisterConsent(agreed=True)),
+            (turn.t("button.disagree"), RegisterConsent(agreed=False)),
+        ]
     ]
     org = context.runtime.config.org.name
     await reply(context, turn, turn.t("register.consent", org=org), buttons(consent))
@@ -236,14 +239,17 @@ async def on_teams_done(update: Update, context: AppContext) -> None:
 async def on_consent(update: Update, context: AppContext) -> None:
     """Registers the person when they agree; stores nothing when they do not."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    dialogue = await turn.services.dialogues.current(turn.user_id)
-    if dialogue is None or (dialogue.flow, dialogue.step) != ("register", "consent"):
+    assert turn.query is not None
+    press = pressed(turn, RegisterConsent)
+    if press is None:
         await answer_expired(turn)
+        return
+    dialogue = await pressed_at(context, turn, RegisterData, "consent")
+    if dialogue is None:
         return
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(None)
-    if turn.query.data != f"{CONSENT}y":
+    if not press.agreed:
         await turn.services.dialogues.end(turn.user_id)
         await reply(context, turn, turn.t("register.declined"), ReplyKeyboardRemove())
         return
@@ -251,11 +257,11 @@ async def on_consent(update: Update, context: AppContext) -> None:
     try:
         volunteer = await turn.services.registration.register(
             turn.user_id,
-            data["name"],
-            data["phone"],
-            data["teams"],
+            entered(data.name),
+            entered(data.phone),
+            data.teams,
             consent=True,
-            phone_shared=bool(data.get("phone_shared")),
+            phone_shared=data.phone_shared,
         )
     except DomainError as error:
         await turn.services.dialogues.end(turn.user_id)
@@ -263,9 +269,9 @@ async def on_consent(update: Update, context: AppContext) -> None:
         return
     summary = await _summary(turn, volunteer)
     await reply(context, turn, turn.t("register.done", summary=summary), ReplyKeyboardRemove())
-    if data.get("resume_activity"):
+    if data.resume_activity:
         for resume in _AFTER_REGISTRATION:
-            await resume(context, turn, int(data["resume_activity"]))
+            await resume(context, turn, data.resume_activity)
 
 
 async def profile_command(update: Update, context: AppContext) -> None:
@@ -284,18 +290,19 @@ async def profile_command(update: Update, context: AppContext) -> None:
 async def on_edit(update: Update, context: AppContext) -> None:
     """Starts editing one field of the profile."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    field = turn.query.data.removeprefix(EDIT)
+    assert turn.query is not None
+    press = pressed(turn, ProfileEdit)
     volunteer = await turn.volunteer()
     if volunteer is None:
         await reply_error(context, turn, NotRegistered())
         return
-    if field not in ("name", "phone", "teams"):
+    if press is None:
         await answer_expired(turn)
         return
+    field = press.field
     await turn.query.answer()
     teams = list(volunteer.team_keys)
-    await turn.services.dialogues.begin(turn.user_id, "edit", field, teams=teams)
+    await turn.services.dialogues.begin(turn.user_id, EditProfileData(teams=teams), field)
     if field == "name":
         await reply(context, turn, turn.t("edit.ask_name"), ReplyKeyboardRemove())
     elif field == "phone":
@@ -306,14 +313,18 @@ async def on_edit(update: Update, context: AppContext) -> None:
         )
 
 
-@text_step("edit", "name")
-async def edit_name(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(EditProfileData, "name")
+async def edit_name(
+    context: AppContext, turn: Turn, dialogue: Dialogue[EditProfileData], message: Message
+) -> None:
     volunteer = await turn.services.registration.change_name(turn.user_id, message.text or "")
     await reply(context, turn, turn.t("edit.saved", summary=await _summary(turn, volunteer)))
 
 
-@text_step("edit", "phone")
-async def edit_phone(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(EditProfileData, "phone")
+async def edit_phone(
+    context: AppContext, turn: Turn, dialogue: Dialogue[EditProfileData], message: Message
+) -> None:
     volunteer = await turn.services.registration.change_phone(
         turn.user_id, _phone_answer(turn, message), shared=message.contact is not None
     )

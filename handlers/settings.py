@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons import SettingsAnonymous, SettingsMute
 from bot.domain.errors import DomainError
-from handlers.common import Turn, answer_expired, buttons, reply, reply_error, turn_of
+from handlers.common import (
+    Choice,
+    Turn,
+    answer_expired,
+    buttons,
+    pressed,
+    reply,
+    reply_error,
+    turn_of,
+)
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
-
-MUTE = "x:m:"
-ANONYMOUS = "x:a:"
 
 
 async def _render(turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
@@ -18,11 +25,10 @@ async def _render(turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
     anonymous = await turn.services.records.anonymous(turn.user_id)
     state = turn.t("settings.off" if muted else "settings.on")
     shown = turn.t("settings.anonymous" if anonymous else "settings.named")
-    button = (turn.t("button.unmute"), f"{MUTE}0") if muted else (turn.t("button.mute"), f"{MUTE}1")
-    privacy = (
-        (turn.t("button.show_name"), f"{ANONYMOUS}0")
-        if anonymous
-        else (turn.t("button.hide_name"), f"{ANONYMOUS}1")
+    button: Choice = (turn.t("button.unmute" if muted else "button.mute"), SettingsMute(not muted))
+    privacy: Choice = (
+        turn.t("button.show_name" if anonymous else "button.hide_name"),
+        SettingsAnonymous(not anonymous),
     )
     return turn.t("settings.text", reminders=state, shown=shown), buttons([[button], [privacy]])
 
@@ -41,19 +47,18 @@ async def settings_command(update: Update, context: AppContext) -> None:
 
 
 async def on_mute(update: Update, context: AppContext) -> None:
-    """Turns reminders off (1) or on (0); or, for `x:a:`, anonymity on (1) or off (0)."""
+    """Turns reminders off or on; or anonymity on or off (as the button says)."""
     turn = await turn_of(update, context)
-    assert turn.query is not None and turn.query.data is not None
-    prefix = ANONYMOUS if turn.query.data.startswith(ANONYMOUS) else MUTE
-    choice = turn.query.data.removeprefix(prefix)
-    if choice not in ("0", "1"):
+    assert turn.query is not None
+    mute, anonymous = pressed(turn, SettingsMute), pressed(turn, SettingsAnonymous)
+    if mute is None and anonymous is None:
         await answer_expired(turn)
         return
     try:
-        if prefix == MUTE:
-            await turn.services.reminders.set_muted(turn.user_id, choice == "1")
-        else:
-            await turn.services.records.set_anonymous(turn.user_id, choice == "1")
+        if mute is not None:
+            await turn.services.reminders.set_muted(turn.user_id, mute.muted)
+        elif anonymous is not None:
+            await turn.services.records.set_anonymous(turn.user_id, anonymous.anonymous)
         text, markup = await _render(turn)
     except DomainError as error:
         await reply_error(context, turn, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import buttons
 from bot.domain.commands import COMMANDS
 from handlers import (
     account,
@@ -79,6 +81,91 @@ COMMAND_HANDLERS: dict[str, Callback] = {
 if set(COMMAND_HANDLERS) != {name for name, _ in COMMANDS}:
     raise RuntimeError("every command in bot/domain/commands.py needs exactly one handler")
 
+# The function answering each kind of button (bot/buttons.py declares the kinds); a press is
+# routed by its prefix, which no other prefix begins.
+BUTTON_HANDLERS: dict[type[buttons.ButtonData], Callback] = {
+    buttons.RegisterStart: registration.on_start_registration,
+    buttons.RegisterTeamToggle: registration.on_team_toggle,
+    buttons.RegisterTeamsDone: registration.on_teams_done,
+    buttons.RegisterTeamPage: registration.on_team_page,
+    buttons.RegisterConsent: registration.on_consent,
+    buttons.ProfileEdit: registration.on_edit,
+    buttons.LanguageChoice: account.on_language,
+    buttons.ForgetConfirm: account.on_forget,
+    buttons.PromoteVolunteer: admin.on_pick_volunteer,
+    buttons.PromoteTeam: admin.on_pick_team,
+    buttons.DemoteLead: admin.on_demote,
+    buttons.AddTeam: admin.on_add_team,
+    buttons.PromotePage: admin.on_promote_page,
+    buttons.TeamsPage: admin.on_teams_page,
+    buttons.DemotePage: admin.on_demote_page,
+    buttons.BroadcastAudience: broadcast.on_audience,
+    buttons.BroadcastAudiencePage: broadcast.on_audience_page,
+    buttons.BroadcastSend: broadcast.on_confirm,
+    buttons.BroadcastDiscard: broadcast.on_confirm,
+    buttons.BroadcastStop: broadcast.on_stop,
+    buttons.GroupLink: groups.on_link,
+    buttons.GroupLinkPage: groups.on_link_page,
+    buttons.GroupKeep: groups.on_keep,
+    buttons.ActivityOpen: activities.on_open,
+    buttons.ActivitiesPage: activities.on_page,
+    buttons.TeamFilter: activities.on_team_filter,
+    buttons.CategoryFilter: activities.on_category_filter,
+    buttons.SignUp: activities.on_sign_up_or_cancel,
+    buttons.SignUpCancel: activities.on_sign_up_or_cancel,
+    buttons.NewActivityTeam: new_activity.on_team,
+    buttons.NewActivityTeamPage: new_activity.on_team_page,
+    buttons.NewActivityCategory: new_activity.on_category,
+    buttons.NewActivityQuickStart: new_activity.on_quick_pick,
+    buttons.NewActivitySkip: new_activity.on_skip,
+    buttons.NewActivityPublish: new_activity.on_publish,
+    buttons.NewActivityDiscard: new_activity.on_publish,
+    buttons.SettingsMute: settings.on_mute,
+    buttons.MyCalendar: my.on_calendar,
+    buttons.ManageOpen: manage.on_open,
+    buttons.ManagePage: manage.on_page,
+    buttons.ManageRoster: manage.on_roster,
+    buttons.ManageCancel: manage.on_cancel,
+    buttons.ManageEdit: manage.on_edit,
+    buttons.CheckInLocation: checkin.on_location_button,
+    buttons.CheckInCode: checkin.on_code_button,
+    buttons.CheckInPick: checkin.on_pick,
+    buttons.CheckOut: checkin.on_check_out,
+    buttons.MyRecordsPage: records.on_records,
+    buttons.MyRecordsOpen: records.on_records,
+    buttons.RecordOpen: records.on_record,
+    buttons.RecordDispute: disputes.on_dispute,
+    buttons.RecordAdjust: disputes.on_adjust,
+    buttons.RecordReject: disputes.on_reject,
+    buttons.RecordApproveReview: disputes.on_approve_review,
+    buttons.CertificateRequest: certificates.on_certificate,
+    buttons.TheirRecordsPage: records.on_their_records,
+    buttons.TheirRecordsOpen: records.on_their_records,
+    buttons.CodeNew: attendance.on_code,
+    buttons.Presence: attendance.on_presence,
+    buttons.PresencePage: attendance.on_presence,
+    buttons.PresenceToggle: attendance.on_toggle,
+    buttons.Sheet: attendance.on_sheet,
+    buttons.SheetPage: attendance.on_sheet,
+    buttons.SheetPerson: attendance.on_person,
+    buttons.SheetMark: attendance.on_mark,
+    buttons.SheetApprove: attendance.on_approve,
+    buttons.AddHoursVolunteer: add_hours.on_volunteer,
+    buttons.AddHoursTeam: add_hours.on_team,
+    buttons.AddHoursTeamPage: add_hours.on_team_page,
+    buttons.AddHoursSave: add_hours.on_confirm,
+    buttons.AddHoursDiscard: add_hours.on_confirm,
+    buttons.SettingsAnonymous: settings.on_mute,
+    buttons.TeamBoard: leaderboard.on_board,
+    buttons.HonorBoard: leaderboard.on_honor,
+    buttons.ReportTeams: reports.on_report,
+    buttons.ReportPeople: reports.on_report,
+    buttons.ReportPerson: reports.on_report,
+    buttons.ExportFile: export.on_export,
+}
+if set(BUTTON_HANDLERS) != set(buttons.KINDS.values()):
+    raise RuntimeError("every kind of button in bot/buttons.py needs exactly one handler")
+
 
 def install(application: AppType) -> None:
     """Register every handler on the application."""
@@ -87,88 +174,9 @@ def install(application: AppType) -> None:
     fresh = filters.UpdateType.MESSAGE
     for name, _least in COMMANDS:
         application.add_handler(CommandHandler(name, COMMAND_HANDLERS[name], filters=fresh))
-    callbacks: dict[str, Callback] = {
-        registration.START_REGISTRATION: registration.on_start_registration,
-        registration.TEAM_TOGGLE: registration.on_team_toggle,
-        registration.TEAMS_DONE: registration.on_teams_done,
-        registration.TEAM_PAGE: registration.on_team_page,
-        registration.CONSENT: registration.on_consent,
-        registration.EDIT: registration.on_edit,
-        account.LANGUAGE: account.on_language,
-        account.FORGET: account.on_forget,
-        admin.PICK_VOLUNTEER: admin.on_pick_volunteer,
-        admin.PICK_TEAM: admin.on_pick_team,
-        admin.DEMOTE: admin.on_demote,
-        admin.ADD_TEAM: admin.on_add_team,
-        admin.PROMOTE_PAGE: admin.on_promote_page,
-        admin.TEAMS_PAGE: admin.on_teams_page,
-        admin.DEMOTE_PAGE: admin.on_demote_page,
-        broadcast.AUDIENCE: broadcast.on_audience,
-        broadcast.AUDIENCE_PAGE: broadcast.on_audience_page,
-        broadcast.SEND: broadcast.on_confirm,
-        broadcast.DISCARD: broadcast.on_confirm,
-        broadcast.STOP: broadcast.on_stop,
-        groups.LINK: groups.on_link,
-        groups.LINK_PAGE: groups.on_link_page,
-        groups.KEEP: groups.on_keep,
-        activities.OPEN: activities.on_open,
-        activities.PAGE: activities.on_page,
-        activities.TEAM_FILTER: activities.on_team_filter,
-        activities.CATEGORY_FILTER: activities.on_category_filter,
-        activities.SIGN_UP: activities.on_sign_up_or_cancel,
-        activities.CANCEL: activities.on_sign_up_or_cancel,
-        new_activity.TEAM: new_activity.on_team,
-        new_activity.TEAM_PAGE: new_activity.on_team_page,
-        new_activity.CATEGORY: new_activity.on_category,
-        new_activity.QUICK: new_activity.on_quick_pick,
-        new_activity.SKIP: new_activity.on_skip,
-        new_activity.PUBLISH: new_activity.on_publish,
-        new_activity.DISCARD: new_activity.on_publish,
-        settings.MUTE: settings.on_mute,
-        my.CALENDAR: my.on_calendar,
-        manage.OPEN: manage.on_open,
-        manage.PAGE: manage.on_page,
-        manage.ROSTER: manage.on_roster,
-        manage.CANCEL: manage.on_cancel,
-        manage.EDIT: manage.on_edit,
-        checkin.LOCATION: checkin.on_location_button,
-        checkin.CODE: checkin.on_code_button,
-        checkin.PICK: checkin.on_pick,
-        checkin.CHECK_OUT: checkin.on_check_out,
-        records.RECORDS: records.on_records,
-        records.RECORDS_OPEN: records.on_records,
-        records.RECORD: records.on_record,
-        records.DISPUTE: disputes.on_dispute,
-        records.ADJUST: disputes.on_adjust,
-        records.REJECT: disputes.on_reject,
-        records.APPROVE_REVIEW: disputes.on_approve_review,
-        records.CERTIFICATE: certificates.on_certificate,
-        records.THEIR_RECORDS: records.on_their_records,
-        records.THEIR_RECORDS_OPEN: records.on_their_records,
-        attendance.CODE: attendance.on_code,
-        attendance.PRESENCE: attendance.on_presence,
-        attendance.PRESENCE_PAGE: attendance.on_presence,
-        attendance.TOGGLE: attendance.on_toggle,
-        attendance.SHEET: attendance.on_sheet,
-        attendance.SHEET_PAGE: attendance.on_sheet,
-        attendance.PERSON: attendance.on_person,
-        attendance.MARK: attendance.on_mark,
-        attendance.APPROVE: attendance.on_approve,
-        add_hours.VOLUNTEER: add_hours.on_volunteer,
-        add_hours.TEAM: add_hours.on_team,
-        add_hours.TEAM_PAGE: add_hours.on_team_page,
-        add_hours.SAVE: add_hours.on_confirm,
-        add_hours.DISCARD: add_hours.on_confirm,
-        settings.ANONYMOUS: settings.on_mute,
-        leaderboard.BOARD: leaderboard.on_board,
-        leaderboard.HONOR: leaderboard.on_honor,
-        reports.REPORT_TEAMS: reports.on_report,
-        reports.REPORT_PEOPLE: reports.on_report,
-        reports.REPORT_PERSON: reports.on_report,
-        export.EXPORT: export.on_export,
-    }
-    for prefix, on_press in callbacks.items():
-        application.add_handler(CallbackQueryHandler(on_press, pattern=f"^{prefix}"))
+    for kind, on_press in BUTTON_HANDLERS.items():
+        pattern = f"^{re.escape(kind.prefix)}"
+        application.add_handler(CallbackQueryHandler(on_press, pattern=pattern))
     application.add_handler(CallbackQueryHandler(account.on_unknown_button))
     application.add_handler(
         ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

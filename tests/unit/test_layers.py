@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_IMPORT = re.compile(r"^\s*(from|import)\s+telegram\b", re.MULTILINE)
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b")
+# Button data written or read by hand: a prefix-shaped literal ("h:r:", "r:td", f"s:u:{id}"),
+# callback data given as a literal, or the pressed data taken apart.
+BUTTON_DATA_BY_HAND = re.compile(
+    r"""(?<![\w])f?["'][a-z]{1,3}:(?:[a-z]{1,4}:?)?(?=["'{])"""
+    r"""|callback_data\s*=\s*f?["']"""
+    r"""|\.data\.(?:startswith|removeprefix|partition|split)\(|\.data\s*[!=]=\s"""
+)
 
 
 def _sources(folder: str) -> list[Path]:
@@ -45,5 +54,42 @@ def test_sql_lives_only_in_storage() -> None:
         for folder in ("bot", "handlers", "telegram_adapter")
         for path in _sources(folder)
         if SQL.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'RECORD = "h:r:"',
+        'DONE = "r:td"',
+        "rows.append([(label, f'mg:a:{activity.id}')])",
+        'Button(t("button.cant_come"), callback_data=f"s:c:{row[0]}")',
+        'Button(label, callback_data="m:ics")',
+        "key = turn.query.data.removeprefix(TEAM)",
+        "if turn.query.data != SAVE:",
+    ],
+)
+def test_button_data_written_by_hand_is_recognised(line: str) -> None:
+    assert BUTTON_DATA_BY_HAND.search(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['key = f"team:{team.key}"', 'link = "https://t.me/bot"', 'when = "9:00"', 'x = "act_"'],
+)
+def test_other_text_is_not_taken_for_button_data(line: str) -> None:
+    assert not BUTTON_DATA_BY_HAND.search(line)
+
+
+def test_only_bot_buttons_writes_or_reads_button_data() -> None:
+    """Every callback prefix and payload is built and parsed by bot/buttons.py."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("bot", "handlers", "telegram_adapter", "storage", "scripts")
+        for path in _sources(folder)
+        if path != ROOT / "bot" / "buttons.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if BUTTON_DATA_BY_HAND.search(line)
     ]
     assert offenders == []
