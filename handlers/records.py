@@ -29,8 +29,7 @@ from bot.domain.dialogues import RecordsSearchData
 from bot.domain.errors import (
     DomainError,
 )
-from bot.domain.hours import AuditEntry, RecordState, ServiceRecord
-from bot.domain.models import Actor
+from bot.domain.hours import AuditEntry, ServiceRecord
 from bot.domain.paging import Page
 from bot.services.records import RECORDS_PER_PAGE, RecordView
 from handlers.admin import volunteer_search
@@ -223,39 +222,38 @@ def _record_text(turn: Turn, view: RecordView) -> str:
     return "\n".join(lines)
 
 
-def _record_buttons(turn: Turn, actor: Actor, view: RecordView) -> InlineKeyboardMarkup:
-    record, t = view.record, turn.t
-    own = actor.volunteer is not None and actor.volunteer.id == record.volunteer_id
-    manages = actor.is_admin or record.team_key in actor.lead_team_keys
+def _record_buttons(turn: Turn, view: RecordView) -> InlineKeyboardMarkup:
+    """The actions the service says the reader may take on the record (RecordView.may)."""
+    record, may, t = view.record, view.may, turn.t
     rows: list[list[Choice]] = []
-    if own and record.state in (RecordState.APPROVED, RecordState.NO_SHOW):
+    if may.dispute:
         rows.append([(t("button.dispute"), RecordDispute(record.id))])
-    if manages and not own:
-        if record.state is RecordState.DISPUTED:
-            rows.append(
-                [
-                    (t("button.resolve_adjust"), RecordAdjust(record.id)),
-                    (t("button.resolve_reject"), RecordReject(record.id)),
-                ]
-            )
-        elif actor.is_admin:
-            row: list[Choice] = [(t("button.correct"), RecordAdjust(record.id))]
-            if record.state is RecordState.REVIEW:
-                row.insert(0, (t("button.approve_review"), RecordApproveReview(record.id)))
-            rows.append(row)
+    if may.resolve:
+        rows.append(
+            [
+                (t("button.resolve_adjust"), RecordAdjust(record.id)),
+                (t("button.resolve_reject"), RecordReject(record.id)),
+            ]
+        )
+    decisions: list[Choice] = []
+    if may.approve:
+        decisions.append((t("button.approve_review"), RecordApproveReview(record.id)))
+    if may.correct:
+        decisions.append((t("button.correct"), RecordAdjust(record.id)))
+    if decisions:
+        rows.append(decisions)
     return buttons(rows)
 
 
 async def show_record(context: AppContext, turn: Turn, record_id: int) -> None:
-    actor = await turn.actor()
     try:
-        view = await turn.services.records.record_view(actor, record_id)
+        view = await turn.services.records.record_view(await turn.actor(), record_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
     if turn.query is not None:
         await turn.query.answer()
-    await reply(context, turn, _record_text(turn, view), _record_buttons(turn, actor, view))
+    await reply(context, turn, _record_text(turn, view), _record_buttons(turn, view))
 
 
 class RecordButton(Protocol):

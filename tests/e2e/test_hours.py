@@ -5,7 +5,7 @@ certificate PDF arrives, in Chinese, and verifies. Forged buttons change nothing
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,11 +13,12 @@ import pymupdf
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.hours import RecordState
 from bot.domain.models import Activity
 from tests.e2e.conftest import ADMIN, Harness, button_data, start_harness
 from tests.e2e.test_broadcast import LEAD, seed
 from tests.e2e.test_registration import LUCY, ZHANG, register
-from tests.fake_bot_api import FakeBotApi, FakeUser
+from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 
 CLOCK_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SITE = (22.5650, 112.9690)
@@ -57,8 +58,8 @@ async def test_from_check_in_to_certificate(timed) -> None:
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
-    await bot.services.activities.sign_up(LUCY.id, activity.id)
+    await bot.services.signups.sign_up(ZHANG.id, activity.id)
+    await bot.services.signups.sign_up(LUCY.id, activity.id)
 
     assert "没有可以签到" in (await bot.say(ZHANG, "/checkin")).text
     clock.advance(activity.starts_at - timedelta(minutes=10) - clock.now())
@@ -268,7 +269,7 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     await seed(bot, 0)
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    await bot.services.signups.sign_up(ZHANG.id, activity.id)
     clock.advance(activity.starts_at + timedelta(minutes=15) - clock.now())
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
     presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
@@ -335,7 +336,7 @@ async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_
     await seed(bot, 0)
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    await bot.services.signups.sign_up(ZHANG.id, activity.id)
     clock.advance(activity.starts_at - clock.now())
     listing = await bot.say(ZHANG, "/checkin")
     await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
@@ -451,9 +452,9 @@ async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(time
     )
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, first.id)
+    await bot.services.signups.sign_up(ZHANG.id, first.id)
     for activity in (first, second):
-        await bot.services.activities.sign_up(LUCY.id, activity.id)
+        await bot.services.signups.sign_up(LUCY.id, activity.id)
 
     # No /checkin: the live location alone is enough while exactly one activity is open.
     clock.advance(first.starts_at - clock.now())
@@ -470,3 +471,47 @@ async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(time
     await bot.answer_to_press(LUCY, choice, f"ci:p:{first.id}")
     sessions = await bot.services.checkin.open_sessions(LUCY.id)
     assert [checkin.activity_id for _, checkin in sessions] == [second.id]
+
+
+SECOND_ADMIN = FakeUser(id=900_002, first_name="Second", language_code="zh-hans")
+
+
+@pytest.fixture
+async def two_admins(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[Harness]:
+    admins = {"admins": [ADMIN.id, SECOND_ADMIN.id]}
+    async for harness in start_harness(tmp_path, api, clock=ManualClock(CLOCK_START), org=admins):
+        yield harness
+
+
+def _telling(reader: FakeUser, button: str) -> Callable[[Call], bool]:
+    return lambda call: call.chat_id == reader.id and button in button_data(call)
+
+
+async def test_issue12_item2_the_record_view_offers_only_what_its_reader_may_do(
+    two_admins: Harness,
+) -> None:
+    """The admin who sent a record to review is offered no approval; another admin is."""
+    bot = two_admins
+    for admin in (ADMIN, SECOND_ADMIN):
+        await bot.say(admin, "/start")  # notices go to people who have talked to the bot
+    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    zhang = await bot.services.registration.volunteer(ZHANG.id)
+    assert zhang is not None
+    held = await bot.services.records.add_manual(
+        await bot.services.roles.actor(ADMIN.id),
+        zhang.id,
+        "traffic",
+        CLOCK_START.date(),
+        9 * 60,
+        "植树",
+        "纸质签到表补录",
+    )
+    assert held.state is RecordState.REVIEW
+    opened = f"h:r:{held.id}"
+    for reader, offered in (
+        (ADMIN, [f"h:a:{held.id}"]),
+        (SECOND_ADMIN, [f"h:v:{held.id}", f"h:a:{held.id}"]),
+    ):
+        told = await bot.api.wait_for(_telling(reader, opened))
+        view = await bot.tap(reader, told, opened)
+        assert button_data(view) == offered
