@@ -58,8 +58,8 @@ async def test_from_check_in_to_certificate(timed) -> None:
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.signups.sign_up(ZHANG.id, activity.id)
-    await bot.services.signups.sign_up(LUCY.id, activity.id)
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
+    await bot.services.activities.sign_up(LUCY.id, activity.id)
 
     assert "没有可以签到" in (await bot.say(ZHANG, "/checkin")).text
     clock.advance(activity.starts_at - timedelta(minutes=10) - clock.now())
@@ -269,7 +269,7 @@ async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> 
     await seed(bot, 0)
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.signups.sign_up(ZHANG.id, activity.id)
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
     clock.advance(activity.starts_at + timedelta(minutes=15) - clock.now())
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
     presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
@@ -336,7 +336,7 @@ async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_
     await seed(bot, 0)
     activity = await _activity(bot, clock)
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.signups.sign_up(ZHANG.id, activity.id)
+    await bot.services.activities.sign_up(ZHANG.id, activity.id)
     clock.advance(activity.starts_at - clock.now())
     listing = await bot.say(ZHANG, "/checkin")
     await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
@@ -452,9 +452,9 @@ async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(time
     )
     await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.signups.sign_up(ZHANG.id, first.id)
+    await bot.services.activities.sign_up(ZHANG.id, first.id)
     for activity in (first, second):
-        await bot.services.signups.sign_up(LUCY.id, activity.id)
+        await bot.services.activities.sign_up(LUCY.id, activity.id)
 
     # No /checkin: the live location alone is enough while exactly one activity is open.
     clock.advance(first.starts_at - clock.now())
