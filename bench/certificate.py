@@ -18,7 +18,7 @@ import pymupdf
 from bot.clock import SystemClock
 from bot.i18n import Catalogs
 from bot.services import Services
-from bot.services.certificate import render_pdf
+from bot.services.certificate_pdf import render_pdf
 from storage.db import Database
 from tests.conftest import ADMIN_ID, make_config
 

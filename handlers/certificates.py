@@ -11,7 +11,7 @@ from telegram import (
 from bot.domain.errors import (
     DomainError,
 )
-from bot.services.certificate import render_pdf
+from bot.services.certificate_pdf import render_pdf
 from handlers.common import (
     Turn,
     hours_text,

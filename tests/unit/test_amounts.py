@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain.amounts import Hours, hours_of
 from bot.i18n import Catalogs
-from bot.services.certificate import hours as certificate_hours
+from bot.services.certificate_pdf import hours as certificate_hours
 from bot.services.charts import hours_text as chart_hours
 from bot.services.exports import _export_values
 from handlers.periods import hours as report_hours

@@ -10,7 +10,7 @@ import pymupdf
 
 from bot.domain.hours import Certificate, CertificateLine
 from bot.i18n import Catalogs
-from bot.services.certificate import printable, render_pdf, verify_url, wrap_lines
+from bot.services.certificate_pdf import printable, render_pdf, verify_url, wrap_lines
 from bot.services.qr import qr_png
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))

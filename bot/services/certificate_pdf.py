@@ -4,7 +4,11 @@ Laid out as China's national rule on volunteer service records asks: who served,
 record the activity, date, place, content, hours, organising team and person in charge; the
 total; who issued it and when; and a code (with a QR of the verify link) to check it by.
 All text uses ReportLab's built-in CJK CID font, so no font file is needed (and none embedded:
-viewers substitute their own Song/Ming face)."""
+viewers substitute their own Song/Ming face).
+
+Over 400 lines because it is one document's layout: the tables, the line breaking mixed CJK and
+Latin text needs (ReportLab breaks at spaces), the QR code and the page footer change together.
+Turning records into the certificate's data is bot/services/certificates.py's."""
 
 from __future__ import annotations
 
