@@ -499,6 +499,14 @@ def _now() -> int:
     return int(time.time())
 
 
+def _command_entities(text: str) -> list[JSONDict]:
+    """The entity Telegram marks a leading /command with (none for other texts)."""
+    match = _COMMAND_RE.match(text)
+    if match is None:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": _utf16_len(match[0])}]
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -1390,9 +1398,7 @@ class FakeBotApi:
         """A text message from ``user`` (private chat unless ``chat`` is given)."""
         content: JSONDict = {"text": text}
         if entities is None:
-            match = _COMMAND_RE.match(text)
-            if match is not None:
-                entities = [{"type": "bot_command", "offset": 0, "length": _utf16_len(match[0])}]
+            entities = _command_entities(text)
         if entities:
             content["entities"] = entities
         if reply_to is not None:
@@ -1450,13 +1456,29 @@ class FakeBotApi:
     ) -> JSONDict:
         """Telegram reports a live location moving as an ``edited_message`` of the original
         message (``sent`` is the update :meth:`send_location` returned)."""
-        original = sent["message"]
-        chat_id = int(original["chat"]["id"])
-        stored = self.user_messages[(chat_id, int(original["message_id"]))]
+        stored = self._stored_user_message(sent)
         location = {**stored["location"], "latitude": latitude, "longitude": longitude}
-        stored["location"] = location
+        return self._edit_user_message(stored, {"location": location})
+
+    def edit_text(self, user: FakeUser, sent: JSONDict, text: str) -> JSONDict:
+        """``user`` edits a text they sent (``sent`` is the update :meth:`send_text` returned):
+        Telegram reports it as an ``edited_message``."""
+        stored = self._stored_user_message(sent)
+        assert stored["from"]["id"] == user.id, "only the sender can edit a message"
+        stored.pop("entities", None)
+        content: JSONDict = {"text": text}
+        if entities := _command_entities(text):
+            content["entities"] = entities
+        return self._edit_user_message(stored, content)
+
+    def _stored_user_message(self, sent: JSONDict) -> JSONDict:
+        original = sent["message"]
+        return self.user_messages[(int(original["chat"]["id"]), int(original["message_id"]))]
+
+    def _edit_user_message(self, stored: JSONDict, changes: JSONDict) -> JSONDict:
+        stored.update(changes)
         stored["edit_date"] = _now()
-        return self._enqueue({"edited_message": copy.deepcopy(stored)}, chat_id)
+        return self._enqueue({"edited_message": copy.deepcopy(stored)}, int(stored["chat"]["id"]))
 
     def press(
         self,

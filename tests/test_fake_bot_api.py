@@ -167,6 +167,18 @@ async def test_get_updates_offset_semantics(api: FakeBotApi, bot: Bot) -> None:
     assert api.pending_updates == 0
 
 
+async def test_an_edited_text_arrives_as_an_edited_message(api: FakeBotApi, bot: Bot) -> None:
+    sent = api.send_text(ALICE, "hello")
+    api.edit_text(ALICE, sent, "/help")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["hello"]
+    [edited] = [u.edited_message for u in updates if u.edited_message]
+    assert edited.message_id == sent["message"]["message_id"] and edited.edit_date is not None
+    assert edited.text == "/help" and edited.entities[0].type == "bot_command"
+    with pytest.raises(AssertionError):
+        api.edit_text(BOB, sent, "not Bob's message")
+
+
 async def test_get_updates_long_poll_returns_early(api: FakeBotApi, bot: Bot) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))

@@ -1,99 +1,19 @@
-"""End-to-end harness: the real Application, polling a fake Bot API server over HTTP."""
+"""End-to-end fixtures: the real Application, polling a fake Bot API server over HTTP. The
+harness and the steps tests share are in helpers.py."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import Clock, SystemClock
-from bot.config import Config
-from bot.services import Services
-from storage.db import Database
-from telegram_adapter.app import build_application, running
-from telegram_adapter.context import AppType
-from tests.conftest import ADMIN_ID, make_config
-from tests.fake_bot_api import Call, FakeBotApi, FakeUser
+from bot.clock import ManualClock
+from tests.e2e.helpers import ADMIN, FAST, Harness, button_data, start_harness
+from tests.fake_bot_api import FakeBotApi
 
-# Dialogue tests go faster than people type: lift the flood guard and Telegram's pacing, which
-# have tests of their own.
-FAST: dict[str, Any] = {
-    "flood": {"max_updates": 10_000},
-    "sending": {"global_per_second": 1000, "private_per_second": 100, "private_burst": 100},
-}
-ADMIN = FakeUser(id=ADMIN_ID, first_name="Admin", language_code="zh-hans")
-
-
-@dataclass
-class Harness:
-    api: FakeBotApi
-    app: AppType
-    config: Config
-
-    @property
-    def services(self) -> Services:
-        return self.app.bot_data.runtime.services
-
-    @property
-    def db(self) -> Database:
-        database = self.app.bot_data.database
-        assert database is not None
-        return database
-
-    async def say(self, user: FakeUser, text: str, **kwargs: Any) -> Call:
-        """Send a text as the user and return the bot's first answer."""
-        self.api.send_text(user, text, **kwargs)
-        return await self.api.next_message(kwargs.get("chat", {}).get("id", user.id))
-
-    async def tap(self, user: FakeUser, message: Call, data: str) -> Call:
-        """Press a button (or forge its data) and return the bot's first answer."""
-        self.api.press(user, message, data)
-        return await self.api.next_message(user.id)
-
-    async def toggle(self, user: FakeUser, message: Call, data: str) -> Call:
-        """Press a button that answers by editing the keyboard; return that edit."""
-        since = self.api.mark()
-        self.api.press(user, message, data)
-        return await self.api.wait_for(
-            lambda c: c.method == "editMessageReplyMarkup" and c.chat_id == user.id, since=since
-        )
-
-    async def answer_to_press(self, user: FakeUser, message: Call, data: str) -> Call:
-        """Press a button (or forge its data) and return the callback answer."""
-        since = self.api.mark()
-        self.api.press(user, message, data)
-        return await self.api.wait_for_method("answerCallbackQuery", since=since)
-
-    async def reply(self, user: FakeUser) -> Call:
-        return await self.api.next_message(user.id)
-
-    async def count(self, table: str) -> int:
-        async with self.db.reader.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
-
-
-def button_data(call: Call) -> list[str]:
-    return [button["callback_data"] for button in call.buttons if "callback_data" in button]
-
-
-async def start_harness(
-    tmp_path: Path, api: FakeBotApi, clock: Clock | None = None, **overrides: Any
-) -> AsyncIterator[Harness]:
-    """The bot on a fresh database, with the system clock unless a test brings its own (the
-    outbox's retry times are real: Telegram's retry_after is in real seconds)."""
-    config = make_config(
-        tmp_path,
-        telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},
-        **(FAST | overrides),
-    )
-    app = build_application(config, clock or SystemClock())
-    async with running(app, poll_timeout=1):
-        yield Harness(api, app, config)
+__all__ = ["ADMIN", "FAST", "Harness", "button_data", "start_harness"]  # as tests import them
 
 
 @pytest.fixture
@@ -106,6 +26,24 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[Harness]:
-    async for harness in start_harness(tmp_path, api):
+def bot_settings() -> dict[str, Any]:
+    """Configuration tables (beyond FAST) for the bot of a test module that overrides this."""
+    return {}
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path, api: FakeBotApi, bot_settings: dict[str, Any]
+) -> AsyncIterator[Harness]:
+    """The bot on the system clock."""
+    async for harness in start_harness(tmp_path, api, **bot_settings):
+        yield harness
+
+
+@pytest.fixture
+async def timed_bot(
+    tmp_path: Path, api: FakeBotApi, clock: ManualClock, bot_settings: dict[str, Any]
+) -> AsyncIterator[Harness]:
+    """The bot on the injected clock (the `clock` fixture, which the test advances)."""
+    async for harness in start_harness(tmp_path, api, clock=clock, **bot_settings):
         yield harness
