@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Message, Update
 
-from bot.domain.errors import DomainError
-from bot.domain.models import Dialogue
-from handlers.common import Turn, reply, reply_error, turn_of
+from bot.domain.dialogues import D, Dialogue
+from bot.domain.errors import DialogueLost, DomainError
+from handlers.common import Turn, answer_expired, reply, reply_error, turn_of
 from telegram_adapter.context import AppContext
 
-Step = Callable[[AppContext, Turn, Dialogue, Message], Awaitable[None]]
-_STEPS: dict[tuple[str, str], Step] = {}
+Step = Callable[[AppContext, Turn, Dialogue[D], Message], Awaitable[None]]
+_STEPS: dict[tuple[str, str], Step[Any]] = {}
 _TAKES_LOCATION: set[tuple[str, str]] = set()
 _ENDS_ON: dict[tuple[str, str], tuple[type[DomainError], ...]] = {}
 LocationTaker = Callable[[AppContext, Turn, Message], Awaitable[bool]]
@@ -27,23 +28,42 @@ def location_outside_dialogues(function: LocationTaker) -> LocationTaker:
 
 
 def text_step(
-    flow: str,
+    model: type[D],
     step: str,
     location: bool = False,
     ends_on: tuple[type[DomainError], ...] = (),
-) -> Callable[[Step], Step]:
+) -> Callable[[Step[D]], Step[D]]:
     """Register the function that takes a typed answer (or, if `location`, a shared location)
-    at this step of this flow. A refusal of a kind in `ends_on` (no retyping can help: the
-    record changed, the person may not) also ends the dialogue."""
+    at this step of `model`'s flow. A refusal of a kind in `ends_on` (no retyping can help:
+    the record changed, the person may not) also ends the dialogue."""
+    if step not in model.needs:
+        raise ValueError(f"the {model.flow} dialogue has no step {step!r}")
+    key = (model.flow, step)
 
-    def register(function: Step) -> Step:
-        _STEPS[(flow, step)] = function
+    def register(function: Step[D]) -> Step[D]:
+        _STEPS[key] = function
         if location:
-            _TAKES_LOCATION.add((flow, step))
-        _ENDS_ON[(flow, step)] = ends_on
+            _TAKES_LOCATION.add(key)
+        _ENDS_ON[key] = ends_on
         return function
 
     return register
+
+
+async def pressed_at(
+    context: AppContext, turn: Turn, model: type[D], *steps: str
+) -> Dialogue[D] | None:
+    """The presser's dialogue, for a button that belongs to `model`'s flow (at one of
+    `steps`, if given). Otherwise the press is answered and None: the button has expired, or
+    the dialogue could not be read back (it has ended, and the person is told)."""
+    try:
+        dialogue = await turn.services.dialogues.at(turn.user_id, model, *steps)
+    except DialogueLost as error:
+        await reply_error(context, turn, error)
+        return None
+    if dialogue is None:
+        await answer_expired(turn)
+    return dialogue
 
 
 async def on_private_message(update: Update, context: AppContext) -> None:
@@ -52,7 +72,11 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    dialogue = await turn.services.dialogues.current(turn.user_id)
+    try:
+        dialogue = await turn.services.dialogues.current(turn.user_id)
+    except DialogueLost as error:
+        await reply_error(context, turn, error)
+        return
     takes_location = dialogue is not None and (dialogue.flow, dialogue.step) in _TAKES_LOCATION
     if message.location is not None and not takes_location:
         for take in _OUTSIDE_DIALOGUES:
@@ -75,6 +99,6 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     try:
         await step(context, turn, dialogue, message)
     except DomainError as error:
-        if isinstance(error, _ENDS_ON[(dialogue.flow, dialogue.step)]):
+        if isinstance(error, (DialogueLost, *_ENDS_ON[(dialogue.flow, dialogue.step)])):
             await turn.services.dialogues.end(turn.user_id)
         await reply_error(context, turn, error)

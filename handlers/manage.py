@@ -248,10 +248,12 @@ async def edit_end(
     await reply(context, turn, turn.t("manage.changed", count=told))
 
 
-@text_step("manage", "place")
-async def edit_place(context: AppContext, turn: Turn, dialogue: Dialogue, message: Message) -> None:
+@text_step(ManageData, "place")
+async def edit_place(
+    context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
+) -> None:
     told = await turn.services.activities.change_place(
-        await turn.actor(), int(dialogue.data["activity"]), message.text or ""
+        await turn.actor(), dialogue.data.activity_id, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
     await reply(context, turn, turn.t("manage.changed", count=told))
@@ -262,7 +264,7 @@ async def edit_capacity(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
     promoted = await turn.services.activities.change_capacity(
-        await turn.actor(), int(dialogue.data["activity"]), parse_capacity(message.text or "")
+        await turn.actor(), dialogue.data.activity_id, parse_capacity(message.text or "")
     )
     await turn.services.dialogues.end(turn.user_id)
     await reply(context, turn, turn.t("manage.capacity_saved", promoted=promoted))
@@ -272,7 +274,7 @@ async def edit_capacity(
 async def cancel_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
-    activity_id = int(dialogue.data["activity"])
+    activity_id = dialogue.data.activity_id
     told = await turn.services.activities.cancel_activity(
         await turn.actor(), activity_id, message.text or ""
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Literal
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -84,15 +84,6 @@ class LeadAssignment:
     volunteer_id: int
     volunteer_name: str
     team: Team
-
-
-@dataclass
-class Dialogue:
-    """Where a person is in a multi-step conversation, with what they entered so far."""
-
-    flow: str
-    step: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

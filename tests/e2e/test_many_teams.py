@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.dialogues import AddHoursData
 from tests.e2e.conftest import ADMIN, Harness, button_data, start_harness
 from tests.e2e.test_registration import LUCY
 from tests.fake_bot_api import FakeBotApi
@@ -118,4 +119,5 @@ async def test_add_hours_pages_through_the_volunteers_teams(bot: Harness) -> Non
     assert (await bot.answer_to_press(LUCY, own_message, "ah:tp:1")).params["text"] == expired
     await bot.tap(ADMIN, teams, "ah:t:team_107")
     dialogue = await bot.services.dialogues.current(ADMIN.id)
-    assert dialogue is not None and (dialogue.step, dialogue.data["team"]) == ("day", "team_107")
+    assert dialogue is not None and isinstance(dialogue.data, AddHoursData)
+    assert (dialogue.step, dialogue.data.team_key) == ("day", "team_107")

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.domain.dialogues import RegisterData
 from tests.e2e.conftest import Harness, button_data
 from tests.fake_bot_api import FakeUser, group_chat
 
@@ -140,7 +141,8 @@ async def test_bad_phone_numbers_are_refused_with_an_example_and_the_step_repeat
     answer = await bot.say(ZHANG, bad or "\u200b")
     assert "例如：13812345678" in answer.text
     dialogue = await bot.services.dialogues.current(ZHANG.id)
-    assert dialogue is not None and dialogue.step == "phone" and "phone" not in dialogue.data
+    assert dialogue is not None and isinstance(dialogue.data, RegisterData)
+    assert dialogue.step == "phone" and dialogue.data.phone is None
     assert await bot.count("volunteers") == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.dialogues import RegisterData
 from bot.domain.errors import (
     AlreadyRegistered,
     ConsentRequired,
@@ -135,12 +136,12 @@ async def test_forget_erases_personal_data_and_allows_a_fresh_registration(
 
 
 async def test_dialogues_survive_and_end(services: Services) -> None:
-    await services.dialogues.begin(5, "register", "name", teams=["traffic"])
+    await services.dialogues.begin(5, RegisterData(teams=["traffic"]), "name")
     current = await services.dialogues.current(5)
     assert current is not None and (current.flow, current.step, current.data) == (
         "register",
         "name",
-        {"teams": ["traffic"]},
+        RegisterData(teams=["traffic"]),
     )
     assert await services.dialogues.end(5) is True
     assert await services.dialogues.end(5) is False

@@ -1,0 +1,278 @@
+"""What each multi-step dialogue has collected so far: one model per flow.
+
+A dialogue's data is kept between messages (it survives a restart) as JSON and read back
+through its flow's model. A row this code cannot follow (written by an older version, or
+damaged: an unknown flow or step, a missing or mistyped value) is refused as a whole when it is
+read, so the dialogue ends with a clear message instead of failing in the middle of a step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Generic, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from bot.domain.errors import DialogueLost
+from bot.domain.models import Activity
+
+T = TypeVar("T")
+
+
+class DialogueData(BaseModel):
+    """Base of every flow's model. `flow` is the name kept with the row; `needs` names each
+    step of the flow with the fields earlier steps must have filled in before it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,  # the JSON keys rows were first written with
+    )
+    flow: ClassVar[str]
+    needs: ClassVar[Mapping[str, tuple[str, ...]]]
+
+
+D = TypeVar("D", bound=DialogueData)
+
+
+@dataclass
+class Dialogue(Generic[D]):
+    """Where a person is in a multi-step conversation, with what they entered so far."""
+
+    step: str
+    data: D
+
+    @property
+    def flow(self) -> str:
+        return self.data.flow
+
+
+def entered(value: T | None) -> T:
+    """A value an earlier step filled in. The step's `needs` guarantee it when the dialogue
+    is read; should one be missing all the same, the dialogue is lost, not a crash."""
+    if value is None:
+        raise DialogueLost()
+    return value
+
+
+class ChoosingTeams(DialogueData):
+    """The team step shared by registration and profile editing."""
+
+    teams: list[str] = []
+    page: int = 0
+
+
+class RegisterData(ChoosingTeams):
+    flow: ClassVar[str] = "register"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "name": (),
+        "phone": ("name",),
+        "teams": ("name", "phone"),
+        "consent": ("name", "phone"),
+    }
+    resume_activity: int | None = None  # the activity card to show once registered
+    name: str | None = None
+    phone: str | None = None
+    phone_shared: bool = False
+
+
+class EditProfileData(ChoosingTeams):
+    flow: ClassVar[str] = "edit"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"name": (), "phone": (), "teams": ()}
+
+
+class ForgetData(DialogueData):
+    flow: ClassVar[str] = "forget"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"confirm": ()}
+
+
+class PromoteData(DialogueData):
+    """The search for a volunteer to make a team lead."""
+
+    flow: ClassVar[str] = "promote"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"query": ()}
+
+
+class RecordsSearchData(DialogueData):
+    """The search for a volunteer whose records an admin opens."""
+
+    flow: ClassVar[str] = "records"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"query": ()}
+
+
+class AddTeamData(DialogueData):
+    flow: ClassVar[str] = "add_team"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "key": (),
+        "name_zh": ("key",),
+        "name_en": ("key", "name_zh"),
+    }
+    key: str | None = None
+    name_zh: str | None = None
+
+
+_NEW_ACTIVITY_STEPS = ("team", "title", "category", "start", "end", "place", "capacity")
+_NEW_ACTIVITY_FIELDS = ("team_key", "title", "category", "starts_at", "ends_at", "place")
+
+
+class NewActivityData(DialogueData):
+    flow: ClassVar[str] = "new_activity"
+    # Each step needs what the steps before it filled in (the team comes with the title step).
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        step: _NEW_ACTIVITY_FIELDS[:n] for n, step in enumerate(_NEW_ACTIVITY_STEPS)
+    } | {
+        "description": (*_NEW_ACTIVITY_FIELDS, "capacity"),
+        "preview": (*_NEW_ACTIVITY_FIELDS, "capacity"),
+    }
+    team_key: str | None = Field(default=None, alias="team")
+    title: str | None = None
+    category: str | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    capacity: int | None = None
+    description: str | None = None
+
+    def draft(self) -> Activity:
+        """The activity as entered, not yet published."""
+        return Activity(
+            id=0,
+            team_key=entered(self.team_key),
+            title=entered(self.title),
+            category=entered(self.category),
+            starts_at=entered(self.starts_at),
+            ends_at=entered(self.ends_at),
+            place=entered(self.place),
+            capacity=entered(self.capacity),
+            state="published",
+            latitude=self.latitude,
+            longitude=self.longitude,
+            description=self.description or None,
+        )
+
+
+class BroadcastData(DialogueData):
+    flow: ClassVar[str] = "broadcast"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "audience": (),
+        "text": ("audience",),
+        "confirm": ("audience", "body"),
+    }
+    audience: str | None = None  # the audience's key
+    body: str | None = None
+
+
+class CheckInData(DialogueData):
+    """Check-in by a code typed, by a location shared for one activity (`location`), or with
+    a location already shared, picking which of several open activities (`pick`)."""
+
+    flow: ClassVar[str] = "checkin"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "code": (),
+        "location": ("activity_id",),
+        "pick": ("latitude", "longitude"),
+    }
+    activity_id: int | None = Field(default=None, alias="activity")
+    latitude: float | None = None
+    longitude: float | None = None
+    live: bool = False
+
+
+class RecordActionData(DialogueData):
+    """A dispute, correction (minutes, then reason) or rejection of one hour record."""
+
+    flow: ClassVar[str] = "record"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "dispute": (),
+        "minutes": (),
+        "reason": ("minutes",),
+        "reject": (),
+    }
+    record_id: int = Field(alias="record")
+    minutes: int | None = None
+
+
+class ManageData(DialogueData):
+    """A change to a published activity: its time (start, then end), place or capacity, or
+    its cancellation (the reason)."""
+
+    flow: ClassVar[str] = "manage"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "start": (),
+        "end": ("starts_at",),
+        "place": (),
+        "capacity": (),
+        "reason": (),
+    }
+    activity_id: int = Field(alias="activity")
+    starts_at: AwareDatetime | None = None
+
+
+_ADD_HOURS_STEPS = ("query", "team", "day", "hours", "title", "reason", "confirm")
+_ADD_HOURS_FIELDS = ("volunteer_id", "team_key", "day", "minutes", "title", "reason")
+
+
+class AddHoursData(DialogueData):
+    """Hours an admin adds by hand: the volunteer searched for, then team, day, amount, what
+    was done and why, read back before saving."""
+
+    flow: ClassVar[str] = "add_hours"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        step: _ADD_HOURS_FIELDS[:n] for n, step in enumerate(_ADD_HOURS_STEPS)
+    }
+    volunteer_id: int | None = Field(default=None, alias="volunteer")
+    team_key: str | None = Field(default=None, alias="team")
+    day: date | None = None
+    minutes: int | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+FLOWS: Mapping[str, type[DialogueData]] = {
+    model.flow: model
+    for model in (
+        RegisterData,
+        EditProfileData,
+        ForgetData,
+        PromoteData,
+        RecordsSearchData,
+        AddTeamData,
+        NewActivityData,
+        BroadcastData,
+        CheckInData,
+        RecordActionData,
+        ManageData,
+        AddHoursData,
+    )
+}
+
+
+class UnreadableDialogue(ValueError):
+    """A kept dialogue its flow's model refuses. The message says where, never the values
+    (they may be a name or a phone number)."""
+
+
+def read_dialogue(flow: str, step: str, data: str | bytes) -> Dialogue[DialogueData]:
+    """The dialogue kept as `flow`, `step` and `data` (JSON), checked against its model."""
+    model = FLOWS.get(flow)
+    if model is None:
+        raise UnreadableDialogue(f"unknown flow {flow!r}")
+    if step not in model.needs:
+        raise UnreadableDialogue(f"{flow} has no step {step!r}")
+    try:
+        parsed = model.model_validate_json(data)
+    except ValidationError as error:
+        problems = ", ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'data'}: {problem['type']}"
+            for problem in error.errors()
+        )
+        raise UnreadableDialogue(f"{flow}/{step}: {problems}") from None
+    missing = [name for name in model.needs[step] if getattr(parsed, name) is None]
+    if missing:
+        raise UnreadableDialogue(f"{flow}/{step} lacks {', '.join(missing)}")
+    return Dialogue(step, parsed)
