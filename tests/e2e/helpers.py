@@ -23,7 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, OrgConfig
 from bot.domain.hours import ServiceRecord
 from bot.domain.models import Activity
-from bot.i18n import Catalogs, placeholders
+from bot.i18n import Catalogs, Translator, placeholders
 from bot.services import Services
 from storage.db import Database
 from telegram_adapter.app import build_application, running
@@ -246,6 +246,22 @@ async def register(
     done = await bot.tap(user, consent, "r:c:y")
     assert done.method == "sendMessage"
     assert done.params["reply_markup"] == {"remove_keyboard": True}, "no share button left"
+
+
+async def summary_of(bot: Harness, telegram_id: int, t: Translator) -> str:
+    """The summary of a registered person's data the bot shows (in t's language), from what
+    is stored."""
+    volunteer = await bot.services.registration.volunteer(telegram_id)
+    assert volunteer is not None
+    names = {team.key: team.name(t.language) for team in await bot.services.teams.all()}
+    verified = t("phone.verified") if volunteer.phone_verified else t("phone.unverified")
+    return t(
+        "profile.summary",
+        name=volunteer.name,
+        phone=f"{volunteer.phone} {verified}",
+        teams=t.join([names[key] for key in volunteer.team_keys]),
+        registered=t.datetime(volunteer.registered_at),
+    )
 
 
 async def enrol(
