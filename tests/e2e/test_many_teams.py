@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.domain.dialogues import AddHoursData
-from tests.e2e.conftest import ADMIN, Harness, button_data, start_harness
-from tests.e2e.test_registration import LUCY
-from tests.fake_bot_api import FakeBotApi
+from tests.e2e.helpers import (
+    ADMIN,
+    LUCY,
+    Harness,
+    button_data,
+    en,
+    enrol,
+    keyboard,
+    zh,
+)
 
 TEAMS = [
     {"key": f"team_{n:03d}", "name_zh": f"第{n}志愿服务队", "name_en": f"Team {n}"}
@@ -19,9 +25,8 @@ TEAMS = [
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[Harness]:
-    async for harness in start_harness(tmp_path, api, teams=TEAMS):
-        yield harness
+def bot_settings() -> dict[str, Any]:
+    return {"teams": TEAMS}
 
 
 async def test_registration_pages_through_teams_and_keeps_choices_across_pages(
@@ -35,14 +40,12 @@ async def test_registration_pages_through_teams_and_keeps_choices_across_pages(
     assert data[:8] == [f"r:t:team_{n:03d}" for n in range(1, 9)]
     assert data[8:] == ["r:p:1", "r:td"]
     await bot.toggle(LUCY, teams, "r:t:team_002")
-    page_two = await bot.toggle(LUCY, teams, "r:p:1")
-    rows = page_two.params["reply_markup"]["inline_keyboard"]
-    assert rows[0][0]["callback_data"] == "r:t:team_009"
-    assert [b["callback_data"] for b in rows[-2]] == ["r:p:0", "r:p:2"]
+    page_two = keyboard(await bot.toggle(LUCY, teams, "r:p:1"))
+    assert page_two[0] == ["r:t:team_009"] and page_two[-2] == ["r:p:0", "r:p:2"]
     await bot.toggle(LUCY, teams, "r:t:team_010")
-    last = await bot.toggle(LUCY, teams, "r:p:99999")
-    assert last.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "r:t:team_113"
-    assert (await bot.answer_to_press(LUCY, teams, "r:p:-1")).params["text"].startswith("This")
+    last = keyboard(await bot.toggle(LUCY, teams, "r:p:99999"))
+    assert last[0] == ["r:t:team_113"]
+    assert (await bot.answer_to_press(LUCY, teams, "r:p:-1")).params["text"] == en("button.expired")
     await bot.tap(LUCY, teams, "r:td")
     consent = await bot.reply(LUCY)
     await bot.tap(LUCY, consent, "r:c:y")
@@ -50,72 +53,70 @@ async def test_registration_pages_through_teams_and_keeps_choices_across_pages(
     assert volunteer is not None and volunteer.team_keys == ("team_002", "team_010")
 
 
-async def test_team_overview_and_promotion_are_paged(bot: Harness) -> None:
-    await bot.services.registration.register(
-        LUCY.id, "Lucy Li", "13900139000", ["team_001"], consent=True
-    )
+async def test_the_team_overview_is_paged_for_admins_only(bot: Harness) -> None:
+    await enrol(bot, LUCY, "Lucy Li", "13900139000", ["team_001"])
     overview = await bot.say(ADMIN, "/teams")
-    assert overview.text.count("\n• ") == 10 and "第 1 页，共 12 页" in overview.text
+    assert overview.text.count("\n• ") == 10
+    assert zh("page.indicator", page=1, pages=12) in overview.text.split("\n")
     assert button_data(overview) == ["a:tp:1", "a:nt"]
     second = await bot.tap(ADMIN, overview, "a:tp:1")
     assert second.method == "editMessageText" and "第11志愿服务队" in second.text
     own_message = await bot.say(LUCY, "/start")
     refused = await bot.answer_to_press(LUCY, own_message, "a:tp:1")
-    assert refused.params["text"] == "Only admins can do this."
+    assert refused.params["text"] == en("error.not_admin")
 
+
+async def test_the_teams_to_promote_to_are_paged_for_admins_only(bot: Harness) -> None:
+    volunteer_id = await enrol(bot, LUCY, "Lucy Li", "13900139000", ["team_001"])
+    own_message = await bot.say(LUCY, "/start")  # so that she can be told
     results = await bot.say(ADMIN, "/promote Lucy")
-    assert results.text == "请选择志愿者："
-    choose = await bot.tap(ADMIN, results, button_data(results)[0])
+    assert results.text == zh("promote.results")
+    assert button_data(results) == [f"a:pv:{volunteer_id}"]
+    choose = await bot.tap(ADMIN, results, f"a:pv:{volunteer_id}")
     assert len(button_data(choose)) == 9
-    volunteer_id = button_data(results)[0].removeprefix("a:pv:")
     assert button_data(choose)[-1] == f"a:pp:{volunteer_id}:1"
-    page_three = await bot.toggle(ADMIN, choose, f"a:pp:{volunteer_id}:2")
-    pick = page_three.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    page_three = keyboard(await bot.toggle(ADMIN, choose, f"a:pp:{volunteer_id}:2"))
+    pick = page_three[0][0]
     assert pick.endswith(":team_017")
     done = await bot.tap(ADMIN, choose, pick)
-    assert done.text == "Lucy Li 现在是第17志愿服务队的队长。"
-    forged = await bot.answer_to_press(LUCY, own_message, button_data(choose)[-1])
-    assert forged.params["text"] == "Only admins can do this."
+    assert done.text == zh("promote.done", name="Lucy Li", team="第17志愿服务队")
+    forged = await bot.answer_to_press(LUCY, own_message, f"a:pp:{volunteer_id}:1")
+    assert forged.params["text"] == en("error.not_admin")
 
 
 async def test_the_list_of_leads_to_demote_is_paged(bot: Harness) -> None:
     admin = await bot.services.roles.actor(ADMIN.id)
     for n in range(1, 11):
-        volunteer = await bot.services.registration.register(
-            2000 + n, "张三", f"1390000{n:04d}", ["team_001"], consent=True
-        )
-        await bot.services.roles.promote(admin, volunteer.id, f"team_{n:03d}")
+        volunteer_id = await enrol(bot, 2000 + n, "张三", f"1390000{n:04d}", ["team_001"])
+        await bot.services.roles.promote(admin, volunteer_id, f"team_{n:03d}")
     leads = await bot.say(ADMIN, "/demote")
     assert len(button_data(leads)) == 9 and button_data(leads)[-1] == "a:dp:1"
-    second = await bot.toggle(ADMIN, leads, "a:dp:1")
-    rows = second.params["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"].split(":")[-1] for row in rows[:-1]] == ["team_009", "team_010"]
+    second = keyboard(await bot.toggle(ADMIN, leads, "a:dp:1"))
+    assert [row[0].split(":")[-1] for row in second[:-1]] == ["team_009", "team_010"]
     own_message = await bot.say(LUCY, "/start")
     forged = await bot.answer_to_press(LUCY, own_message, "a:dp:1")
-    assert forged.params["text"] == "Only admins can do this."
+    assert forged.params["text"] == en("error.not_admin")
 
 
 async def test_add_hours_pages_through_the_volunteers_teams(bot: Harness) -> None:
     """Issue 12, item 11: a volunteer in more teams than a keyboard holds is not one button
     per team; the pages turn in place and a team on a later page can be chosen."""
     keys = [f"team_{n:03d}" for n in range(1, 111)]  # over Telegram's 100 buttons
-    await bot.services.registration.register(LUCY.id, "Lucy Li", "13900139000", keys, consent=True)
+    await enrol(bot, LUCY, "Lucy Li", "13900139000", keys)
     await bot.say(ADMIN, "/add_hours")
     matches = await bot.say(ADMIN, "Lucy")
     teams = await bot.tap(ADMIN, matches, button_data(matches)[0])
     assert button_data(teams) == [*(f"ah:t:{key}" for key in keys[:8]), "ah:tp:1"]
-    third = await bot.toggle(ADMIN, teams, "ah:tp:2")
-    rows = third.params["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"ah:t:{k}" for k in keys[16:24]]
-    assert [button["callback_data"] for button in rows[-1]] == ["ah:tp:1", "ah:tp:3"]
-    last = await bot.toggle(ADMIN, teams, "ah:tp:99999")  # forged: clamped to the last page
-    rows = last.params["reply_markup"]["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"ah:t:{k}" for k in keys[104:]]
-    catalogs = bot.app.bot_data.runtime.catalogs
-    expired = catalogs.translator("zh")("button.expired")
-    assert (await bot.answer_to_press(ADMIN, teams, "ah:tp:-1")).params["text"] == expired
+    third = keyboard(await bot.toggle(ADMIN, teams, "ah:tp:2"))
+    assert [row[0] for row in third[:-1]] == [f"ah:t:{k}" for k in keys[16:24]]
+    assert third[-1] == ["ah:tp:1", "ah:tp:3"]
+    last = keyboard(await bot.toggle(ADMIN, teams, "ah:tp:99999"))  # forged: the last page
+    assert [row[0] for row in last[:-1]] == [f"ah:t:{k}" for k in keys[104:]]
+    assert (await bot.answer_to_press(ADMIN, teams, "ah:tp:-1")).params["text"] == zh(
+        "button.expired"
+    )
     own_message = await bot.say(LUCY, "/start")  # no addition under way: nothing to page
-    expired = catalogs.translator("en")("button.expired")
+    expired = en("button.expired")
     assert (await bot.answer_to_press(LUCY, own_message, "ah:tp:1")).params["text"] == expired
     await bot.tap(ADMIN, teams, "ah:t:team_107")
     dialogue = await bot.services.dialogues.current(ADMIN.id)
