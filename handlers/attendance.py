@@ -24,7 +24,7 @@ from bot.buttons import (
     SheetPage,
     SheetPerson,
 )
-from bot.domain.errors import DomainError, NotTeamLead
+from bot.domain.errors import DomainError
 from bot.domain.hours import DECIDED, CodeDisplay, Mark, RecordState, ServiceRecord
 from bot.domain.paging import page_of
 from bot.i18n import Translator
@@ -348,9 +348,7 @@ async def on_person(update: Update, context: AppContext) -> None:
         return
     actor = await turn.actor()
     try:
-        view = await turn.services.records.record_view(actor, press.record)
-        if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
-            raise NotTeamLead()
+        view = await turn.services.records.team_record(actor, press.record)
     except DomainError as error:
         await reply_error(context, turn, error)
         return

@@ -187,14 +187,23 @@ class RecordService:
             actors,
         )
 
-    async def record_to_decide(self, actor: Actor, record_id: int) -> RecordView:
-        """A record for someone about to adjust it or resolve its dispute: never their own,
-        and only for the team's leads and admins."""
+    async def team_record(
+        self, actor: Actor, record_id: int, *, deciding: bool = False
+    ) -> RecordView:
+        """A record as its team's leads and admins see it (on the attendance sheet, say);
+        NotTeamLead for anyone else. `deciding`: they are about to change it, which is never
+        allowed on their own record (OwnHours, said first)."""
         view = await self.record_view(actor, record_id)
-        not_own(actor, view.record.volunteer_id)
+        if deciding:
+            not_own(actor, view.record.volunteer_id)
         if not actor.is_admin and view.record.team_key not in actor.lead_team_keys:
             raise NotTeamLead()
         return view
+
+    async def record_to_decide(self, actor: Actor, record_id: int) -> RecordView:
+        """A record for someone about to adjust it or resolve its dispute: never their own,
+        and only for the team's leads and admins."""
+        return await self.team_record(actor, record_id, deciding=True)
 
     async def set_minutes(
         self, actor: Actor, record_id: int, minutes: int, reason: str
