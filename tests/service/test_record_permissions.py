@@ -14,7 +14,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.domain.errors import DomainError, UnknownRecord
+from bot.domain.errors import DomainError, NotTeamLead, OwnHours, UnknownRecord
 from bot.domain.hours import RecordState
 from bot.services import Services
 from bot.services.record_rules import RecordPermissions
@@ -181,3 +181,22 @@ async def test_each_flag_of_a_record_view_is_what_the_action_allows(
                 await act(record_id)
             after = (await services.records.record_view(admin, record_id)).record
             assert after == before, (kind, action)
+
+
+async def test_a_record_on_the_sheet_opens_only_for_its_teams_leads_and_admins(
+    services: Services, clock: ManualClock, db: Database, register
+) -> None:
+    scene = await build_scene(services, clock, db, register)
+    found = await _records(scene)
+    records = services.records
+    for reader in (LEAD, ADMIN_ID):
+        view = await records.team_record(await services.roles.actor(reader), found.pending)
+        assert view.record.id == found.pending
+    # The lead sees their own line on the sheet, but may not decide it.
+    lead = await services.roles.actor(LEAD)
+    assert (await records.team_record(lead, found.leads_own)).record.id == found.leads_own
+    with pytest.raises(OwnHours):
+        await records.team_record(lead, found.leads_own, deciding=True)
+    for outsider in (BO, OTHER_LEAD):
+        with pytest.raises((NotTeamLead, UnknownRecord)):
+            await records.team_record(await services.roles.actor(outsider), found.pending)
