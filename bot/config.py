@@ -2,6 +2,9 @@
 
 Precedence (highest first): `VOLUNTEER_BOT__SECTION__KEY` variables, `VOLUNTEER_BOT_TOKEN`
 for the token, the TOML file, the defaults below.
+
+Over 400 lines because it is the one place every setting is declared, with its default,
+limits and meaning; each table is a small model, read top to bottom like config.example.toml.
 """
 
 from __future__ import annotations
@@ -284,6 +287,64 @@ class BackupConfig(_Table):
         return time.fromisoformat(self.nightly_at)
 
 
+class NeedConfig(_Table):
+    """One kind of need a household may have (a key people never see, and its names)."""
+
+    key: str
+    name_zh: str = Field(min_length=1, max_length=20)
+    name_en: str = Field(min_length=1, max_length=40)
+
+    _key_shape = field_validator("key")(_check_key)
+
+
+def _default_needs() -> list[NeedConfig]:
+    names = [
+        ("elderly_alone", "独居老人", "Elderly living alone"),
+        ("disability", "残疾人", "Disability"),
+        ("poverty", "困难帮扶", "Poverty relief"),
+        ("left_behind_children", "留守儿童", "Left-behind children"),
+    ]
+    return [NeedConfig(key=k, name_zh=zh, name_en=en) for k, zh, en in names]
+
+
+class HouseholdsConfig(_Table):
+    """Household pairing (千名义工助千户): the needs list, visits and coverage."""
+
+    needs: list[NeedConfig] = Field(default_factory=_default_needs, min_length=1, max_length=12)
+    cadence_days: int = Field(default=30, ge=1, le=365)  # a new household's visit cadence
+    max_per_volunteer: int = Field(default=5, ge=1, le=50)  # households paired with one person
+    radius_m: int = Field(default=300, ge=10, le=10_000)  # a pinned household's default radius
+    max_visit_minutes: int = Field(default=240, ge=30, le=24 * 60)
+    nudge_every_days: int = Field(default=7, ge=1, le=60)  # nudges after the first, while due
+    overdue_days: int = Field(default=30, ge=1, le=365)  # /coverage: "overdue by more than"
+    report_time: str = "09:00"  # the monthly coverage report, on the first working day
+
+    @field_validator("needs")
+    @classmethod
+    def _unique_needs(cls, value: list[NeedConfig]) -> list[NeedConfig]:
+        keys = [need.key for need in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("need keys must be unique")
+        return value
+
+    @field_validator("report_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time like '09:00'") from None
+        return value
+
+    @property
+    def report_at(self) -> time:
+        return time.fromisoformat(self.report_time)
+
+    @property
+    def need_keys(self) -> tuple[str, ...]:
+        return tuple(need.key for need in self.needs)
+
+
 class _TokenEnvSource(PydanticBaseSettingsSource):
     """Reads the conventional `VOLUNTEER_BOT_TOKEN` variable into `telegram.token`."""
 
@@ -320,6 +381,7 @@ class Config(BaseSettings):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     backup: BackupConfig = Field(default_factory=BackupConfig)
+    households: HouseholdsConfig = Field(default_factory=HouseholdsConfig)
 
     @field_validator("teams")
     @classmethod

@@ -13,6 +13,9 @@ Bot API refuses requests as a whole (bad token, outage) nothing is final: sendin
 one row probes with growing pauses until Telegram accepts it. Recording an outcome is retried
 while the database is locked or full, so a row never stays `sending` while its delivery task
 lives; one whose task is gone is released after `stuck_seconds`.
+
+Over 400 lines because claiming, sending, recording and the outage handling are one state
+machine over the same rows: split, each part would need the others' invariants restated.
 """
 
 from __future__ import annotations
