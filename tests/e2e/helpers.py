@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -488,3 +489,57 @@ async def run_cli(
     out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
+
+
+# ---------------------------------------------------------------- a broadcast by a bot process
+
+PROCESS_LEAD = FakeUser(id=77, first_name="Lead", language_code="zh-hans")
+FIRST_MEMBER = 10_000
+URGENT = "紧急通知：明早集合地点改为人民广场"
+
+
+async def seed_database(path: Path, members: int) -> None:
+    """A database file for a bot process to start on: the traffic team, PROCESS_LEAD as its
+    lead and `members` members (Telegram ids from FIRST_MEMBER on)."""
+    now = datetime.now(UTC).isoformat()
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO teams (key, name_zh, name_en, created_at)"
+                " VALUES ('traffic', '文明交通志愿服务队', 'Traffic', ?)",
+                (now,),
+            )
+        await add_members(
+            db, "traffic", [PROCESS_LEAD.id, *range(FIRST_MEMBER, FIRST_MEMBER + members)]
+        )
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO team_leads (volunteer_id, team_id, appointed_by, appointed_at)"
+                " SELECT v.id, t.id, v.id, ? FROM volunteers v, teams t"
+                " WHERE v.telegram_id = ? AND t.key = 'traffic'",
+                (now, PROCESS_LEAD.id),
+            )
+    finally:
+        await db.close()
+
+
+async def broadcast_urgently(api: FakeBotApi) -> None:
+    """Once the bot process polls: PROCESS_LEAD writes URGENT to the team and confirms it."""
+    await api.wait_for_method("getUpdates", timeout=30)
+    api.send_text(PROCESS_LEAD, "/broadcast")
+    await api.next_message(PROCESS_LEAD.id, timeout=15)
+    api.send_text(PROCESS_LEAD, URGENT)
+    await api.next_message(PROCESS_LEAD.id, timeout=15)  # the preview
+    await api.next_message(PROCESS_LEAD.id, timeout=15)
+    confirm = await api.next_message(PROCESS_LEAD.id, timeout=15)
+    api.press(PROCESS_LEAD, confirm, "b:go")
+
+
+def urgent_copies(api: FakeBotApi) -> Counter[int]:
+    """How many copies of URGENT each member got."""
+    return Counter(
+        int(c.chat_id)
+        for c in api.sent_messages()
+        if URGENT in (c.text or "") and c.chat_id != PROCESS_LEAD.id
+    )

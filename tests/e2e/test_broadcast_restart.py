@@ -11,15 +11,31 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.e2e.test_crash import LEAD, TEXT, _copies, _seed, _start, broadcast_to_the_team
-from tests.e2e.test_process import TOKEN, _env
+from tests.e2e.helpers import (
+    EXAMPLE_CONFIG,
+    FIRST_MEMBER,
+    PROCESS_LEAD,
+    TOKEN,
+    URGENT,
+    bot_env,
+    broadcast_urgently,
+    mentions,
+    says,
+    seed_database,
+    start_cli,
+    urgent_copies,
+    zh,
+)
 from tests.fake_bot_api import FakeBotApi
 
 MEMBERS = 60
-FIRST_MEMBER = 10_000  # as seeded by test_crash._seed
-PROGRESS = "正在群发"  # the progress message, as the lead (Chinese) sees it
-FINISHED = "群发已完成"  # the final report
 STAGES = ("before_progress_message", "during_sending", "after_last_send")
+
+
+def _opening(key: str) -> str:
+    """The fixed start of a Chinese text (what comes before its first param), which a held
+    request is recognised by."""
+    return zh.messages[key].split("{", 1)[0]
 
 
 def _reports(api: FakeBotApi) -> set[int]:
@@ -29,8 +45,8 @@ def _reports(api: FakeBotApi) -> set[int]:
         for call in api.calls
         if call.ok
         and call.method in ("sendMessage", "editMessageText")
-        and call.chat_id == LEAD.id
-        and FINISHED in (call.text or "")
+        and call.chat_id == PROCESS_LEAD.id
+        and says(call.text, "broadcast.finished")
         and call.message_id is not None
     }
 
@@ -79,52 +95,59 @@ async def _wait_settled(path: Path) -> None:
 @pytest.mark.parametrize("stage", STAGES)
 async def test_item7_a_broadcast_reports_once_whatever_restarts(tmp_path: Path, stage: str) -> None:
     path = tmp_path / "bot.sqlite3"
-    await _seed(path, MEMBERS)
+    await seed_database(path, MEMBERS)
     async with FakeBotApi(token=TOKEN) as api:
-        env = _env(
-            VOLUNTEER_BOT_TOKEN=TOKEN,
-            VOLUNTEER_BOT__TELEGRAM__BASE_URL=api.base_url,
-            VOLUNTEER_BOT__TELEGRAM__POLL_TIMEOUT="1",
-            VOLUNTEER_BOT__STORAGE__PATH=str(path),
+        env = bot_env(
+            api,
+            path,
             VOLUNTEER_BOT__TEAMS="[]",
             VOLUNTEER_BOT__SENDING__GLOBAL_PER_SECOND="100",
             VOLUNTEER_BOT__SENDING__PROGRESS_INTERVAL_SECONDS="0.2",
         )
         if stage == "before_progress_message":
-            held = api.hold("sendMessage", LEAD.id, PROGRESS)
+            held = api.hold("sendMessage", PROCESS_LEAD.id, _opening("broadcast.progress"))
         elif stage == "during_sending":
-            held = api.hold("sendMessage", FIRST_MEMBER + MEMBERS // 2, TEXT)
+            held = api.hold("sendMessage", FIRST_MEMBER + MEMBERS // 2, URGENT)
         else:
-            held = api.hold("editMessageText", LEAD.id, FINISHED)
-        process = await _start(env, tmp_path)
+            held = api.hold("editMessageText", PROCESS_LEAD.id, _opening("broadcast.finished"))
+        run = ("run", "--config", str(EXAMPLE_CONFIG))
+        process = await start_cli(*run, env=env, cwd=tmp_path, output=asyncio.subprocess.DEVNULL)
         try:
-            await broadcast_to_the_team(api)
+            await broadcast_urgently(api)
             await asyncio.wait_for(held.reached.wait(), timeout=60)
             if stage == "during_sending":  # the held copy keeps the broadcast from finishing
                 await _wait_progress_attached(path)
             process.send_signal(signal.SIGKILL)
             await process.wait()
             assert not _reports(api), "killed before any final report"
-            progress_posted = any(PROGRESS in text for text in api.sent_texts(LEAD.id))
+            progress_posted = any(
+                says(text, "broadcast.progress") for text in api.sent_texts(PROCESS_LEAD.id)
+            )
             assert progress_posted == (stage != "before_progress_message")
             if stage == "during_sending":
-                assert len(_copies(api)) < MEMBERS, "killed before the end"
+                assert len(urgent_copies(api)) < MEMBERS, "killed before the end"
             elif stage == "after_last_send":
-                assert len(_copies(api)) == MEMBERS, "every member had it before the kill"
+                assert len(urgent_copies(api)) == MEMBERS, "every member had it before the kill"
 
-            process = await _start(env, tmp_path)
+            process = await start_cli(
+                *run, env=env, cwd=tmp_path, output=asyncio.subprocess.DEVNULL
+            )
             await _wait_settled(path)
             await api.wait_until(lambda: bool(_reports(api)), timeout=30)
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.wait(), timeout=15)
-    assert len(_copies(api)) == MEMBERS
+    assert len(urgent_copies(api)) == MEMBERS
     reports = _reports(api)
     assert len(reports) == 1, f"exactly one final report, got {len(reports)}"
     (report,) = reports
-    shown = api.message(LEAD.id, report)
-    assert shown is not None and FINISHED in shown["text"]
-    assert f"已发送：{MEMBERS + 1}" in shown["text"], "the report counts every copy, the lead's too"
-    report_sends = [c for c in api.sent_messages(LEAD.id) if FINISHED in (c.text or "")]
+    shown = api.message(PROCESS_LEAD.id, report)
+    assert shown is not None
+    assert mentions(shown["text"], "broadcast.finished", sent=MEMBERS + 1), (
+        "the report counts every copy, the lead's too"
+    )
+    report_sends = [
+        c for c in api.sent_messages(PROCESS_LEAD.id) if says(c.text, "broadcast.finished")
+    ]
     assert len(report_sends) == (1 if stage == "before_progress_message" else 0)
