@@ -15,6 +15,7 @@ from telegram_adapter.context import AppContext
 Step = Callable[[AppContext, Turn, Dialogue[D], Message], Awaitable[None]]
 _STEPS: dict[tuple[str, str], Step[Any]] = {}
 _TAKES_LOCATION: set[tuple[str, str]] = set()
+_TAKES_PHOTO: set[tuple[str, str]] = set()
 _ENDS_ON: dict[tuple[str, str], tuple[type[DomainError], ...]] = {}
 LocationTaker = Callable[[AppContext, Turn, Message], Awaitable[bool]]
 _OUTSIDE_DIALOGUES: list[LocationTaker] = []
@@ -32,10 +33,11 @@ def text_step(
     step: str,
     location: bool = False,
     ends_on: tuple[type[DomainError], ...] = (),
+    photo: bool = False,
 ) -> Callable[[Step[D]], Step[D]]:
-    """Register the function that takes a typed answer (or, if `location`, a shared location)
-    at this step of `model`'s flow. A refusal of a kind in `ends_on` (no retyping can help:
-    the record changed, the person may not) also ends the dialogue."""
+    """Register the function that takes a typed answer (or, if `location`, a shared location;
+    if `photo`, a photo) at this step of `model`'s flow. A refusal of a kind in `ends_on` (no
+    retyping can help: the record changed, the person may not) also ends the dialogue."""
     if step not in model.needs:
         raise ValueError(f"the {model.flow} dialogue has no step {step!r}")
     key = (model.flow, step)
@@ -44,6 +46,8 @@ def text_step(
         _STEPS[key] = function
         if location:
             _TAKES_LOCATION.add(key)
+        if photo:
+            _TAKES_PHOTO.add(key)
         _ENDS_ON[key] = ends_on
         return function
 
@@ -89,10 +93,12 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     if step is None:
         await reply(context, turn, turn.t("dialogue.use_buttons"))
         return
+    takes_photo = (dialogue.flow, dialogue.step) in _TAKES_PHOTO
     if (
         message.text is None
         and message.contact is None
         and not (message.location is not None and takes_location)
+        and not (message.photo and takes_photo)
     ):
         await reply(context, turn, turn.t("dialogue.send_text"))
         return

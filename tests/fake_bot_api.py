@@ -1451,6 +1451,35 @@ class FakeBotApi:
             content["via_bot"] = via_bot.to_dict()
         return self._user_message(user, chat, content)
 
+    def send_photo(
+        self,
+        user: FakeUser,
+        data: bytes,
+        caption: str | None = None,
+        chat: ChatArg = None,
+        *,
+        filename: str = "photo.jpg",
+    ) -> JSONDict:
+        """A photo from ``user``, stored like Telegram stores one: in three sizes, each with a
+        file_id the bot can getFile and download (the bytes are ``data``)."""
+        upload = UploadedFile(filename, "image/jpeg", data)
+        sizes = []
+        for width, height in ((90, 90), (320, 320), (800, 800)):
+            file_id, unique_id = self._store_file(upload, "AgAC")
+            sizes.append(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": upload.size,
+                }
+            )
+        content: JSONDict = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(user, chat, content)
+
     def move_live_location(
         self, user: FakeUser, sent: JSONDict, latitude: float, longitude: float
     ) -> JSONDict:

@@ -150,6 +150,19 @@ async def test_send_document_multipart(api: FakeBotApi, bot: Bot) -> None:
     assert [c.method for c in api.sent_messages(ALICE.id)] == ["sendDocument", "sendPhoto"]
 
 
+async def test_a_photo_from_a_user_can_be_fetched_by_the_bot(api: FakeBotApi, bot: Bot) -> None:
+    data = b"\xff\xd8 a photo of the delivered gift"
+    api.send_photo(ALICE, data, caption="送到了")
+    [update] = await bot.get_updates(timeout=0)
+    message = update.message
+    assert message is not None and message.caption == "送到了"
+    assert [size.width for size in message.photo] == [90, 320, 800]
+    file = await bot.get_file(message.photo[-1].file_id)
+    assert bytes(await file.download_as_bytearray()) == data
+    again = await bot.send_photo(BOB.id, photo=message.photo[-1].file_id)
+    assert again.photo, "a file_id the user sent can be sent on"
+
+
 async def test_get_updates_offset_semantics(api: FakeBotApi, bot: Bot) -> None:
     sent = [api.send_text(ALICE, f"msg {i}") for i in range(3)]
     updates = await bot.get_updates(timeout=0)
