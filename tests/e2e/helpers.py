@@ -446,6 +446,17 @@ async def final_report(bot: Harness, user: FakeUser, progress: Call, timeout: fl
     )
 
 
+def most_in_window(times: Iterable[float], width: float = 1.0) -> int:
+    """The most moments (seconds, from the fake server's clock) within any `width` seconds."""
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, at in enumerate(ordered):
+        while ordered[start] <= at - width:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 # ---------------------------------------------------------------- the bot as a process
 
 CLI = str(Path(sys.executable).parent / "volunteer-bot")

@@ -5,16 +5,12 @@ The fake Bot API enforces both ceilings itself and answers 429 to a message over
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.outbox.scheduler import PAID_PER_SECOND
-from storage.db import Database
-from telegram_adapter.app import build_application, running
-from telegram_adapter.context import AppType
-from tests.conftest import ADMIN_ID, make_config
+from tests.e2e.helpers import add_members, appoint_lead, enrol, most_in_window, start_harness
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 
 LEAD = FakeUser(id=300, first_name="Lead", language_code="en")
@@ -24,66 +20,28 @@ BODY = "Paid broadcast test: meet at 8."
 FREE_PER_SECOND = 30
 
 
-def _database(app: AppType) -> Database:
-    database = app.bot_data.database
-    assert database is not None
-    return database
-
-
-async def _seed(app: AppType, members: int) -> None:
-    services = app.bot_data.runtime.services
-    team_id = {team.key: team.id for team in await services.teams.all()}["traffic"]
-    now = datetime.now(UTC).isoformat()
-    ids = [FIRST_MEMBER + n for n in range(members)]
-    async with _database(app).transaction() as tx:
-        await tx.executemany(
-            "INSERT INTO volunteers (telegram_id, name, phone, consent_at, registered_at,"
-            " updated_at) VALUES (?, 'Member', ?, ?, ?, ?)",
-            [(i, f"137{i:08d}", now, now, now) for i in ids],
-        )
-        await tx.execute(
-            "INSERT INTO memberships (volunteer_id, team_id, joined_at)"
-            " SELECT id, ?, ? FROM volunteers WHERE telegram_id BETWEEN ? AND ?",
-            (team_id, now, ids[0], ids[-1]),
-        )
-    lead = await services.registration.register(
-        LEAD.id, "Lead", "13900000300", ["traffic"], consent=True
-    )
-    await services.roles.promote(await services.roles.actor(ADMIN_ID), lead.id, "traffic")
-    await services.registration.register(PROBE.id, "Probe", "13900000301", ["blood"], True)
-
-
 def _paid(call: Call) -> bool:
     return call.params.get("allow_paid_broadcast") is True
 
 
 def _most_in_a_second(calls: list[Call]) -> int:
-    times = sorted(call.at for call in calls)
-    most, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
+    return most_in_window(call.at for call in calls)
 
 
 async def _broadcast(tmp_path: Path, members: int, paid: bool) -> FakeBotApi:
     """A broadcast to `members` while someone uses the bot; the calls once every copy is out."""
     async with FakeBotApi() as api:
-        config = make_config(
-            tmp_path,
-            telegram={"token": api.token, "base_url": api.base_url},
-            sending={"paid_broadcast": paid, "progress_interval_seconds": 0.2},
-        )
         api.enforce_flood_limits(FREE_PER_SECOND, PAID_PER_SECOND)
-        app = build_application(config)
-        async with running(app):
-            await _seed(app, members)
-            services = app.bot_data.runtime.services
+        sending = {"paid_broadcast": paid, "progress_interval_seconds": 0.2}
+        async for bot in start_harness(tmp_path, api, sending=sending):
+            await add_members(bot.db, "traffic", [FIRST_MEMBER + n for n in range(members)])
+            await appoint_lead(bot, LEAD, "traffic", "Lead", "13900000300")
+            await enrol(bot, PROBE, "Probe", "13900000301", ["blood"])
+            services = bot.services
             status = await services.broadcasts.start(
                 await services.roles.actor(LEAD.id), "team:traffic", BODY, LEAD.id
             )
-            progress = await app.bot.send_message(LEAD.id, "Broadcast starting")
+            progress = await bot.app.bot.send_message(LEAD.id, "Broadcast starting")
             await services.broadcasts.attach_progress(status.broadcast.id, progress.message_id)
             since = api.mark()
             api.send_text(PROBE, "/help")
