@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.domain.errors import (
     AudienceNotAllowed,
     InvalidBroadcastText,
@@ -24,7 +25,7 @@ async def _rows(db: Database) -> list[tuple[int, str, str]]:
 
 
 @pytest.fixture
-async def people(services: Services, register) -> dict[str, int]:
+async def people(services: Services, register, clock: ManualClock) -> dict[str, int]:
     """A lead of traffic, two traffic members (zh, en), one blood member, one unreachable."""
     lead = await register(10, name="张队长", phone="13800000010", teams=("traffic",))
     await register(11, name="李四", phone="13800000011", teams=("traffic",))
@@ -33,7 +34,7 @@ async def people(services: Services, register) -> dict[str, int]:
     await register(14, name="赵六", phone="13800000014", teams=("traffic",))
     for telegram_id, code in [(10, "zh"), (11, "zh"), (12, "en"), (13, "zh"), (14, "zh")]:
         await services.accounts.seen(telegram_id, code)
-    await services.accounts.unreachable(14, services.accounts._clock.now())
+    await services.accounts.unreachable(14, clock.now())
     admin = await services.roles.actor(ADMIN_ID)
     await services.roles.promote(admin, lead.id, "traffic")
     return {"lead": 10}

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.amounts import hours_of
 from bot.domain.errors import InvalidName, NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
 from bot.domain.models import Actor
 from bot.domain.ranking import Period
@@ -157,6 +158,24 @@ async def test_no_shows_count_in_reports_and_stats(city: City, services: Service
     figures = await services.reports.stats(city.admin)
     assert figures["volunteers"] == 6 and figures["minutes_month"] == 120
     assert figures["top_categories"] == [("manual", 120)]
+
+
+@pytest.mark.parametrize("minutes", [3, 45, 95, 190])
+async def test_an_export_writes_hours_by_the_one_rounding(
+    city: City, tmp_path: Path, minutes: int
+) -> None:
+    """Issue 12, item 7: the hours column holds the number every other surface shows."""
+    await city.add(ANNA, date(2026, 11, 24), minutes)
+    out = tmp_path / "hours.xlsx"
+    header = list(EXPORT_COLUMNS)
+    start, end = date(2026, 11, 1), date(2026, 12, 1)
+    await city.services.exports.export(
+        city.admin, None, start, end, "xlsx", out, header, LABELS, "records"
+    )
+    sheet = openpyxl.load_workbook(out, read_only=True).active
+    assert sheet is not None
+    [_, row] = [list(values) for values in sheet.iter_rows(values_only=True)]
+    assert row[header.index("hours")] == float(hours_of(minutes))
 
 
 async def test_exports_match_the_records_field_by_field(city: City, tmp_path: Path) -> None:

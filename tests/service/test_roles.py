@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.domain.errors import (
     AlreadyLead,
     InvalidSearch,
@@ -150,12 +151,12 @@ async def test_the_role_notice_is_queued_with_the_change_in_the_persons_language
 
 
 async def test_an_unreachable_person_is_recorded_as_not_told(
-    services: Services, db: Database, register
+    services: Services, db: Database, register, clock: ManualClock
 ) -> None:
     never_wrote = await register(1, name="张三", phone="13800138000")
     blocked = await register(2, name="李四", phone="13900139000")
     await services.accounts.seen(2, "zh")
-    await services.accounts.unreachable(2, services.accounts._clock.now())
+    await services.accounts.unreachable(2, clock.now())
     admin = await services.roles.actor(ADMIN_ID)
     assert not (await services.roles.promote(admin, never_wrote.id, "traffic")).notified
     assert not (await services.roles.promote(admin, blocked.id, "traffic")).notified

@@ -13,7 +13,6 @@ from bot.domain.amounts import Hours, hours_of
 from bot.i18n import Catalogs
 from bot.services.certificate_pdf import hours as certificate_hours
 from bot.services.charts import hours_text as chart_hours
-from bot.services.exports import _export_values
 from handlers.periods import hours as report_hours
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
@@ -34,33 +33,11 @@ def test_large_amounts_are_grouped_in_the_readers_locale() -> None:
     assert EN.hours(75_010) == "1,250.17"
 
 
-def _exported_hours(minutes: int) -> object:
-    row = {
-        "record_id": 1,
-        "volunteer": "x",
-        "phone": None,
-        "phone_verified": 0,
-        "activity": "a",
-        "date": "2026-11-28",
-        "place": "p",
-        "content": "c",
-        "minutes": minutes,
-        "team": "t",
-        "person_in_charge": None,
-        "state": "approved",
-        "source": "manual",
-    }
-    # The export reads sqlite3.Row objects by column name; a dict reads the same way.
-    [values] = list(_export_values(iter([[row]]), masked=False, labels={}))  # type: ignore[list-item]
-    return values[8]
-
-
 @pytest.mark.parametrize("minutes", [3, 45, 95, 190, 75_010])
 def test_every_surface_shows_the_same_hours(minutes: int) -> None:
     shown = EN.hours(minutes)
     assert report_hours(EN, minutes) == shown  # /report, /leaderboard, /stats
     assert certificate_hours(minutes, EN) == shown  # the PDF certificate
     assert chart_hours(minutes, EN) == EN("chart.hours", hours=shown)  # the weekly charts
-    assert EN.value(Hours(minutes)) == shown  # notices
-    assert _exported_hours(minutes) == float(hours_of(minutes))  # CSV/XLSX: the same number
+    assert EN.value(Hours(minutes)) == shown  # notices (exports: tests/service/test_reports.py)
     assert ZH.value(date(2026, 11, 28)) == "2026年11月28日"

@@ -76,6 +76,7 @@ async def test_a_busy_chat_does_not_hold_back_another_chat() -> None:
     slow_gate.set()
     await asyncio.gather(*queued)
     assert done[1:] == list(range(50))
+    # Memory only (no behaviour shows whether a chat's lock is kept): the tables are the effect.
     assert processor._chat_locks == {} and processor._waiting == {}
 
 

@@ -41,6 +41,7 @@ def test_flood_guard_forgets_idle_people() -> None:
     guard = FloodGuard(max_updates=2, window=10, mute=60)
     guard.check(1, 0)
     guard.forget_idle(100)
+    # Memory only (a forgotten person is treated as one still tracked): the table is the effect.
     assert guard._tracks == {}
 
 
