@@ -1,16 +1,13 @@
 """What the end-to-end tests share: the harness, the people they play, the wording they expect,
 and the steps their scenes begin with (conftest.py holds only the fixtures).
 
-Expected wording is built from the catalogs with `zh(key, **params)` and `en(...)`: a changed
-wording breaks no test, while a wrong key or param still does. Literal text left in an assert
-is data (a name, a title, a number a person typed), not wording.
+Expected wording comes from the catalogs (tests/wording.py, re-exported here).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -18,13 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
-from bot.config import Config, OrgConfig
+from bot.config import Config
 from bot.domain.hours import ServiceRecord
 from bot.domain.models import Activity
-from bot.i18n import Catalogs, Translator, placeholders
+from bot.i18n import Translator
 from bot.services import Services
 from storage.db import Database
 from telegram_adapter.app import build_application, running
@@ -32,62 +28,19 @@ from telegram_adapter.context import AppType
 from tests.conftest import ADMIN_ID, make_config
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 
+# The wording (tests/wording.py serves every layer), for e2e tests to take from here too.
+from tests.wording import CATALOGS as CATALOGS
+from tests.wording import en as en
+from tests.wording import mentions as mentions
+from tests.wording import says as says
+from tests.wording import zh as zh
+
 # ---------------------------------------------------------------- the people
 
 ADMIN = FakeUser(id=ADMIN_ID, first_name="Admin", language_code="zh-hans")
 ZHANG = FakeUser(id=101, first_name="三", last_name="张", language_code="zh-hans")
 LUCY = FakeUser(id=102, first_name="Lucy", language_code="en")
 LEAD = FakeUser(id=300, first_name="Lead", language_code="zh-hans")  # lead of the seeded team
-
-# ---------------------------------------------------------------- the wording
-
-CATALOGS = Catalogs(ZoneInfo(OrgConfig().timezone))
-
-
-# The bot's translators, as one who reads Chinese or English sees its texts: zh(key, **params)
-# is the key's text; zh.datetime(moment), zh.hours(minutes) format values as the bot does.
-zh = CATALOGS.translator("zh")
-en = CATALOGS.translator("en")
-
-
-def _pattern(template: str, params: dict[str, object]) -> str:
-    """A regular expression for the template: the params given as they are, any other one as
-    any text."""
-    pattern = ""
-    for piece in re.split(r"(\{\w+\})", template):
-        name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
-        if name is None:
-            pattern += re.escape(piece)
-        elif name in params:
-            pattern += re.escape(str(params[name]))
-        else:
-            pattern += ".*?"
-    return pattern
-
-
-def _said(text: str | None, key: str, params: dict[str, object], whole: bool) -> bool:
-    said = False
-    for language in ("zh", "en"):
-        forms = CATALOGS.plurals[language].get(key) or (CATALOGS.messages[language][key],)
-        for form in forms:
-            if unknown := set(params) - placeholders(form):
-                raise KeyError(f"{key} has no param {sorted(unknown)}")
-            match = re.fullmatch if whole else re.search
-            said = said or (text is not None and match(_pattern(form, params), text, re.S))
-    return said
-
-
-def says(text: str | None, key: str, /, **params: object) -> bool:
-    """Whether `text` is the key's text in either language, with the params given and any
-    value for the others (an estimate, a count a test does not pin down)."""
-    return _said(text, key, params, whole=True)
-
-
-def mentions(text: str | None, key: str, /, **params: object) -> bool:
-    """Whether `text` holds the key's text (in either language, params as for `says`), among
-    other lines."""
-    return _said(text, key, params, whole=False)
-
 
 # ---------------------------------------------------------------- the harness
 

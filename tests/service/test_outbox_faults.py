@@ -28,6 +28,7 @@ from storage.db import Database
 from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
 from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotApi
+from tests.wording import says
 
 FAST = SendingConfig(
     global_per_second=1000,
@@ -274,7 +275,7 @@ async def test_item3_401_pauses_sending_and_all_rows_go_out_once_healthy(
     states = await _states(db)
     assert all(attempts == 1 for _, attempts, _ in states.values()), "refusals are no attempts"
     told = [c for c in api.sent_messages() if c.chat_id == ADMIN_ID]
-    assert len(told) == 1 and "Sending was paused" in (told[0].text or "")
+    assert len(told) == 1 and says(told[0].text, "outbox.sending_resumed")
 
 
 async def test_item3_a_bot_api_outage_pauses_sending_instead_of_failing_rows(
