@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from bot.clock import Clock
 from bot.config import HoursConfig
 from bot.domain.errors import (
@@ -65,19 +67,29 @@ class RecordView:
     actors: dict[int, str] = field(default_factory=dict)  # names of those in the history
 
 
-def _manual_draft(
-    volunteer_id: int, team_key: str, served_on: date, minutes: int, title: str
+def outside_activity(
+    volunteer_id: int,
+    team_key: str,
+    served_on: date,
+    minutes: int,
+    title: str,
+    *,
+    source: str = "manual",
+    category: str = "manual",
+    place: str = "—",
+    content: str | None = None,
 ) -> ServiceRecord:
-    """A record of hours added by hand, before it is decided."""
+    """A record of service outside any activity, before it is decided: hours added by hand
+    (the default), a fulfilled micro-wish, a household visit."""
     return ServiceRecord(
         id=0,
         volunteer_id=volunteer_id,
         activity_id=None,
         team_key=team_key,
-        category="manual",
+        category=category,
         title=title,
-        place="—",
-        content=title,
+        place=place,
+        content=content if content is not None else title,
         served_on=served_on,
         starts_at=None,
         ends_at=None,
@@ -88,7 +100,7 @@ def _manual_draft(
         mark=Mark.ADJUSTED,
         state=RecordState.PENDING,
         flags=frozenset(),
-        source="manual",
+        source=source,
     )
 
 
@@ -325,7 +337,7 @@ class RecordService:
         if not 1 <= minutes <= MAX_RECORD_MINUTES:
             raise InvalidMinutes(max=MAX_RECORD_MINUTES)
         await fits_in_day(self._db.reader, volunteer_id, served_on, minutes)
-        draft = _manual_draft(volunteer_id, "", served_on, minutes, "")
+        draft = outside_activity(volunteer_id, "", served_on, minutes, "")
         return (await self._decisions.decide(self._db.reader, draft, actor)).state
 
     async def add_manual(
@@ -355,17 +367,37 @@ class RecordService:
             team = await teams.by_key(tx, team_key)
             if team is None:
                 raise UnknownTeam()
-            await fits_in_day(tx, volunteer_id, served_on, minutes)
-            now = self._clock.now()
-            draft = _manual_draft(volunteer_id, team.key, served_on, minutes, clean_title)
-            decided = await self._decisions.decide(tx, draft, actor)
-            record_id = await records.insert_record(tx, decided, team.id, now)
-            added = replace(decided, id=record_id)
-            await audit.append(
-                tx, record_id, now, actor.telegram_id, "added", None, added, clean_reason
+            draft = outside_activity(volunteer_id, team.key, served_on, minutes, clean_title)
+            added = await self.credit(
+                tx, actor, draft, team.id, clean_reason, "hours.added", reason=clean_reason
             )
-            await self._notify.announce(tx, added, "hours.added", reason=clean_reason)
         self._signal.notify()
+        return added
+
+    async def credit(
+        self,
+        tx: aiosqlite.Connection,
+        actor: Actor,
+        draft: ServiceRecord,
+        team_id: int,
+        note: str | None,
+        notice: str,
+        **params: object,
+    ) -> ServiceRecord:
+        """Inside the caller's transaction: a record of service outside any activity (see
+        outside_activity), decided by the actor like every other (approved, or held for
+        another admin's review past the daily limit), audited as added by them (with `note`,
+        the reason, if any), and the
+        volunteer told (`notice` with `params`). Never the actor's own, never more than a
+        day's 24 hours on one day. The caller wakes the outbox once it has committed."""
+        not_own(actor, draft.volunteer_id)
+        await fits_in_day(tx, draft.volunteer_id, draft.served_on, draft.minutes)
+        now = self._clock.now()
+        decided = await self._decisions.decide(tx, draft, actor)
+        record_id = await records.insert_record(tx, decided, team_id, now)
+        added = replace(decided, id=record_id)
+        await audit.append(tx, record_id, now, actor.telegram_id, "added", None, added, note)
+        await self._notify.announce(tx, added, notice, **params)
         return added
 
     async def set_anonymous(self, telegram_id: int, anonymous: bool) -> None:
