@@ -107,6 +107,10 @@ class Translator:
         """A calendar date: 2026年11月28日, Nov 28, 2026."""
         return format_date(value, "medium", locale=self.locale)
 
+    def month(self, value: date) -> str:
+        """A calendar month: 2026年11月, Nov 2026."""
+        return format_skeleton("yMMM", value, locale=self.locale)
+
     def duration(self, seconds: float) -> str:
         """A rough span of time in words: "3 minutes", "3分钟"."""
         return format_timedelta(

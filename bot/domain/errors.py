@@ -316,3 +316,74 @@ class DuplicateRow(DomainError):
 
 class ExportTooLarge(DomainError):
     key = "export.too_big"  # params: count (the rows written before it stopped, then "+")
+
+
+# ---------------------------------------------------------------- household pairing
+
+
+class InvalidHouseholdCode(DomainError):
+    key = "error.invalid_household_code"
+
+
+class HouseholdCodeTaken(DomainError):
+    key = "error.household_code_taken"  # params: code
+
+
+class InvalidCommunity(DomainError):
+    key = "error.invalid_community"  # params: max
+
+
+class InvalidCadence(DomainError):
+    key = "error.invalid_cadence"  # params: max
+
+
+class InvalidRadius(DomainError):
+    key = "error.invalid_radius"  # params: min, max
+
+
+class InvalidHouseholdNote(DomainError):
+    key = "error.invalid_household_note"  # params: max
+
+
+class UnknownNeed(DomainError):
+    key = "error.unknown_need"  # params: key
+
+
+class InvalidCoordinates(DomainError):
+    key = "error.invalid_coordinates"
+
+
+class UnknownHousehold(DomainError):
+    key = "error.unknown_household"
+
+
+class AlreadyPaired(DomainError):
+    key = "error.already_paired"  # params: code
+
+
+class NotPaired(DomainError):
+    key = "error.not_paired"
+
+
+class TooManyHouseholds(DomainError):
+    key = "error.too_many_households"  # params: max
+
+
+class VisitTooFar(DomainError):
+    key = "error.visit_too_far"  # params: distance, radius
+
+
+class VisitLiveLocationNeeded(DomainError):
+    key = "error.visit_live_location_needed"
+
+
+class VisitAlreadyLogged(DomainError):
+    key = "error.visit_already_logged"  # params: code
+
+
+class NotAVisit(DomainError):
+    key = "error.not_a_visit"
+
+
+class DuplicateHouseholdRow(DomainError):
+    key = "error.duplicate_household_row"  # params: line
