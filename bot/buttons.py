@@ -566,6 +566,85 @@ class AddHoursDiscard(ButtonData, prefix="ah:no"):
     pass
 
 
+# ---------------------------------------------------------------- micro-wishes
+
+
+class WishesPage(ButtonData, prefix="w:p:"):
+    """A page of the wall, with its filters: team id and community id (0: all)."""
+
+    page: int
+    team_id: int = 0
+    community: int = 0
+
+
+class WishTeamFilter(ButtonData, prefix="w:ft:"):
+    """The teams to filter the wall by (paged), keeping the community filter."""
+
+    community: int
+    page: int = 0
+
+
+class WishCommunityFilter(ButtonData, prefix="w:fc:"):
+    """The communities to filter the wall by (paged), keeping the team filter."""
+
+    team_id: int
+    page: int = 0
+
+
+class WishesMine(ButtonData, prefix="w:m"):
+    """The presser's claims, and for leads the deliveries waiting for their word."""
+
+
+class WishOpen(ButtonData, prefix="w:o:"):
+    wish: int
+
+
+class WishClaim(ButtonData, prefix="w:c:"):
+    wish: int
+
+
+class WishRelease(ButtonData, prefix="w:r:"):
+    wish: int
+
+
+class WishDeliver(ButtonData, prefix="w:d:"):
+    wish: int
+
+
+class WishConfirm(ButtonData, prefix="w:y:"):
+    wish: int
+
+
+class WishSendBack(ButtonData, prefix="w:b:"):
+    wish: int
+
+
+class WishNew(ButtonData, prefix="w:new"):
+    """A lead or admin starts posting a wish."""
+
+
+class WishPostTeam(ButtonData, prefix="wp:t:"):
+    team: Key
+
+
+class WishPostTeamPage(ButtonData, prefix="wp:p:"):
+    page: int
+
+
+class WishPostSkip(ButtonData, prefix="wp:s"):
+    """An optional step of posting left out (the story, the value, the photo)."""
+
+
+class WishPostSave(ButtonData, prefix="wp:ok:"):
+    save: YesNo
+
+
+class WishMinutes(ButtonData, prefix="wd:m:"):
+    """The minutes offered at delivery (the configured default), taken with one press."""
+
+    minutes: int
+
+
 # ---------------------------------------------------------------- boards, reports, exports
 
 

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "VOLUNTEER_BOT__"
@@ -223,6 +231,20 @@ class LeaderboardConfig(_Table):
         return time.fromisoformat(self.weekly_post_time)
 
 
+class WishesConfig(_Table):
+    """Micro-wishes (微心愿, /wishes)."""
+
+    open_claims: int = Field(default=3, ge=1, le=50)  # wishes one person holds undelivered
+    default_minutes: int = Field(default=60, ge=1, le=24 * 60)  # offered at delivery
+    max_minutes: int = Field(default=240, ge=1, le=24 * 60)  # the most one wish credits
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> WishesConfig:
+        if self.default_minutes > self.max_minutes:
+            raise ValueError("default_minutes must not be above max_minutes")
+        return self
+
+
 class FloodConfig(_Table):
     max_updates: int = Field(default=20, ge=1)
     window_seconds: float = Field(default=10.0, gt=0)
@@ -376,6 +398,7 @@ class Config(BaseSettings):
     activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
     hours: HoursConfig = Field(default_factory=HoursConfig)
     leaderboard: LeaderboardConfig = Field(default_factory=LeaderboardConfig)
+    wishes: WishesConfig = Field(default_factory=WishesConfig)
     flood: FloodConfig = Field(default_factory=FloodConfig)
     sending: SendingConfig = Field(default_factory=SendingConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

@@ -25,6 +25,7 @@ from handlers.common import (
 from handlers.dialogue import pressed_at
 from handlers.privacy import require_private
 from handlers.registration import begin_registration
+from handlers.wishes import show_wish
 from telegram_adapter.context import AppContext
 
 LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
@@ -42,6 +43,10 @@ async def start_command(update: Update, context: AppContext) -> None:
         return
     if payload.startswith("ci_"):
         await check_in_deep_link(context, turn, payload.removeprefix("ci_"))
+        return
+    wish_id = small_number(payload.removeprefix("wish_")) if payload.startswith("wish_") else None
+    if wish_id is not None:
+        await show_wish(context, turn, wish_id)
         return
     activity_id = small_number(payload.removeprefix("act_")) if payload.startswith("act_") else None
     if volunteer is not None:

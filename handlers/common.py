@@ -56,7 +56,10 @@ class Turn:
         names = {
             c.key: (c.name_zh if self.t.language == "zh" else c.name_en) for c in self.categories
         }
-        return names | {"manual": self.t("hours.manual_category")}
+        return names | {
+            "manual": self.t("hours.manual_category"),
+            "wish": self.t("hours.wish_category"),
+        }
 
     async def volunteer(self) -> Volunteer | None:
         return await self.services.registration.volunteer(self.user_id)

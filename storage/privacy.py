@@ -31,6 +31,10 @@ _NAME_COLUMNS = (
     ("disputes", "reason", ""),
     ("broadcasts", "body", ""),
     ("outbox", "text", " AND kind IN ('broadcast', 'leaderboard', 'honor_roll')"),
+    ("wishes", "private_note", ""),
+    ("wishes", "story", ""),
+    ("wishes", "delivery_note", ""),
+    ("wishes", "sent_back_reason", ""),
 )
 # Where a phone number or a Telegram id (long digit strings, which no word matches) may stand.
 _DIGIT_COLUMNS = (
@@ -48,6 +52,12 @@ _DIGIT_COLUMNS = (
     ("service_records", "title", ""),
     ("service_records", "place", ""),
     ("service_records", "content", ""),
+    ("wishes", "title", ""),
+    ("wishes", "story", ""),
+    ("wishes", "private_note", ""),
+    ("wishes", "delivery_note", ""),
+    ("wishes", "sent_back_reason", ""),
+    ("wish_communities", "name", ""),
     ("team_groups", "title", ""),
 )
 

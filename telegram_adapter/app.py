@@ -33,12 +33,14 @@ from telegram_adapter.jobs import (
     REMINDER_TICK_SECONDS,
     RETENTION_SECONDS,
     WEEKLY_TICK_SECONDS,
+    WISHES_TICK_SECONDS,
     attendance,
     dispatch_reminders,
     nightly_backup,
     purge_abandoned,
     retention,
     weekly_posts,
+    wishes,
 )
 from telegram_adapter.processing import ChatOrderedUpdateProcessor
 from telegram_adapter.routes import install
@@ -105,6 +107,7 @@ def build_application(
         application.job_queue.run_repeating(dispatch_reminders, interval=REMINDER_TICK_SECONDS)
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
+        application.job_queue.run_repeating(wishes, interval=WISHES_TICK_SECONDS, first=15)
         application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)
         application.job_queue.run_repeating(
             nightly_backup, interval=BACKUP_TICK_SECONDS, first=BACKUP_TICK_SECONDS

@@ -3,14 +3,19 @@ database, which holds everything scheduled, so a restart loses nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, timedelta
+
+from telegram.error import TelegramError
 
 from bot.domain.models import Team
 from bot.domain.ranking import Ranked
 from bot.i18n import Translator
 from bot.services.charts import honor_roll_png, leaderboard_png
 from bot.services.reports import HonorRoll, display_name
+from bot.services.wish_digest import FulfilledWall, week_range
+from bot.services.wish_wall import wish_wall_png
 from handlers.leaderboard import honor_roll_text, team_caption
 from storage.reports import MemberTotal
 from telegram_adapter.context import AppContext
@@ -23,6 +28,7 @@ ATTENDANCE_TICK_SECONDS = 60
 WEEKLY_TICK_SECONDS = 300
 RETENTION_SECONDS = 24 * 3600  # daily, and once shortly after each start
 BACKUP_TICK_SECONDS = 600  # the nightly copy is made at the first tick after its time
+WISHES_TICK_SECONDS = 300  # deadlines are days: a few minutes late is on time
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -110,6 +116,47 @@ async def weekly_posts(context: AppContext) -> None:
     )
     if queued:
         log.info("weekly posts: %d queued", queued)
+
+
+async def _photo_bytes(context: AppContext, file_id: str) -> bytes | None:
+    """A photo's bytes from Telegram (None if it cannot be fetched: its tile stays blank)."""
+    try:
+        found = await context.bot.get_file(file_id)
+        return bytes(await found.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("a delivery photo could not be fetched: %s", error.message)
+        return None
+
+
+async def wishes(context: AppContext) -> None:
+    """Micro-wishes past their deadline (claims back to the wall, open wishes expired); and
+    once the weekly posting time has come, last week's fulfilled wall to each linked team's
+    group (the delivery photos, fetched from Telegram, drawn into one picture) and the
+    city-wide count to the admins."""
+    runtime = context.runtime
+    digests = runtime.services.wish_digests
+    lapsed, expired = await digests.expire()
+    if lapsed or expired:
+        log.info("wishes: %d claims back to the wall, %d wishes expired", lapsed, expired)
+    t = runtime.catalogs.translator(runtime.config.org.default_language)
+
+    async def draw(wall: FulfilledWall) -> bytes:
+        tiles = [
+            (wish.title, await _photo_bytes(context, wish.delivery_photo))
+            for wish in wall.photos()
+            if wish.delivery_photo
+        ]
+        title = t("wish.wall_title", team=wall.team.name(t.language))
+        subtitle = t(
+            "wish.wall_subtitle",
+            range=week_range(t, wall.start, wall.end),
+            count=len(wall.wishes),
+        )
+        return await asyncio.to_thread(wish_wall_png, title, subtitle, tiles, t)
+
+    queued = await digests.queue_walls(draw)
+    if queued:
+        log.info("fulfilled walls: %d queued", queued)
 
 
 def _range(t: Translator, start: date, end: date) -> str:

@@ -38,6 +38,9 @@ from handlers import (
     registration,
     reports,
     settings,
+    wish_delivery,
+    wish_post,
+    wishes,
 )
 from handlers.dialogue import on_private_message
 from telegram_adapter.context import AppContext, AppType
@@ -62,6 +65,7 @@ COMMAND_HANDLERS: dict[str, Callback] = {
     "broadcast": broadcast.broadcast_command,
     "link_group": groups.link_group_command,
     "activities": activities.activities_command,
+    "wishes": wishes.wishes_command,
     "new_activity": new_activity.new_activity_command,
     "settings": settings.settings_command,
     "my": my.my_command,
@@ -162,6 +166,22 @@ BUTTON_HANDLERS: dict[type[buttons.ButtonData], Callback] = {
     buttons.ReportPeople: reports.on_report,
     buttons.ReportPerson: reports.on_report,
     buttons.ExportFile: export.on_export,
+    buttons.WishesPage: wishes.on_page,
+    buttons.WishTeamFilter: wishes.on_team_filter,
+    buttons.WishCommunityFilter: wishes.on_community_filter,
+    buttons.WishesMine: wishes.on_mine,
+    buttons.WishOpen: wishes.on_open,
+    buttons.WishClaim: wishes.on_claim,
+    buttons.WishRelease: wishes.on_release,
+    buttons.WishDeliver: wish_delivery.on_deliver,
+    buttons.WishMinutes: wish_delivery.on_minutes,
+    buttons.WishConfirm: wish_delivery.on_confirm,
+    buttons.WishSendBack: wish_delivery.on_send_back,
+    buttons.WishNew: wish_post.on_new,
+    buttons.WishPostTeam: wish_post.on_team,
+    buttons.WishPostTeamPage: wish_post.on_team_page,
+    buttons.WishPostSkip: wish_post.on_skip,
+    buttons.WishPostSave: wish_post.on_save,
 }
 if set(BUTTON_HANDLERS) != set(buttons.KINDS.values()):
     raise RuntimeError("every kind of button in bot/buttons.py needs exactly one handler")

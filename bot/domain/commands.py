@@ -10,6 +10,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("register", Role.GUEST),
     ("profile", Role.VOLUNTEER),
     ("activities", Role.GUEST),
+    ("wishes", Role.GUEST),
     ("my", Role.VOLUNTEER),
     ("checkin", Role.VOLUNTEER),
     ("checkout", Role.VOLUNTEER),

@@ -197,6 +197,60 @@ class RecordActionData(DialogueData):
     minutes: int | None = None
 
 
+_WISH_TITLED = ("team_key", "title")
+_WISH_PLACED = (*_WISH_TITLED, "community")
+_WISH_DATED = (*_WISH_PLACED, "deadline")
+
+
+class WishPostData(DialogueData):
+    """A wish a lead or admin posts: team, what is wished, its story (optional), community,
+    value (optional), deadline, photo (optional) and the private note on the beneficiary,
+    read back before posting. The optional steps hold "" (or 0) once left out."""
+
+    flow: ClassVar[str] = "wish"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "team": (),
+        "title": ("team_key",),
+        "story": _WISH_TITLED,
+        "community": _WISH_TITLED,
+        "value": _WISH_PLACED,
+        "deadline": _WISH_PLACED,
+        "photo": _WISH_DATED,
+        "note": _WISH_DATED,
+        "preview": (*_WISH_DATED, "note"),
+    }
+    team_key: str | None = Field(default=None, alias="team")
+    title: str | None = None
+    story: str = ""
+    community: str | None = None
+    value_yuan: int | None = Field(default=None, alias="value")
+    deadline: date | None = None
+    photo: str = ""  # Telegram file_id
+    note: str | None = None
+
+
+class WishDeliveryData(DialogueData):
+    """A claimer reports delivery: a photo (required), a note, then the minutes to credit."""
+
+    flow: ClassVar[str] = "wish_delivery"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "photo": (),
+        "note": ("photo",),
+        "minutes": ("photo", "note"),
+    }
+    wish_id: int = Field(alias="wish")
+    photo: str | None = None  # Telegram file_id
+    note: str | None = None
+
+
+class WishSendBackData(DialogueData):
+    """A lead's reason for sending a delivery back to its claimer."""
+
+    flow: ClassVar[str] = "wish_send_back"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"reason": ()}
+    wish_id: int = Field(alias="wish")
+
+
 class ManageData(DialogueData):
     """A change to a published activity: its time (start, then end), place or capacity, or
     its cancellation (the reason)."""
@@ -239,6 +293,9 @@ FLOWS: Mapping[str, type[DialogueData]] = {
         RegisterData,
         EditProfileData,
         ForgetData,
+        WishPostData,
+        WishDeliveryData,
+        WishSendBackData,
         PromoteData,
         RecordsSearchData,
         AddTeamData,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -45,6 +45,16 @@ def previous_week(today: date) -> tuple[date, date]:
     """The last full week (Monday to Sunday) before the one containing `today`."""
     start, _ = period_bounds(Period.WEEK, today)
     return start - timedelta(days=7), start
+
+
+def due_week(now: datetime, weekday: int, post_time: time) -> tuple[date, date] | None:
+    """The last full week, once this week's posting time has come (`now` in org time;
+    `weekday` 0 is Monday): what the weekly posts are about, or None before that time."""
+    week_start, _ = period_bounds(Period.WEEK, now.date())
+    post_at = datetime.combine(week_start + timedelta(days=weekday), post_time, now.tzinfo)
+    if now < post_at:
+        return None
+    return previous_week(now.date())
 
 
 @dataclass(frozen=True)

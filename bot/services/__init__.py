@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain.ranking import due_week
 from bot.i18n import Catalogs
 from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
@@ -31,6 +32,9 @@ from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
+from bot.services.wish_digest import WishDigests
+from bot.services.wish_notices import WishNotices
+from bot.services.wishes import WishService
 from storage.db import Database
 
 
@@ -68,6 +72,8 @@ class Services:
     reports: ReportService
     exports: ExportService
     privacy: PrivacyService
+    wishes: WishService
+    wish_digests: WishDigests
     delivery: DeliveryService
     outbox_signal: OutboxSignal
     backups: BackupService
@@ -90,6 +96,10 @@ class Services:
         hours_notices = HoursNotices(
             Notices(catalogs, language), clock, config.hours, config.org.admins
         )
+        records = RecordService(
+            db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
+        )
+        wish_notices = WishNotices(Notices(catalogs, language), clock, config.org.admins)
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
@@ -119,11 +129,35 @@ class Services:
             attendance=AttendanceService(
                 db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
             ),
-            records=RecordService(
-                db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
-            ),
+            records=records,
             certificates=CertificateService(db, clock, config.org.zone, config.org.name),
             privacy=privacy,
+            wishes=WishService(
+                db,
+                clock,
+                config.org.zone,
+                config.wishes,
+                records,
+                wish_notices,
+                signal,
+                team_service.all,
+            ),
+            wish_digests=WishDigests(
+                db,
+                clock,
+                config.org.zone,
+                wish_notices,
+                Notices(catalogs, language),
+                signal,
+                config.org.admins,
+                files_folder(config),
+                lambda: due_week(
+                    clock.now().astimezone(config.org.zone),
+                    config.leaderboard.weekly_post_weekday,
+                    config.leaderboard.post_time,
+                ),
+                team_service.all,
+            ),
             reports=ReportService(
                 db,
                 clock,

@@ -19,7 +19,7 @@ from bot.config import RetentionConfig
 from bot.domain.models import Volunteer
 from bot.domain.validation import mask_phone
 from bot.outbox.signal import OutboxSignal
-from storage import privacy
+from storage import privacy, wishes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 # Shorter names or ids would match ordinary words and numbers in other people's messages.
 _MIN_NAME = 2
 _MIN_ID_DIGITS = 5
-# Files the bot writes into the files folder: weekly boards, named after their team.
-_TEAM_CHART = re.compile(r"^week-\d{4}-\d{2}-\d{2}-team-(\d+)\.png$")
+# Files the bot writes into the files folder: weekly boards and fulfilled-wish walls (whose
+# photos may show the person), named after their team.
+_TEAM_CHART = re.compile(r"^(?:wishes-)?week-\d{4}-\d{2}-\d{2}-team-(\d+)\.png$")
 
 
 def names(volunteer: Volunteer) -> list[str]:
@@ -111,6 +112,8 @@ class PrivacyService:
             now,
             keep_actor=telegram_id in self._admins,
         )
+        # Their claims go back to the wall; their delivery notes and photos are dropped.
+        await wishes.erase_person(tx, volunteer.id, telegram_id, privacy.ERASED_TELEGRAM_ID, now)
         return Erasure(
             done.outbox_deleted,
             done.outbox_redacted,

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import LeaderboardConfig
 from bot.domain.errors import NotAdmin, NotLeadOrAdmin, NotTeamMember, UnknownTeam
 from bot.domain.models import Actor, Team
-from bot.domain.ranking import Period, Ranked, period_bounds, previous_week, rank
+from bot.domain.ranking import Period, Ranked, due_week, period_bounds, rank
 from bot.domain.validation import parse_search
 from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
@@ -240,15 +240,7 @@ class ReportService:
     def due_week(self) -> tuple[date, date] | None:
         """The last full week, once this week's posting time has come (org time)."""
         now = self._clock.now().astimezone(self._zone)
-        week_start, _ = period_bounds(Period.WEEK, now.date())
-        post_at = datetime.combine(
-            week_start + timedelta(days=self._config.weekly_post_weekday),
-            self._config.post_time,
-            self._zone,
-        )
-        if now < post_at:
-            return None
-        return previous_week(now.date())
+        return due_week(now, self._config.weekly_post_weekday, self._config.post_time)
 
     async def queue_weekly_posts(
         self,

@@ -78,6 +78,23 @@ ROWS_WRITTEN_BEFORE = [
             "reason": "纸质签到表",
         },
     ),
+    (
+        "wish",
+        "preview",
+        {
+            "team": "traffic",
+            "title": "一台电暖器",
+            "story": "老人冬天屋里很冷",
+            "community": "中东西社区",
+            "value": 300,
+            "deadline": "2026-12-20",
+            "photo": "AgACphoto",
+            "note": "陈阿婆，电话 13712340000",
+        },
+    ),
+    ("wish", "deadline", {"team": "traffic", "title": "一袋大米", "community": "东区"}),
+    ("wish_delivery", "minutes", {"wish": 7, "photo": "AgACdelivered", "note": "周六送到了"}),
+    ("wish_send_back", "reason", {"wish": 7}),
 ]
 
 

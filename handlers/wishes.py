@@ -1,0 +1,369 @@
+"""/wishes: the wall of open micro-wishes (5 a page, newest first, filters by team and
+community), one wish's card (the deep link wish_<id> opens it too), claiming and releasing
+from the card, and a person's own claims (with, for leads, the deliveries to decide)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.buttons import (
+    WishClaim,
+    WishCommunityFilter,
+    WishConfirm,
+    WishDeliver,
+    WishesMine,
+    WishesPage,
+    WishNew,
+    WishOpen,
+    WishRelease,
+    WishSendBack,
+    WishTeamFilter,
+)
+from bot.domain.errors import DomainError
+from bot.domain.models import Team
+from bot.domain.paging import Page, page_of
+from bot.domain.wishes import Wish, WishState
+from bot.services.wishes import WishView
+from handlers.common import (
+    Choice,
+    Turn,
+    answer_expired,
+    buttons,
+    page_buttons,
+    pressed,
+    reply,
+    reply_error,
+    turn_of,
+)
+from handlers.privacy import require_private
+from telegram_adapter.context import AppContext
+
+PER_PAGE = 5
+FILTERS_PER_PAGE = 8
+RENDERED_KEPT = 512
+MINE_MOST = 20
+
+
+def _title_line(turn: Turn, wish: Wish, teams: dict[str, str]) -> str:
+    lines = [
+        turn.t("wish.card_title", title=wish.title),
+        turn.t(
+            "wish.card_place",
+            team=teams.get(wish.team_key, wish.team_key),
+            community=wish.community,
+        ),
+        turn.t("wish.card_deadline", day=turn.t.day(wish.deadline)),
+    ]
+    if wish.value_yuan:
+        lines.append(turn.t("wish.card_value", value=turn.t.number(wish.value_yuan)))
+    if wish.story:
+        lines.append("\n" + wish.story)
+    return "\n".join(lines)
+
+
+def _state_line(turn: Turn, view: WishView) -> str:
+    state = view.wish.state
+    if state is WishState.OPEN or state is WishState.EXPIRED:
+        return turn.t(f"wish.state.{state.value}")
+    if view.claimer is None:
+        return turn.t(f"wish.state.{state.value}_anonymous")
+    return turn.t(f"wish.state.{state.value}", name=view.claimer)
+
+
+async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMarkup]:
+    """The wish as a card for this reader, with the buttons they may press."""
+    wish, t = view.wish, turn.t
+    teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
+    parts = [_title_line(turn, wish, teams), "", _state_line(turn, view)]
+    if view.mine or view.manages:
+        if wish.state is WishState.DELIVERED and wish.minutes:
+            parts.append(
+                t(
+                    "wish.card_delivery",
+                    note=wish.delivery_note or "—",
+                    hours=t.hours(wish.minutes),
+                )
+            )
+        if wish.state is WishState.CLAIMED and wish.sent_back_reason:
+            parts.append(t("wish.card_sent_back", reason=wish.sent_back_reason))
+    if view.manages:
+        parts.append(t("wish.card_private", note=wish.private_note))
+    rows: list[list[Choice]] = []
+    if view.may.claim:
+        rows.append([(t("button.claim_wish"), WishClaim(wish.id))])
+    if view.may.deliver:
+        rows.append([(t("button.deliver_wish"), WishDeliver(wish.id))])
+    if view.may.release:
+        rows.append([(t("button.release_wish"), WishRelease(wish.id))])
+    if view.may.decide:
+        rows.append(
+            [
+                (t("button.confirm_wish"), WishConfirm(wish.id)),
+                (t("button.send_back_wish"), WishSendBack(wish.id)),
+            ]
+        )
+    rows.append([(t("button.wish_wall"), WishesPage(0))])
+    return "\n".join(parts), buttons(rows)
+
+
+async def show_wish(context: AppContext, turn: Turn, wish_id: int) -> None:
+    """Send one wish's card: its photo first if it has one (and, for its claimer and the
+    team's leads, the delivery photo), then the card (the deep link `wish_<id>` and the wall
+    both open it)."""
+    try:
+        view = await turn.services.wishes.view(await turn.actor(), wish_id)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    wish = view.wish
+    if wish.photo:
+        await context.bot.send_photo(turn.chat_id, wish.photo, caption=wish.title[:1000])
+    if wish.delivery_photo and (view.mine or view.manages) and wish.state is not WishState.OPEN:
+        caption = turn.t("wish.delivery_photo_caption", title=wish.title)
+        await context.bot.send_photo(turn.chat_id, wish.delivery_photo, caption=caption[:1000])
+    text, markup = await wish_card(turn, view)
+    await reply(context, turn, text, markup)
+
+
+# ---------------------------------------------------------------- the wall
+
+
+async def _wall(
+    turn: Turn, number: int, team_id: int = 0, community: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    found = await turn.services.wishes.wall(number, PER_PAGE, team_id or None, community or None)
+    teams = tuple(await turn.services.teams.all())
+    community_name = await turn.services.wishes.community_name(community) if community else None
+    actor = await turn.actor()
+    posts = actor.is_admin or bool(actor.lead_team_keys)
+    # The same page is asked for again and again with nothing changed: keep what it rendered
+    # to, for as long as everything it was rendered from is equal.
+    key = ("wishes", turn.t.language, found.number, team_id, community, posts)
+    inputs = (tuple(found.wishes), found.total, found.count, teams, community_name)
+    memo = turn.rendered.get(key)
+    if memo is not None and memo[0] == inputs:
+        return memo[1]
+    rendered = _render_wall(
+        turn,
+        found.wishes,
+        found.total,
+        found.number,
+        found.count,
+        teams,
+        team_id,
+        community,
+        community_name,
+        posts,
+    )
+    if len(turn.rendered) >= RENDERED_KEPT:
+        turn.rendered.clear()
+    turn.rendered[key] = (inputs, rendered)
+    return rendered
+
+
+def _render_wall(
+    turn: Turn,
+    wishes: list[Wish],
+    total: int,
+    number: int,
+    count: int,
+    all_teams: tuple[Team, ...],
+    team_id: int,
+    community: int,
+    community_name: str | None,
+    posts: bool,
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = turn.t
+    teams = {team.id: team for team in all_teams}
+    team_label = teams[team_id].name(t.language) if team_id in teams else t("filter.all_teams")
+    place_label = community_name if community_name else t("wish.filter_all_communities")
+    filters: list[Choice] = [
+        (f"👥 {team_label}", WishTeamFilter(community)),
+        (f"📍 {place_label}", WishCommunityFilter(team_id)),
+    ]
+    extra: list[Choice] = [(t("button.my_wishes"), WishesMine())]
+    if posts:
+        extra.append((t("button.new_wish"), WishNew()))
+    if not wishes:
+        return t("wish.wall_empty"), buttons([filters, extra])
+    lines = [t("wish.wall_header", count=total, page=number + 1, pages=count)]
+    rows: list[list[Choice]] = []
+    for n, wish in enumerate(wishes, start=number * PER_PAGE + 1):
+        lines.append(
+            t(
+                "wish.wall_line",
+                n=n,
+                title=wish.title,
+                community=wish.community,
+                day=t.day(wish.deadline),
+            )
+        )
+        rows.append([(f"{n}. {wish.title}", WishOpen(wish.id))])
+    page = Page(wishes, number, count)
+    rows.append(page_buttons(turn, page, lambda n: WishesPage(n, team_id, community)))
+    rows.append(filters)
+    rows.append(extra)
+    return "\n".join(lines), buttons(rows)
+
+
+async def wishes_command(update: Update, context: AppContext) -> None:
+    """Lists open wishes, five a page, newest first, each with a button to its card, and
+    filter buttons by team and community."""
+    turn = await turn_of(update, context)
+    if not await require_private(context, turn):
+        return
+    text, markup = await _wall(turn, 0)
+    await reply(context, turn, text, markup)
+
+
+async def on_page(update: Update, context: AppContext) -> None:
+    """Shows a page of the wall, with the filters the button carries."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishesPage)
+    if press is None:
+        await answer_expired(turn)
+        return
+    text, markup = await _wall(turn, press.page, press.team_id, press.community)
+    await turn.query.answer()
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_team_filter(update: Update, context: AppContext) -> None:
+    """Offers the teams to filter the wall by (paged), keeping the community filter."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishTeamFilter)
+    if press is None:
+        await answer_expired(turn)
+        return
+    page = page_of(await turn.services.teams.all(), press.page, FILTERS_PER_PAGE)
+    rows: list[list[Choice]] = [[(turn.t("filter.all_teams"), WishesPage(0, 0, press.community))]]
+    rows += [
+        [(team.name(turn.t.language), WishesPage(0, team.id, press.community))]
+        for team in page.items
+    ]
+    rows.append(page_buttons(turn, page, partial(WishTeamFilter, press.community)))
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(buttons(rows))
+
+
+async def on_community_filter(update: Update, context: AppContext) -> None:
+    """Offers the communities with open wishes to filter by (paged), keeping the team
+    filter."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishCommunityFilter)
+    if press is None:
+        await answer_expired(turn)
+        return
+    found = await turn.services.wishes.communities(press.team_id or None)
+    page = page_of(found, press.page, FILTERS_PER_PAGE)
+    rows: list[list[Choice]] = [
+        [(turn.t("wish.filter_all_communities"), WishesPage(0, press.team_id, 0))]
+    ]
+    rows += [
+        [(f"{name} ({turn.t.number(n)})", WishesPage(0, press.team_id, community))]
+        for community, name, n in page.items
+    ]
+    rows.append(page_buttons(turn, page, partial(WishCommunityFilter, press.team_id)))
+    await turn.query.answer()
+    await turn.query.edit_message_reply_markup(buttons(rows))
+
+
+# ---------------------------------------------------------------- one wish
+
+
+async def on_open(update: Update, context: AppContext) -> None:
+    """Opens one wish's card (from the wall, a notice or the person's own list)."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishOpen)
+    if press is None:
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    await show_wish(context, turn, press.wish)
+
+
+async def _refresh_card(turn: Turn, wish_id: int) -> None:
+    """The pressed card, redrawn as the wish now stands."""
+    assert turn.query is not None
+    view = await turn.services.wishes.view(await turn.actor(), wish_id)
+    text, markup = await wish_card(turn, view)
+    await turn.query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_claim(update: Update, context: AppContext) -> None:
+    """Claims the wish with one press; the card shows who holds it."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishClaim)
+    if press is None:
+        await answer_expired(turn)
+        return
+    try:
+        wish = await turn.services.wishes.claim(turn.user_id, press.wish)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer(turn.t("wish.claimed_toast", title=wish.title)[:200])
+    await _refresh_card(turn, wish.id)
+    await reply(
+        context, turn, turn.t("wish.claimed", title=wish.title, day=turn.t.day(wish.deadline))
+    )
+
+
+async def on_release(update: Update, context: AppContext) -> None:
+    """Gives a claimed, undelivered wish back to the wall."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    press = pressed(turn, WishRelease)
+    if press is None:
+        await answer_expired(turn)
+        return
+    try:
+        wish = await turn.services.wishes.release(turn.user_id, press.wish)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return
+    await turn.query.answer(turn.t("wish.released", title=wish.title)[:200])
+    await _refresh_card(turn, wish.id)
+
+
+async def on_mine(update: Update, context: AppContext) -> None:
+    """The presser's claims not yet confirmed and, for leads and admins, the deliveries of
+    their teams waiting for their word; each with a button to its card."""
+    turn = await turn_of(update, context)
+    assert turn.query is not None
+    if pressed(turn, WishesMine) is None:
+        await answer_expired(turn)
+        return
+    await turn.query.answer()
+    mine = await turn.services.wishes.mine(await turn.actor())
+    t = turn.t
+    lines: list[str] = []
+    rows: list[list[Choice]] = []
+    if mine.claims:
+        lines.append(t("wish.mine_header", count=len(mine.claims)))
+        for wish in mine.claims[:MINE_MOST]:
+            lines.append(
+                t(
+                    f"wish.mine_line.{wish.state.value}",
+                    title=wish.title,
+                    day=t.day(wish.deadline),
+                )
+            )
+            rows.append([(wish.title, WishOpen(wish.id))])
+    else:
+        lines.append(t("wish.mine_none"))
+    if mine.awaiting:
+        lines.append("")
+        lines.append(t("wish.awaiting_header", count=len(mine.awaiting)))
+        for wish in mine.awaiting[:MINE_MOST]:
+            lines.append(t("wish.awaiting_line", title=wish.title, community=wish.community))
+            rows.append([(f"✅ {wish.title}", WishOpen(wish.id))])
+    rows.append([(t("button.wish_wall"), WishesPage(0))])
+    await reply(context, turn, "\n".join(lines), buttons(rows))
