@@ -222,22 +222,27 @@ async def enrol(
     bot: Harness, user: FakeUser | int, name: str, phone: str, teams: Iterable[str]
 ) -> int:
     """Register someone straight through the service (for scenes that are not about the
-    registration dialogue); their volunteer id."""
+    registration dialogue), a person having talked to the bot as one registering would have;
+    their volunteer id."""
     telegram_id = user if isinstance(user, int) else user.id
     volunteer = await bot.services.registration.register(
         telegram_id, name, phone, list(teams), consent=True
     )
+    if isinstance(user, FakeUser):
+        await bot.services.accounts.seen(user.id, user.language_code or "zh")
     return volunteer.id
 
 
 async def appoint_lead(bot: Harness, user: FakeUser, team: str, name: str, phone: str) -> None:
-    """`user`, registered in `team` and made its lead by the admin; their language noted as
-    every update from them would."""
+    """`user`, registered in `team` and made its lead by the admin before they talked to the
+    bot (so that no notice of it comes between a test's messages); their language noted after,
+    as their first update would."""
     volunteer = await bot.services.registration.volunteer(user.id)
-    volunteer_id = (
-        volunteer.id if volunteer is not None else await enrol(bot, user, name, phone, [team])
-    )
-    await bot.services.roles.promote(await bot.services.roles.actor(ADMIN.id), volunteer_id, team)
+    if volunteer is None:
+        volunteer = await bot.services.registration.register(
+            user.id, name, phone, [team], consent=True
+        )
+    await bot.services.roles.promote(await bot.services.roles.actor(ADMIN.id), volunteer.id, team)
     await bot.services.accounts.seen(user.id, user.language_code or "zh")
 
 
