@@ -1,6 +1,6 @@
 """Command line: `volunteer-bot run` starts the bot, `volunteer-bot migrate` only migrates,
 `volunteer-bot export` writes service records to CSV or XLSX, `volunteer-bot import-volunteers`
-brings in an existing roster."""
+brings in an existing roster, `volunteer-bot import-households` the households to pair."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.logs import configure_logging
 from storage.db import DatabaseTooNewError
 
 if TYPE_CHECKING:
+    from bot.services.households import HouseholdRow
     from bot.services.registration import RosterRow
 
 EXIT_CONFIG = 2
@@ -180,6 +181,101 @@ async def _import(config: Config, rows: list[RosterRow]) -> int:
     return 0
 
 
+HOUSEHOLD_COLUMNS = (
+    "code",
+    "team",
+    "community",
+    "needs",
+    "cadence_days",
+    "latitude",
+    "longitude",
+    "radius_m",
+    "contact_note",
+)
+
+
+def _read_text(file: str) -> str:
+    """The file's text (UTF-8, or GBK as Excel in China saves CSV); OSError or
+    UnicodeDecodeError if it cannot be used."""
+    raw = Path(file).read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("utf-8", raw, 0, 1, "is neither UTF-8 nor GBK text")
+
+
+def _read_households(file: str) -> list[HouseholdRow] | str:
+    """The households file's rows, or why the file cannot be used."""
+    import csv
+
+    from bot.services.households import HouseholdRow
+
+    try:
+        text = _read_text(file)
+    except OSError as error:
+        return f"cannot be read ({error})"
+    except UnicodeDecodeError:
+        return "is neither UTF-8 nor GBK text"
+    try:
+        with io.StringIO(text, newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"code", "team", "community"} - set(reader.fieldnames or [])
+            if missing:
+                return (
+                    f"missing column(s) {', '.join(sorted(missing))}: the header must have"
+                    f" code,team,community (and may have {','.join(HOUSEHOLD_COLUMNS[3:])})"
+                )
+            return [
+                HouseholdRow(
+                    reader.line_num,
+                    row.get("code") or "",
+                    row.get("team") or "",
+                    row.get("community") or "",
+                    tuple(key for key in re.split(r"[;\s]+", row.get("needs") or "") if key),
+                    row.get("cadence_days") or "",
+                    row.get("latitude") or "",
+                    row.get("longitude") or "",
+                    row.get("radius_m") or "",
+                    row.get("contact_note") or "",
+                )
+                for row in reader
+            ]
+    except csv.Error as error:
+        return f"cannot be read ({error})"
+
+
+async def _import_households(config: Config, rows: list[HouseholdRow]) -> int:
+    from bot.clock import SystemClock
+    from bot.i18n import Catalogs
+    from bot.services.households import import_households
+    from bot.services.teams import TeamService
+    from storage.db import Database
+
+    t = Catalogs(config.org.zone).translator(config.org.default_language)
+    db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
+    try:
+        await TeamService(db, SystemClock()).seed(config.teams)  # as the bot does at start
+        report = await import_households(
+            db, SystemClock().now(), config.org.zone, config.households, rows
+        )
+    finally:
+        await db.close()
+    if report.errors:
+        for line, problem in report.errors:
+            params = {name: t.value(value) for name, value in problem.params.items()}
+            print(f"line {line}: {t(problem.key, **params)}", file=sys.stderr)
+        print(f"nothing imported: {len(report.errors)} row(s) to fix", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"imported {report.created} new household(s); {report.existing} already known"
+        f" (in chunks; the write lock was held at most {report.longest_hold * 1000:.0f} ms"
+        " at a time)"
+    )
+    return 0
+
+
 def _backup(config: Config, out: str | None) -> int:
     from bot.clock import SystemClock
     from bot.services import backup_service
@@ -300,6 +396,16 @@ def main(argv: list[str] | None = None) -> int:
         "import-volunteers", help="import a roster CSV (name,phone,teams)", parents=[common]
     )
     roster.add_argument("file", help="CSV with a header name,phone,teams (teams: keys by ;)")
+    homes = commands.add_parser(
+        "import-households",
+        help="import households to pair volunteers with (CSV: code,team,community,...)",
+        parents=[common],
+    )
+    homes.add_argument(
+        "file",
+        help=f"CSV with a header {','.join(HOUSEHOLD_COLUMNS)} (the first three required;"
+        " needs: keys by ;)",
+    )
     copy = commands.add_parser(
         "backup", help="copy the database while the bot runs", parents=[common]
     )
@@ -330,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.file}: {rows}", file=sys.stderr)
             return EXIT_USAGE
         return asyncio.run(_import(config, rows))
+    if args.command == "import-households":
+        households = _read_households(args.file)
+        if isinstance(households, str):
+            print(f"{args.file}: {households}", file=sys.stderr)
+            return EXIT_USAGE
+        return asyncio.run(_import_households(config, households))
     try:
         applied = asyncio.run(_migrate(config))
     except DatabaseTooNewError as error:

@@ -685,3 +685,105 @@ class ExportFile(_Span, ButtonData, prefix="ex:"):
     start: date
     end: date
     team_id: int
+
+
+# ---------------------------------------------------------------- household pairing
+
+
+class HouseholdsMine(ButtonData, prefix="hh:m"):
+    """A volunteer's own households."""
+
+
+class HouseholdsPage(ButtonData, prefix="hh:l:"):
+    """A page of the households a lead or admin manages, the most overdue first."""
+
+    page: int
+
+
+class HouseholdOpen(ButtonData, prefix="hh:o:"):
+    household: int
+
+
+class HouseholdNew(ButtonData, prefix="hh:new"):
+    pass
+
+
+class HouseholdTeam(ButtonData, prefix="hh:tm:"):
+    team: Key
+
+
+class HouseholdTeamPage(ButtonData, prefix="hh:tp:"):
+    page: int
+
+
+class HouseholdNeed(ButtonData, prefix="hh:nd:"):
+    """A need ticked or unticked while registering a household."""
+
+    need: Key
+
+
+class HouseholdNext(ButtonData, prefix="hh:nx"):
+    """On from a step of registering a household: the needs chosen, or an optional step
+    skipped."""
+
+
+class HouseholdSave(ButtonData, prefix="hh:ok:"):
+    save: YesNo
+
+
+class HouseholdPair(ButtonData, prefix="hh:pr:"):
+    household: int
+
+
+class HouseholdPairVolunteer(ButtonData, prefix="hh:pv:"):
+    household: int
+    volunteer: int
+
+
+class HouseholdUnpair(ButtonData, prefix="hh:up:"):
+    household: int
+    volunteer: int
+
+
+class HouseholdPin(ButtonData, prefix="hh:pin:"):
+    household: int
+
+
+class VisitStart(ButtonData, prefix="hh:v:"):
+    household: int
+
+
+class VisitDone(ButtonData, prefix="hh:vd:"):
+    """What was done on the visit: a need ticked or unticked."""
+
+    need: Key
+
+
+class VisitNext(ButtonData, prefix="hh:vn"):
+    """On from a step of logging a visit: no note, or no photo (saves it)."""
+
+
+class VisitsPending(ButtonData, prefix="hh:vq"):
+    """The visits waiting for the lead's approval."""
+
+
+class VisitOpen(ButtonData, prefix="hh:va:"):
+    record: int
+
+
+class VisitApprove(ButtonData, prefix="hh:vy:"):
+    record: int
+
+
+class VisitReject(ButtonData, prefix="hh:vx:"):
+    record: int
+
+
+class VisitsApproveLocated(ButtonData, prefix="hh:vall"):
+    """Approve every waiting visit made from a live location at the household."""
+
+
+class CoverageTeam(ButtonData, prefix="cv:t:"):
+    """/coverage of one team, by community (0: every team the reader may see)."""
+
+    team_id: int

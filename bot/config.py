@@ -339,7 +339,9 @@ class HouseholdsConfig(_Table):
     max_visit_minutes: int = Field(default=240, ge=30, le=24 * 60)
     nudge_every_days: int = Field(default=7, ge=1, le=60)  # nudges after the first, while due
     overdue_days: int = Field(default=30, ge=1, le=365)  # /coverage: "overdue by more than"
-    report_time: str = "09:00"  # the monthly coverage report, on the first working day
+    # Nudges go out, and the monthly coverage report on the first working day, at or after
+    # this time of day (organisation time).
+    notify_time: str = "09:00"
 
     @field_validator("needs")
     @classmethod
@@ -349,7 +351,7 @@ class HouseholdsConfig(_Table):
             raise ValueError("need keys must be unique")
         return value
 
-    @field_validator("report_time")
+    @field_validator("notify_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         try:
@@ -359,8 +361,8 @@ class HouseholdsConfig(_Table):
         return value
 
     @property
-    def report_at(self) -> time:
-        return time.fromisoformat(self.report_time)
+    def notify_at(self) -> time:
+        return time.fromisoformat(self.notify_time)
 
     @property
     def need_keys(self) -> tuple[str, ...]:

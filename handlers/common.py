@@ -58,6 +58,7 @@ class Turn:
         }
         return names | {
             "manual": self.t("hours.manual_category"),
+            "visit": self.t("visit.category"),
             "wish": self.t("hours.wish_category"),
         }
 

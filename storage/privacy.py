@@ -12,6 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage import households
 from storage.rows import fetchall, iso
 
 # Written where a Telegram id column cannot be NULL and the person erased their data (an
@@ -59,6 +60,8 @@ _DIGIT_COLUMNS = (
     ("wishes", "sent_back_reason", ""),
     ("wish_communities", "name", ""),
     ("team_groups", "title", ""),
+    ("households", "contact_note", ""),
+    ("visits", "note", ""),
 )
 
 # Columns holding the Telegram id of whoever did something (never the subject of the row).
@@ -71,6 +74,8 @@ _ACTOR_COLUMNS = (
     ("team_leads", "appointed_by"),
     ("team_groups", "linked_by"),
     ("broadcasts", "author_telegram_id"),
+    ("households", "created_by"),
+    ("pairings", "paired_by"),
 )
 
 
@@ -89,7 +94,8 @@ async def _ids(conn: aiosqlite.Connection, sql: str, params: Sequence[object]) -
 
 async def own_texts(conn: aiosqlite.Connection, volunteer_id: int) -> list[str]:
     """What the person wrote about their own records, or was written about them: their dispute
-    texts and the notes on their records (to be cut out of messages that quoted them)."""
+    texts, the notes on their records and on their visits (to be cut out of messages that
+    quoted them)."""
     rows = await fetchall(
         conn,
         "SELECT d.text FROM disputes d JOIN service_records r ON r.id = d.record_id"
@@ -97,8 +103,9 @@ async def own_texts(conn: aiosqlite.Connection, volunteer_id: int) -> list[str]:
         " UNION SELECT d.reason FROM disputes d JOIN service_records r ON r.id = d.record_id"
         " WHERE r.volunteer_id = ? AND d.reason IS NOT NULL AND d.reason != ''"
         " UNION SELECT n.text FROM record_notes n JOIN service_records r ON r.id = n.record_id"
-        " WHERE r.volunteer_id = ? AND n.text IS NOT NULL AND n.text != ''",
-        (volunteer_id, volunteer_id, volunteer_id),
+        " WHERE r.volunteer_id = ? AND n.text IS NOT NULL AND n.text != ''"
+        " UNION SELECT note FROM visits WHERE volunteer_id = ? AND note IS NOT NULL AND note != ''",
+        (volunteer_id, volunteer_id, volunteer_id, volunteer_id),
     )
     return [str(row[0]) for row in rows]
 
@@ -238,6 +245,9 @@ async def erase(
     await conn.execute(
         "UPDATE certificates SET holder = '' WHERE volunteer_id = ?", (volunteer_id,)
     )
+    # Their households are released (a lead pairs someone else), their visits' words and
+    # photos redacted; the visits stay, like their records, under the row id.
+    await households.forget_volunteer(conn, volunteer_id, now)
     return Erased(deleted, redacted, notes, len(theirs), tuple(running))
 
 

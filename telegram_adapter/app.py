@@ -29,6 +29,7 @@ from telegram_adapter.context import AppContext, AppType, BotData, Runtime
 from telegram_adapter.jobs import (
     ATTENDANCE_TICK_SECONDS,
     BACKUP_TICK_SECONDS,
+    HOUSEHOLDS_TICK_SECONDS,
     PURGE_SECONDS,
     REMINDER_TICK_SECONDS,
     RETENTION_SECONDS,
@@ -36,6 +37,7 @@ from telegram_adapter.jobs import (
     WISHES_TICK_SECONDS,
     attendance,
     dispatch_reminders,
+    households,
     nightly_backup,
     purge_abandoned,
     retention,
@@ -108,6 +110,7 @@ def build_application(
         application.job_queue.run_repeating(attendance, interval=ATTENDANCE_TICK_SECONDS, first=5)
         application.job_queue.run_repeating(weekly_posts, interval=WEEKLY_TICK_SECONDS, first=10)
         application.job_queue.run_repeating(wishes, interval=WISHES_TICK_SECONDS, first=15)
+        application.job_queue.run_repeating(households, interval=HOUSEHOLDS_TICK_SECONDS, first=20)
         application.job_queue.run_repeating(retention, interval=RETENTION_SECONDS, first=120)
         application.job_queue.run_repeating(
             nightly_backup, interval=BACKUP_TICK_SECONDS, first=BACKUP_TICK_SECONDS

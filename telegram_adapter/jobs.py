@@ -29,6 +29,7 @@ WEEKLY_TICK_SECONDS = 300
 RETENTION_SECONDS = 24 * 3600  # daily, and once shortly after each start
 BACKUP_TICK_SECONDS = 600  # the nightly copy is made at the first tick after its time
 WISHES_TICK_SECONDS = 300  # deadlines are days: a few minutes late is on time
+HOUSEHOLDS_TICK_SECONDS = 600  # nudges go once a day; the report once a month
 
 
 async def dispatch_reminders(context: AppContext) -> None:
@@ -161,3 +162,15 @@ async def wishes(context: AppContext) -> None:
 
 def _range(t: Translator, start: date, end: date) -> str:
     return t("report.range", start=t.day(start), end=t.day(end - timedelta(days=1)))
+
+
+async def households(context: AppContext) -> None:
+    """Once the notice time of day has come: volunteers of households past their visit
+    cadence are nudged (once, then weekly); on the first working day of a month, the admins
+    get last month's coverage report (CSV and chart). The database says what was done, so a
+    restart repeats nothing."""
+    services = context.runtime.services
+    nudged = await services.households.nudge_due()
+    reported = await services.coverage.queue_monthly_report()
+    if nudged or reported:
+        log.info("households: %d nudges, %d coverage report messages queued", nudged, reported)

@@ -287,6 +287,74 @@ class AddHoursData(DialogueData):
     reason: str | None = None
 
 
+_NEW_HOUSEHOLD_STEPS = ("team", "code", "community", "needs", "cadence", "pin", "radius", "note")
+_NEW_HOUSEHOLD_FIELDS = ("team_key", "code", "community", "need_keys", "cadence_days")
+
+
+class NewHouseholdData(DialogueData):
+    """A household a lead or admin registers: team, code, community, needs (ticked), visit
+    cadence, an optional pin (and its radius), the private contact note; read back before
+    saving."""
+
+    flow: ClassVar[str] = "new_household"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        step: _NEW_HOUSEHOLD_FIELDS[: min(n, len(_NEW_HOUSEHOLD_FIELDS))]
+        for n, step in enumerate(_NEW_HOUSEHOLD_STEPS)
+    } | {"radius": (*_NEW_HOUSEHOLD_FIELDS, "latitude"), "confirm": _NEW_HOUSEHOLD_FIELDS}
+    team_key: str | None = Field(default=None, alias="team")
+    code: str | None = None
+    community: str | None = None
+    # The needs ticked so far (`needs` is taken: the class's steps and what each needs).
+    need_keys: list[str] | None = None
+    cadence_days: int | None = Field(default=None, alias="cadence")
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: int | None = Field(default=None, alias="radius")
+    contact_note: str = Field(default="", alias="note")
+
+
+class HouseholdActionData(DialogueData):
+    """A lead's change to one household: a volunteer to pair (searched by name), or its pin
+    (a location, then the radius)."""
+
+    flow: ClassVar[str] = "household"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "pair": (),
+        "pin": (),
+        "pin_radius": ("latitude", "longitude"),
+    }
+    household_id: int = Field(alias="household")
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class VisitData(DialogueData):
+    """A volunteer logs a visit: their live location at the household (if it has a pin), the
+    minutes, what was done (ticked needs and a note), an optional photo."""
+
+    flow: ClassVar[str] = "visit"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "location": (),
+        "minutes": (),
+        "done": ("minutes",),
+        "photo": ("minutes",),
+    }
+    household_id: int = Field(alias="household")
+    latitude: float | None = None
+    longitude: float | None = None
+    minutes: int | None = None
+    done: list[str] = []
+    note: str = ""
+
+
+class VisitRejectData(DialogueData):
+    """A lead's reason for not crediting a visit."""
+
+    flow: ClassVar[str] = "visit_reject"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"reason": ()}
+    record_id: int = Field(alias="record")
+
+
 FLOWS: Mapping[str, type[DialogueData]] = {
     model.flow: model
     for model in (
@@ -305,6 +373,10 @@ FLOWS: Mapping[str, type[DialogueData]] = {
         RecordActionData,
         ManageData,
         AddHoursData,
+        NewHouseholdData,
+        HouseholdActionData,
+        VisitData,
+        VisitRejectData,
     )
 }
 

@@ -18,11 +18,13 @@ from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.certificates import CertificateService
 from bot.services.checkin import CheckInService
+from bot.services.coverage import CoverageService
 from bot.services.delivery import DeliveryService
 from bot.services.dialogues import DialogueService
 from bot.services.exports import ExportService
 from bot.services.groups import GroupService
 from bot.services.hours_notices import HoursNotices
+from bot.services.households import HouseholdService
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
 from bot.services.record_rules import Decisions
@@ -32,6 +34,7 @@ from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.teams import TeamService
+from bot.services.visits import VisitService
 from bot.services.wish_digest import WishDigests
 from bot.services.wish_notices import WishNotices
 from bot.services.wishes import WishService
@@ -77,6 +80,9 @@ class Services:
     delivery: DeliveryService
     outbox_signal: OutboxSignal
     backups: BackupService
+    households: HouseholdService
+    visits: VisitService
+    coverage: CoverageService
 
     @classmethod
     def build(
@@ -175,6 +181,39 @@ class Services:
             ),
             outbox_signal=signal,
             backups=backup_service(config, clock),
+            households=HouseholdService(
+                db,
+                clock,
+                config.households,
+                config.org.zone,
+                Notices(catalogs, language),
+                signal,
+                team_service.all,
+            ),
+            visits=VisitService(
+                db,
+                clock,
+                config.households,
+                config.org.zone,
+                decisions,
+                hours_notices,
+                Notices(catalogs, language),
+                signal,
+                config.org.admins,
+                team_service.all,
+            ),
+            coverage=CoverageService(
+                db,
+                clock,
+                config.households,
+                config.org.zone,
+                Notices(catalogs, language),
+                signal,
+                config.org.admins,
+                files_folder(config),
+                team_service.all,
+                config.org.name,
+            ),
         )
 
     async def chat_unreachable(self, chat_id: int, since: datetime) -> None:

@@ -36,7 +36,7 @@ def export_labels(t: Translator) -> dict[str, str]:
     labels = {state.value: t(f"record.state.{state.value}") for state in RecordState}
     labels["phone_verified"] = t("export.phone.verified")
     labels["phone_unverified"] = t("export.phone.unverified")
-    sources = ("activity", "manual", "wish")
+    sources = ("activity", "manual", "wish", "visit")
     return labels | {source: t(f"export.source.{source}") for source in sources}
 
 

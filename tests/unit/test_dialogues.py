@@ -95,6 +95,35 @@ ROWS_WRITTEN_BEFORE = [
     ("wish", "deadline", {"team": "traffic", "title": "一袋大米", "community": "东区"}),
     ("wish_delivery", "minutes", {"wish": 7, "photo": "AgACdelivered", "note": "周六送到了"}),
     ("wish_send_back", "reason", {"wish": 7}),
+    (
+        "new_household",
+        "confirm",
+        {
+            "team": "traffic",
+            "code": "SP-017",
+            "community": "沙坪街道中东社区",
+            "need_keys": ["elderly_alone", "poverty"],
+            "cadence": 30,
+            "latitude": 22.565,
+            "longitude": 112.969,
+            "radius": 200,
+            "note": "王阿婆独居，联系其子",
+        },
+    ),
+    ("household", "pin_radius", {"household": 3, "latitude": 22.565, "longitude": 112.969}),
+    (
+        "visit",
+        "photo",
+        {
+            "household": 3,
+            "latitude": 22.565,
+            "longitude": 112.969,
+            "minutes": 90,
+            "done": ["elderly_alone"],
+            "note": "打扫卫生，陪老人聊天",
+        },
+    ),
+    ("visit_reject", "reason", {"record": 5}),
 ]
 
 

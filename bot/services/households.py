@@ -1,0 +1,536 @@
+"""Households (千名义工助千户): registered by a team's leads or admins, paired with volunteers of
+the team (each told), listed due-first for leads and as "my households" for volunteers; the
+nudges of volunteers whose household is due. A volunteer is only ever handed a `Household`
+(code, community, needs); the contact note travels in a `HouseholdFile`, which only the team's
+leads and admins get."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.buttons import HouseholdsMine, VisitStart
+from bot.clock import Clock
+from bot.config import HouseholdsConfig
+from bot.domain.errors import (
+    AlreadyPaired,
+    DomainError,
+    DuplicateHouseholdRow,
+    HouseholdCodeTaken,
+    InvalidCoordinates,
+    NotLeadOrAdmin,
+    NotPaired,
+    NotTeamLead,
+    NotTeamMember,
+    TooManyHouseholds,
+    UnknownHousehold,
+    UnknownTeam,
+    UnknownVolunteer,
+)
+from bot.domain.households import (
+    Household,
+    HouseholdFile,
+    check_radius,
+    needs_nudge,
+    parse_cadence,
+    parse_code,
+    parse_community,
+    parse_coordinates,
+    parse_needs,
+    parse_note,
+    parse_radius,
+)
+from bot.domain.models import Actor, Team, Volunteer
+from bot.domain.validation import parse_search
+from bot.i18n import Translator
+from bot.outbox.models import Button, Priority
+from bot.outbox.signal import OutboxSignal
+from bot.services.notices import ButtonRows, Notices
+from bot.services.record_rules import registered
+from bot.services.registration import IMPORT_CHUNK, IMPORT_PAUSE_SECONDS
+from storage import households, leads, outbox, teams, volunteers
+from storage.db import Database
+from storage.households import NewHousehold
+
+HOUSEHOLDS_PER_PAGE = 8
+SEARCH_LIMIT = 8
+NUDGES_PER_TICK = 500
+IMPORTED_BY = 0  # households.created_by of those brought in from a file
+
+
+@dataclass(frozen=True)
+class HouseholdDraft:
+    """What a lead entered for a new household, checked by `HouseholdService.check`."""
+
+    team_key: str
+    code: str
+    community: str
+    needs: tuple[str, ...]
+    cadence_days: int
+    contact_note: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: int | None = None
+
+
+@dataclass(frozen=True)
+class HouseholdPage:
+    households: list[Household]
+    number: int
+    total: int
+    per_page: int = HOUSEHOLDS_PER_PAGE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return (self.number + 1) * self.per_page < self.total
+
+
+def manages(actor: Actor, household: Household) -> bool:
+    return actor.is_admin or household.team_key in actor.lead_team_keys
+
+
+class HouseholdService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        config: HouseholdsConfig,
+        zone: ZoneInfo,
+        notices: Notices,
+        signal: OutboxSignal,
+        team_list: Callable[[], Awaitable[list[Team]]],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._config = config
+        self._zone = zone
+        self._notices = notices
+        self._signal = signal
+        self._teams = team_list
+
+    @property
+    def config(self) -> HouseholdsConfig:
+        return self._config
+
+    def today(self, now: datetime | None = None) -> date:
+        return (now or self._clock.now()).astimezone(self._zone).date()
+
+    async def teams_managed(self, actor: Actor) -> list[Team]:
+        """Teams whose households the actor manages: every team for an admin, the led ones
+        for a lead; anyone else is refused."""
+        every = await self._teams()
+        if actor.is_admin:
+            return every
+        led = [team for team in every if team.key in actor.lead_team_keys]
+        if not led:
+            raise NotLeadOrAdmin()
+        return led
+
+    async def _team_ids(self, actor: Actor) -> list[int] | None:
+        if actor.is_admin:
+            return None
+        return [team.id for team in await self.teams_managed(actor)]
+
+    # ------------------------------------------------------------ registering
+
+    def check(self, draft: HouseholdDraft) -> HouseholdDraft:
+        """The draft with every field checked and cleaned (DomainError on the first bad one)."""
+        latitude, longitude = draft.latitude, draft.longitude
+        if latitude is not None and longitude is not None:
+            latitude, longitude = parse_coordinates(latitude, longitude)
+        return HouseholdDraft(
+            team_key=draft.team_key,
+            code=parse_code(draft.code),
+            community=parse_community(draft.community),
+            needs=parse_needs(draft.needs, self._config.need_keys),
+            cadence_days=parse_cadence(str(draft.cadence_days)),
+            contact_note=parse_note(draft.contact_note),
+            latitude=latitude,
+            longitude=longitude,
+            radius_m=check_radius(draft.radius_m) if draft.radius_m is not None else None,
+        )
+
+    async def code_free(self, actor: Actor, code: str) -> str:
+        """A new household's code, cleaned, if no household has it yet."""
+        await self.teams_managed(actor)
+        clean = parse_code(code)
+        if await households.by_code(self._db.reader, clean) is not None:
+            raise HouseholdCodeTaken(code=clean)
+        return clean
+
+    async def register(self, actor: Actor, draft: HouseholdDraft) -> Household:
+        """A new household of a team the actor leads (any team, for an admin)."""
+        team = next((t for t in await self.teams_managed(actor) if t.key == draft.team_key), None)
+        if team is None:
+            raise NotTeamLead()
+        clean = self.check(draft)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            household_id = await households.insert(
+                tx,
+                NewHousehold(
+                    clean.code,
+                    team.id,
+                    clean.community,
+                    clean.needs,
+                    clean.cadence_days,
+                    clean.contact_note,
+                    clean.latitude,
+                    clean.longitude,
+                    clean.radius_m,
+                ),
+                actor.telegram_id,
+                self.today(now),
+                now,
+            )
+            if household_id is None:
+                raise HouseholdCodeTaken(code=clean.code)
+            household = await households.by_id(tx, household_id)
+        assert household is not None
+        return household
+
+    # ------------------------------------------------------------ leads' view
+
+    async def page(self, actor: Actor, number: int) -> HouseholdPage:
+        """The households the actor manages, the most overdue first."""
+        team_ids = await self._team_ids(actor)
+        number = max(number, 0)
+        found, total = await households.of_teams(
+            self._db.reader, team_ids, HOUSEHOLDS_PER_PAGE, number * HOUSEHOLDS_PER_PAGE
+        )
+        if not found and number:
+            last = max((total - 1) // HOUSEHOLDS_PER_PAGE, 0)
+            return await self.page(actor, last) if last < number else HouseholdPage([], 0, 0)
+        return HouseholdPage(found, number, total)
+
+    async def household_file(self, actor: Actor, household_id: int) -> HouseholdFile:
+        """The household with its contact note and pairings: for its team's leads and admins."""
+        found = await households.household_file(self._db.reader, household_id)
+        if found is None:
+            raise UnknownHousehold()
+        if not manages(actor, found.household):
+            raise NotTeamLead()
+        return found
+
+    async def set_pin(
+        self,
+        actor: Actor,
+        household_id: int,
+        latitude: float | None,
+        longitude: float | None,
+        radius_m: int | None = None,
+    ) -> Household:
+        """Where visits must be made from (None: no pin; visits are then confirmed by the
+        lead), with the radius (None: the configured one)."""
+        if latitude is not None and longitude is not None:
+            latitude, longitude = parse_coordinates(latitude, longitude)
+        else:
+            latitude = longitude = radius_m = None
+        if radius_m is not None:
+            check_radius(radius_m)
+        async with self._db.transaction() as tx:
+            household = await households.by_id(tx, household_id)
+            if household is None:
+                raise UnknownHousehold()
+            if not manages(actor, household):
+                raise NotTeamLead()
+            await households.set_pin(
+                tx, household_id, latitude, longitude, radius_m, self._clock.now()
+            )
+            changed = await households.by_id(tx, household_id)
+        assert changed is not None
+        return changed
+
+    # ------------------------------------------------------------ pairing
+
+    async def candidates(self, actor: Actor, household_id: int, query: str) -> list[Volunteer]:
+        """Members of the household's team whose name contains the query."""
+        found = await self.household_file(actor, household_id)
+        team = next(t for t in await self._teams() if t.key == found.household.team_key)
+        return await volunteers.search_names_in_teams(
+            self._db.reader, parse_search(query), [team.id], SEARCH_LIMIT
+        )
+
+    async def pair(self, actor: Actor, household_id: int, volunteer_id: int) -> HouseholdFile:
+        """Pair a member of the household's team with it (at most `max_per_volunteer`
+        households each); they are told, with a button to their households."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            household = await households.by_id(tx, household_id)
+            if household is None:
+                raise UnknownHousehold()
+            if not manages(actor, household):
+                raise NotTeamLead()
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is None or volunteer.telegram_id is None:
+                raise UnknownVolunteer()
+            if household.team_key not in volunteer.team_keys:
+                raise NotTeamMember()
+            if await households.is_paired(tx, household_id, volunteer_id):
+                raise AlreadyPaired(code=household.code)
+            most = self._config.max_per_volunteer
+            if not await households.pair(
+                tx, household_id, volunteer_id, actor.telegram_id, now, most
+            ):
+                raise TooManyHouseholds(max=most)
+            await self._tell(tx, volunteer.telegram_id, household, "households.paired", True)
+            found = await households.household_file(tx, household_id)
+        self._signal.notify()
+        assert found is not None
+        return found
+
+    async def unpair(self, actor: Actor, household_id: int, volunteer_id: int) -> HouseholdFile:
+        async with self._db.transaction() as tx:
+            household = await households.by_id(tx, household_id)
+            if household is None:
+                raise UnknownHousehold()
+            if not manages(actor, household):
+                raise NotTeamLead()
+            if not await households.unpair(tx, household_id, volunteer_id):
+                raise NotPaired()
+            volunteer = await volunteers.by_id(tx, volunteer_id)
+            if volunteer is not None and volunteer.telegram_id is not None:
+                await self._tell(tx, volunteer.telegram_id, household, "households.unpaired", False)
+            found = await households.household_file(tx, household_id)
+        self._signal.notify()
+        assert found is not None
+        return found
+
+    async def _tell(
+        self,
+        tx: aiosqlite.Connection,
+        telegram_id: int,
+        household: Household,
+        key: str,
+        with_button: bool,
+    ) -> None:
+        """A notice to a volunteer about a household: its code, community and needs only."""
+        t = await self._notices.translator_for(tx, telegram_id)
+        message = await self._notices.make(
+            tx,
+            telegram_id,
+            "households",
+            key,
+            {
+                "code": household.code,
+                "community": household.community,
+                "needs": self.need_names(t, household.needs),
+            },
+            Priority.NOTICE,
+            _mine_button if with_button else None,
+        )
+        await outbox.enqueue(tx, [message], self._clock.now())
+
+    def need_names(self, t: Translator, keys: Sequence[str]) -> str:
+        """The needs as the reader names them, joined ("—" for none)."""
+        names = {
+            need.key: need.name_zh if t.language == "zh" else need.name_en
+            for need in self._config.needs
+        }
+        return t.join([names.get(key, key) for key in keys]) or "—"
+
+    # ------------------------------------------------------------ volunteers' view
+
+    async def mine(self, telegram_id: int) -> list[Household]:
+        """The households paired with this volunteer, the soonest due first."""
+        volunteer = await registered(self._db.reader, telegram_id)
+        return await households.of_volunteer(self._db.reader, volunteer.id)
+
+    async def paired_household(self, telegram_id: int, household_id: int) -> Household:
+        """One of the volunteer's households (refused, the same way, if it is not theirs)."""
+        volunteer = await registered(self._db.reader, telegram_id)
+        household = await households.by_id(self._db.reader, household_id)
+        if household is None or not await households.is_paired(
+            self._db.reader, household_id, volunteer.id
+        ):
+            raise NotPaired()
+        return household
+
+    # ------------------------------------------------------------ nudges
+
+    async def nudge_due(self) -> int:
+        """Once the notice time of day has come: each volunteer of a household past its
+        cadence is nudged once, then every `nudge_every_days` while it stays due."""
+        now = self._clock.now()
+        local = now.astimezone(self._zone)
+        if local.time() < self._config.notify_at:
+            return 0
+        today = local.date()
+        due = await households.due_nudges(
+            self._db.reader, today, self._config.nudge_every_days, NUDGES_PER_TICK
+        )
+        sent = 0
+        async with self._db.transaction() as tx:
+            done = []
+            for item in due:
+                every = self._config.nudge_every_days
+                if not needs_nudge(item.household.due_on, item.nudged_on, today, every):
+                    continue
+                t = await self._notices.translator_for(tx, item.telegram_id)
+                message = await self._notices.make(
+                    tx,
+                    item.telegram_id,
+                    "household_nudge",
+                    "households.nudge",
+                    {
+                        "code": item.household.code,
+                        "community": item.household.community,
+                        "needs": self.need_names(t, item.household.needs),
+                        "due": item.household.due_on,
+                    },
+                    Priority.REMINDER,
+                    _visit_button(item.household.id),
+                )
+                await outbox.enqueue(tx, [message], now)
+                done.append((item.household.id, item.volunteer_id))
+                sent += 1
+            await households.mark_nudged(tx, done, today)
+        if sent:
+            self._signal.notify()
+        return sent
+
+    async def leads_of(self, team_key: str) -> list[int]:
+        return await leads.telegram_ids_of_team(self._db.reader, team_key)
+
+
+def _mine_button(t: Translator) -> ButtonRows:
+    return ((Button(t("button.my_households"), HouseholdsMine().build()),),)
+
+
+def _visit_button(household_id: int) -> Callable[[Translator], ButtonRows]:
+    def rows(t: Translator) -> ButtonRows:
+        return ((Button(t("button.log_visit"), VisitStart(household_id).build()),),)
+
+    return rows
+
+
+# ---------------------------------------------------------------- import from a file
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """One line of `volunteer-bot import-households FILE.csv`, as read."""
+
+    line: int
+    code: str
+    team_key: str
+    community: str
+    needs: tuple[str, ...] = ()
+    cadence: str = ""  # empty: the configured cadence
+    latitude: str = ""
+    longitude: str = ""
+    radius: str = ""
+    contact_note: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdImport:
+    created: int
+    existing: int  # codes already known in the same team: left as they are
+    errors: tuple[tuple[int, DomainError], ...]  # (line, why); when any, nothing was imported
+    longest_hold: float = 0.0  # seconds: the longest one chunk held the write lock
+
+
+def _coordinate(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidCoordinates() from None
+
+
+def _row_to_new(row: HouseholdRow, team_id: int, config: HouseholdsConfig) -> NewHousehold:
+    latitude = longitude = None
+    if row.latitude.strip() or row.longitude.strip():
+        latitude, longitude = parse_coordinates(
+            _coordinate(row.latitude), _coordinate(row.longitude)
+        )
+    radius = parse_radius(row.radius) if row.radius.strip() else None
+    if radius is not None and latitude is None:
+        raise InvalidCoordinates()
+    return NewHousehold(
+        code=parse_code(row.code),
+        team_id=team_id,
+        community=parse_community(row.community),
+        needs=parse_needs(row.needs, config.need_keys),
+        cadence_days=parse_cadence(row.cadence) if row.cadence.strip() else config.cadence_days,
+        contact_note=parse_note(row.contact_note),
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius,
+    )
+
+
+async def import_households(
+    db: Database,
+    now: datetime,
+    zone: ZoneInfo,
+    config: HouseholdsConfig,
+    rows: Sequence[HouseholdRow],
+    *,
+    chunk: int = IMPORT_CHUNK,
+    pause: float = IMPORT_PAUSE_SECONDS,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> HouseholdImport:
+    """Bring in households from a file, the way the roster import works: every row is checked
+    before anything is written; if any is wrong, nothing is imported and every error is
+    reported with its line. Then they go in `chunk` at a time, one short transaction each with
+    a pause between, so the running bot's writers are never locked out for long. A code already
+    known in the same team is left as it is (running the same import again completes one that
+    a full disk stopped half way); in another team it is an error."""
+    known = {team.key: team.id for team in await teams.all_teams(db.reader)}
+    taken = await households.teams_of_codes(
+        db.reader, [code for row in rows if (code := _upper(row.code))]
+    )
+    errors: list[tuple[int, DomainError]] = []
+    clean: list[NewHousehold] = []
+    seen: dict[str, int] = {}
+    existing = 0
+    for row in rows:
+        try:
+            team_id = known.get(row.team_key.strip())
+            if team_id is None:
+                raise UnknownTeam(key=row.team_key.strip())
+            new = _row_to_new(row, team_id, config)
+            if new.code in seen:
+                raise DuplicateHouseholdRow(line=seen[new.code])
+            if new.code in taken and taken[new.code] != team_id:
+                raise HouseholdCodeTaken(code=new.code)
+        except DomainError as error:
+            errors.append((row.line, error))
+            continue
+        seen[new.code] = row.line
+        if new.code in taken:
+            existing += 1
+        else:
+            clean.append(new)
+    if errors:
+        return HouseholdImport(0, 0, tuple(errors))
+    day = now.astimezone(zone).date()
+    created, longest = 0, 0.0
+    for first in range(0, len(clean), chunk):
+        if first:
+            await asyncio.sleep(pause)
+        began = monotonic()
+        async with db.transaction() as tx:
+            created += await households.insert_many(
+                tx, clean[first : first + chunk], IMPORTED_BY, day, now
+            )
+        longest = max(longest, monotonic() - began)
+    return HouseholdImport(created, existing + len(clean) - created, (), longest)
+
+
+def _upper(code: str) -> str:
+    try:
+        return parse_code(code)
+    except DomainError:
+        return ""
