@@ -4,9 +4,11 @@ from the card, and a person's own claims (with, for leads, the deliveries to dec
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.buttons import (
     WishClaim,
@@ -39,6 +41,8 @@ from handlers.common import (
 )
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 5
 FILTERS_PER_PAGE = 8
@@ -108,6 +112,15 @@ async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMark
     return "\n".join(parts), buttons(rows)
 
 
+async def _send_photo(context: AppContext, turn: Turn, file_id: str, caption: str) -> None:
+    """A stored photo, by its Telegram file_id; one Telegram no longer knows is left out (the
+    card follows all the same)."""
+    try:
+        await context.bot.send_photo(turn.chat_id, file_id, caption=caption[:1000])
+    except BadRequest as error:
+        log.warning("a wish photo could not be sent: %s", error.message)
+
+
 async def show_wish(context: AppContext, turn: Turn, wish_id: int) -> None:
     """Send one wish's card: its photo first if it has one (and, for its claimer and the
     team's leads, the delivery photo), then the card (the deep link `wish_<id>` and the wall
@@ -119,10 +132,10 @@ async def show_wish(context: AppContext, turn: Turn, wish_id: int) -> None:
         return
     wish = view.wish
     if wish.photo:
-        await context.bot.send_photo(turn.chat_id, wish.photo, caption=wish.title[:1000])
+        await _send_photo(context, turn, wish.photo, wish.title)
     if wish.delivery_photo and (view.mine or view.manages) and wish.state is not WishState.OPEN:
         caption = turn.t("wish.delivery_photo_caption", title=wish.title)
-        await context.bot.send_photo(turn.chat_id, wish.delivery_photo, caption=caption[:1000])
+        await _send_photo(context, turn, wish.delivery_photo, caption)
     text, markup = await wish_card(turn, view)
     await reply(context, turn, text, markup)
 
