@@ -28,6 +28,15 @@ TEAMS = [
 ]
 
 
+_SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
+
+
+def distinct_name(n: int) -> str:
+    """A distinct valid name for each n below 27,000 (for scenes with many people)."""
+    size = len(_SURNAMES)
+    return f"{_SURNAMES[n % size]}{_SURNAMES[n // size % size]}{_SURNAMES[n // size // size]}"
+
+
 def make_config(tmp_path: Path, **overrides: Any) -> Config:
     tables: dict[str, Any] = {
         "telegram": {"token": "123456:TEST-TOKEN"},

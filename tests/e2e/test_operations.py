@@ -19,16 +19,8 @@ from bot.services import Services
 from storage.backup import RunLock, check_file
 from storage.db import Database, migrations, read_connection
 from storage.rows import iso
-from tests.conftest import ADMIN_ID, TEAMS
-from tests.e2e.test_process import CLI, _env
-
-_SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
-
-
-def _name(n: int) -> str:
-    """A distinct valid name for each n below 27,000."""
-    size = len(_SURNAMES)
-    return f"{_SURNAMES[n % size]}{_SURNAMES[n // size % size]}{_SURNAMES[n // size // size]}"
+from tests.conftest import ADMIN_ID, TEAMS, distinct_name
+from tests.e2e.helpers import cli_env, run_cli, start_cli
 
 
 def _config_file(folder: Path, database: Path, extra: str = "") -> Path:
@@ -46,22 +38,8 @@ def _config_file(folder: Path, database: Path, extra: str = "") -> Path:
     return path
 
 
-async def _start(*args: str, cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        CLI,
-        *args,
-        env=_env(),
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def _run(*args: str, cwd: Path) -> tuple[int, str, str]:
-    process = await _start(*args, cwd=cwd)
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await run_cli(*args, cwd=cwd, timeout=120)
 
 
 async def _bot(
@@ -83,15 +61,20 @@ async def test_item5_a_large_import_does_not_starve_the_bots_writers(
     rows = 10_000
     roster.write_text(
         "name,phone,teams\n"
-        + "".join(f"{_name(n)},139{n:08d},traffic;blood\n" for n in range(rows)),
+        + "".join(f"{distinct_name(n)},139{n:08d},traffic;blood\n" for n in range(rows)),
         encoding="utf-8",
     )
     # The bot gives up on a lock after 0.5 s (5 s in production; the import of 10,000 rows
     # in one transaction held it about 1.5 s on this machine).
     db, services = await _bot(config, clock, busy_timeout_ms=500)
     try:
-        importer = await _start(
-            "import-volunteers", "--config", str(config_file), str(roster), cwd=tmp_path
+        importer = await start_cli(
+            "import-volunteers",
+            "--config",
+            str(config_file),
+            str(roster),
+            env=cli_env(),
+            cwd=tmp_path,
         )
         finished = asyncio.create_task(importer.communicate())
         waits: list[float] = []
@@ -101,7 +84,11 @@ async def test_item5_a_large_import_does_not_starve_the_bots_writers(
                 while not finished.done():
                     began = time.monotonic()
                     await services.registration.register(
-                        10_000 + people, _name(people), f"137{people:08d}", ["traffic"], True
+                        10_000 + people,
+                        distinct_name(people),
+                        f"137{people:08d}",
+                        ["traffic"],
+                        True,
                     )
                     waits.append(time.monotonic() - began)
                     people += 1
@@ -134,7 +121,7 @@ async def _storm_scene(services: Services, clock: ManualClock) -> tuple[list[int
     people = [100 + n for n in range(60)]
     for n, telegram_id in enumerate(people):
         await services.registration.register(
-            telegram_id, _name(n), f"136{n:08d}", ["traffic"], True
+            telegram_id, distinct_name(n), f"136{n:08d}", ["traffic"], True
         )
     activity_ids = []
     for day in range(40):
@@ -181,26 +168,26 @@ async def test_item8_a_backup_during_a_sign_up_storm_restores_every_confirmed_si
         people, activity_ids = await _storm_scene(services, clock)
         await _seed_records(db, 1_000)
         pairs = [(person, activity) for activity in activity_ids for person in people]
-        backup: asyncio.Task[tuple[int, bytes, bytes]] | None = None
+        backup: asyncio.Task[tuple[int, str, str]] | None = None
         started_with: set[tuple[object, ...]] = set()
         signed = signed_at_backup = 0
         async with asyncio.timeout(120):
             while pairs and (backup is None or not backup.done()):
                 wave, pairs = pairs[:20], pairs[20:]
-                await asyncio.gather(*(services.activities.sign_up(*pair) for pair in wave))
+                await asyncio.gather(*(services.signups.sign_up(*pair) for pair in wave))
                 signed += len(wave)
                 if backup is None and signed >= 60:
                     # Everything confirmed so far must be in the copy, whatever follows.
                     started_with = await _rows(database, SIGNUPS)
                     signed_at_backup = signed
                     backup = asyncio.create_task(
-                        _communicate(
+                        _run(
                             "backup", "--out", str(out), "--config", str(config_file), cwd=tmp_path
                         )
                     )
             assert backup is not None
             code, _, err = await backup
-        assert code == 0, err.decode()
+        assert code == 0, err
         # Sign-ups went on while the backup ran (how long the storm outlasts it depends on the
         # machine: the copy is made in a process of its own, which takes a while to start).
         assert signed > signed_at_backup, "the storm went on while the backup was made"
@@ -225,41 +212,53 @@ async def test_item8_a_backup_during_a_sign_up_storm_restores_every_confirmed_si
     assert (await asyncio.to_thread(check_file, fresh)).integrity == "ok"
 
 
-async def _communicate(*args: str, cwd: Path) -> tuple[int, bytes, bytes]:
-    process = await _start(*args, cwd=cwd)
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, out, err
-
-
-async def test_item8_restore_refuses_a_running_bots_database_and_bad_copies(
-    tmp_path: Path, clock: ManualClock
-) -> None:
+async def _one_copy_then_two_people(tmp_path: Path, clock: ManualClock) -> tuple[Path, Path]:
+    """A database with one volunteer copied (by the bot's own backup), then a second
+    volunteer: the configuration file and the copy."""
     database = tmp_path / "data" / "bot.sqlite3"
     config_file = _config_file(tmp_path, database)
-    config = load_config(config_file)
-    db, services = await _bot(config, clock, busy_timeout_ms=5000)
-    copy = tmp_path / "copy.sqlite3"
+    db, services = await _bot(load_config(config_file), clock, busy_timeout_ms=5000)
     try:
         await services.registration.register(7, "李梅", "13911112222", ["traffic"], True)
-        code, _, err = await _run(
-            "backup", "--out", str(copy), "--config", str(config_file), cwd=tmp_path
-        )
-        assert code == 0, err
-        code, _, err = await _run(
-            "backup", "--out", str(copy), "--config", str(config_file), cwd=tmp_path
-        )
-        assert code == 1 and "already exists" in err
-        running = RunLock.take(database)  # what the bot holds from start-up to shutdown
-        assert running is not None
-        with running:
-            code, _, err = await _run(
-                "restore", str(copy), "--config", str(config_file), cwd=tmp_path
-            )
-            assert code == 1 and "a bot is running" in err and str(os.getpid()) in err
+        copy = (await services.backups.make()).path
         await services.registration.register(8, "赵雷", "13911113333", ["traffic"], True)
     finally:
         await db.close()
+    return config_file, copy
+
+
+async def _volunteers(path: Path) -> int:
+    return len(await _rows(path, "SELECT id FROM volunteers"))
+
+
+async def test_item8_a_backup_never_overwrites_a_file(tmp_path: Path, clock: ManualClock) -> None:
+    config_file, _ = await _one_copy_then_two_people(tmp_path, clock)
+    out = tmp_path / "tonight.sqlite3"
+    backup = ("backup", "--out", str(out), "--config", str(config_file))
+    code, _, err = await _run(*backup, cwd=tmp_path)
+    assert code == 0, err
+    assert await _volunteers(out) == 2
+    code, _, err = await _run(*backup, cwd=tmp_path)
+    assert code == 1 and "already exists" in err
+
+
+async def test_item8_restore_refuses_a_running_bots_database(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    config_file, copy = await _one_copy_then_two_people(tmp_path, clock)
+    database = load_config(config_file).storage.path
+    running = RunLock.take(database)  # what the bot holds from start-up to shutdown
+    assert running is not None
+    with running:
+        code, _, err = await _run("restore", str(copy), "--config", str(config_file), cwd=tmp_path)
+    assert code == 1 and "a bot is running" in err and str(os.getpid()) in err
+    assert await _volunteers(database) == 2, "the database is untouched"
+
+
+async def test_item8_restore_refuses_a_damaged_or_newer_copy_and_a_folder(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    config_file, copy = await _one_copy_then_two_people(tmp_path, clock)
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(copy.read_bytes()[: 4096 * 3])
     newer = tmp_path / "newer.sqlite3"
@@ -269,13 +268,18 @@ async def test_item8_restore_refuses_a_running_bots_database_and_bad_copies(
     for bad, why in ((damaged, "damaged"), (newer, "newer bot"), (tmp_path, "not a file")):
         code, _, err = await _run("restore", str(bad), "--config", str(config_file), cwd=tmp_path)
         assert code == 1 and why in err, err
-    # Nothing refused touched the database: both volunteers are still there.
-    assert len(await _rows(database, "SELECT id FROM volunteers")) == 2
+    assert await _volunteers(load_config(config_file).storage.path) == 2, "untouched"
+
+
+async def test_item8_restore_puts_the_copy_back_and_keeps_the_database_it_replaced(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    config_file, copy = await _one_copy_then_two_people(tmp_path, clock)
     code, out, err = await _run("restore", str(copy), "--config", str(config_file), cwd=tmp_path)
     assert code == 0, err
-    assert len(await _rows(database, "SELECT id FROM volunteers")) == 1  # as at the backup
+    assert await _volunteers(load_config(config_file).storage.path) == 1  # as at the backup
     kept = Path(out.strip().splitlines()[-1].removeprefix("the database it replaced is kept as "))
-    assert len(await _rows(kept, "SELECT id FROM volunteers")) == 2
+    assert await _volunteers(kept) == 2
 
 
 async def _seed_records(db: Database, count: int) -> None:
@@ -304,7 +308,9 @@ async def test_item9_doctor_prints_what_the_person_on_call_needs(
         assert code == 0
         assert "last backup   none" in out and "oldest pending none" in out
         for n in range(3):
-            await services.registration.register(20 + n, _name(n), f"135{n:08d}", ["traffic"], True)
+            await services.registration.register(
+                20 + n, distinct_name(n), f"135{n:08d}", ["traffic"], True
+            )
         await _seed_records(db, 250)
         async with db.transaction() as tx:
             await tx.executemany(

@@ -19,8 +19,7 @@ from bot.services.registration import RosterRow, import_roster
 from storage.backup import FileCheck, check_file
 from storage.db import Database, migrations
 from storage.rows import iso
-from tests.conftest import ADMIN_ID, make_config
-from tests.e2e.test_operations import _name
+from tests.conftest import ADMIN_ID, distinct_name, make_config
 from tests.service.test_hours import ANNA, LEAD, Scene, build_scene, hours_config
 from tests.service.test_reports import LABELS
 
@@ -175,7 +174,7 @@ async def _imported(db: Database) -> int:
 async def test_item5_a_bad_row_anywhere_in_a_large_roster_imports_nothing(
     db: Database, services: Services, clock: ManualClock
 ) -> None:
-    rows = [RosterRow(n + 2, _name(n), f"139{n:08d}", ("traffic",)) for n in range(1_600)]
+    rows = [RosterRow(n + 2, distinct_name(n), f"139{n:08d}", ("traffic",)) for n in range(1_600)]
     bad = RosterRow(1_502, "李梅", "12345", ("traffic",))  # in the fourth chunk of 500
     report = await import_roster(db, clock.now(), [*rows[:1_500], bad, *rows[1_501:]])
     assert [line for line, _ in report.errors] == [1_502]
