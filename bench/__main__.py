@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from bench import activities, broadcast, certificate, profile_throughput, reports
+from bench import activities, broadcast, certificate, households, profile_throughput, reports
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] = {
     "profile_throughput": profile_throughput.main,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] =
     "activities": activities.main,
     "certificate": certificate.main,
     "reports": reports.main,
+    "households": households.main,
 }
 
 

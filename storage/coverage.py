@@ -17,7 +17,7 @@ from storage.rows import fetchall
 @dataclass(frozen=True)
 class CoverageRow:
     team_id: int
-    community: str
+    community: str | None  # None: the team as a whole
     households: int
     visited: int  # visited on or after the day asked
     due: int  # due by the day asked (overdue ones included)
@@ -30,21 +30,22 @@ def _scope(team_ids: Sequence[int] | None, column: str) -> tuple[str, tuple[int,
     return f" WHERE {column} IN ({', '.join('?' for _ in team_ids) or 'NULL'})", tuple(team_ids)
 
 
-async def by_community(
+async def _grouped(
     conn: aiosqlite.Connection,
     team_ids: Sequence[int] | None,
+    by_community: bool,
     visited_since: date,
     today: date,
     overdue_before: date,
 ) -> list[CoverageRow]:
-    """One row per team and community (None: every team)."""
     where, params = _scope(team_ids, "team_id")
+    group = "team_id, community" if by_community else "team_id"
     rows = await fetchall(
         conn,
-        "SELECT team_id, community, COUNT(*) AS households,"
-        " COALESCE(SUM(last_visited_on >= ?), 0) AS visited, COALESCE(SUM(due_on <= ?), 0) AS due,"
-        " COALESCE(SUM(due_on < ?), 0) AS overdue"
-        f" FROM households{where} GROUP BY team_id, community ORDER BY team_id, community",
+        f"SELECT team_id, {'community' if by_community else 'NULL'} AS community,"
+        " COUNT(*) AS households, COALESCE(SUM(last_visited_on >= ?), 0) AS visited,"
+        " COALESCE(SUM(due_on <= ?), 0) AS due, COALESCE(SUM(due_on < ?), 0) AS overdue"
+        f" FROM households{where} GROUP BY {group} ORDER BY {group}",
         (visited_since.isoformat(), today.isoformat(), overdue_before.isoformat(), *params),
     )
     return [
@@ -58,6 +59,29 @@ async def by_community(
         )
         for row in rows
     ]
+
+
+async def by_community(
+    conn: aiosqlite.Connection,
+    team_ids: Sequence[int] | None,
+    visited_since: date,
+    today: date,
+    overdue_before: date,
+) -> list[CoverageRow]:
+    """One row per team and community (None: every team): households, visited since a day,
+    due by a day, due before the overdue day."""
+    return await _grouped(conn, team_ids, True, visited_since, today, overdue_before)
+
+
+async def by_team(
+    conn: aiosqlite.Connection,
+    team_ids: Sequence[int] | None,
+    visited_since: date,
+    today: date,
+    overdue_before: date,
+) -> list[CoverageRow]:
+    """The same figures, one row per team (city-wide: a hundred rows, not thousands)."""
+    return await _grouped(conn, team_ids, False, visited_since, today, overdue_before)
 
 
 async def visited_by_month(

@@ -117,9 +117,11 @@ class CoverageService:
         """For a lead, their teams by community; for an admin, every team (or one, by
         community)."""
         teams, team = await self._scope(actor, team_id)
-        ids = None if actor.is_admin and team is None else [t.id for t in teams]
+        city_wide = actor.is_admin and team is None
+        ids = None if city_wide else [t.id for t in teams]
         today = self.today()
-        rows = await coverage.by_community(
+        figures = coverage.by_team if city_wide else coverage.by_community
+        rows = await figures(
             self._db.reader,
             ids,
             month_start(today),
@@ -133,20 +135,19 @@ class CoverageService:
             if row.team_id not in by_id:
                 continue
             per_team[row.team_id] = per_team.get(row.team_id, Figures()) + _figures(row)
-            communities.append(CoverageLine(by_id[row.team_id], row.community, _figures(row)))
+            if row.community is not None:
+                communities.append(CoverageLine(by_id[row.team_id], row.community, _figures(row)))
         team_lines = sorted(
             (CoverageLine(by_id[i], None, f) for i, f in per_team.items()),
             key=lambda line: (-line.figures.due, -line.figures.households, line.team.id),
         )
-        total = sum((line.figures for line in team_lines), Figures())
-        city_wide = actor.is_admin and team is None
         communities.sort(key=lambda line: (line.team.id, -line.figures.due, line.community or ""))
         return Coverage(
             today,
             self._config.overdue_days,
-            total,
+            sum((line.figures for line in team_lines), Figures()),
             tuple(team_lines),
-            () if city_wide else tuple(communities),
+            tuple(communities),
             tuple(await self._months(ids, today)),
             team,
         )
@@ -206,7 +207,7 @@ class CoverageService:
                 row.community,
                 Figures(
                     row.households,
-                    visited.get((row.team_id, row.community), 0),
+                    visited.get((row.team_id, row.community or ""), 0),
                     row.due,
                     row.overdue,
                 ),
