@@ -257,3 +257,27 @@ async def test_forged_presses_by_a_volunteer_change_nothing(bot: Harness, tmp_pa
     assert still.state is RecordState.PENDING
     refused = await bot.say(LUCY, "/coverage")
     assert says(refused.text, "error.not_lead_or_admin")
+
+
+async def test_a_lead_sets_a_households_pin_and_removes_it(bot: Harness, tmp_path: Path) -> None:
+    await _people(bot)
+    await _import(bot, tmp_path, "SP-050,traffic,龙口村,,,,,,\n")
+    listing = await bot.say(LEAD, "/households")
+    opened = await bot.tap(LEAD, listing, first_with(listing, "hh:o:"))
+    assert mentions(opened.text, "households.pin_none")
+    ask = await bot.tap(LEAD, opened, first_with(opened, "hh:pin:"))
+    assert says(ask.text, "households.ask_pin_change", code="SP-050")
+    bot.api.send_location(LEAD, *PIN)
+    radius = await bot.reply(LEAD)
+    assert says(radius.text, "households.ask_radius")
+    assert mentions((await bot.say(LEAD, "5米")).text, "error.invalid_radius")
+    assert says((await bot.say(LEAD, "150米")).text, "households.pin_saved", code="SP-050")
+    lead = await bot.services.roles.actor(LEAD.id)
+    [household] = (await bot.services.households.page(lead, 0)).households
+    assert (household.has_pin, household.radius_m) == (True, 150)
+    shown = await bot.reply(LEAD)
+    ask = await bot.tap(LEAD, shown, first_with(shown, "hh:pin:"))
+    removed = await bot.tap(LEAD, ask, "hh:nx")
+    assert says(removed.text, "households.pin_removed", code="SP-050")
+    [household] = (await bot.services.households.page(lead, 0)).households
+    assert not household.has_pin

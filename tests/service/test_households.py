@@ -736,3 +736,34 @@ async def test_forget_me_releases_pairings_and_redacts_the_persons_visit_notes_a
     assert found.pairings == ()
     kept = await services.households.household_file(people["admin"], theirs.id)
     assert kept.contact_note == NOTE, "the household's own note is not the person's"
+
+
+async def test_the_households_job_nudges_and_reports_and_logs_its_counts(
+    services: Services, people: dict[str, Actor], clock: ManualClock, caplog: Any
+) -> None:
+    from types import SimpleNamespace
+
+    from telegram_adapter.jobs import HOUSEHOLDS_TICK_SECONDS, households
+
+    assert HOUSEHOLDS_TICK_SECONDS <= 3600
+    await _paired_household(services, people, pin=False)
+    context = SimpleNamespace(runtime=SimpleNamespace(services=services))
+
+    async def tick_at(moment: datetime) -> str:
+        clock.advance(moment - clock.now())
+        caplog.clear()
+        with caplog.at_level("INFO", logger="telegram_adapter.jobs"):
+            await households(context)  # type: ignore[arg-type]
+            await households(context)  # type: ignore[arg-type]
+        return str(caplog.text)
+
+    # Tue 1 Dec 2026, 10:00 in Shanghai: November's report, once; nobody due yet.
+    logged = await tick_at(datetime(2026, 12, 1, 2, tzinfo=UTC))
+    assert logged.count("households: 0 nudges, 4 coverage report messages queued") == 1
+    assert "households:" not in logged.split("queued", 1)[1]
+    # Mon 28 Dec: the household fell due the day before; its volunteer is nudged once.
+    logged = await tick_at(datetime(2026, 12, 28, 2, tzinfo=UTC))
+    assert logged.count("households: 1 nudges, 0 coverage report messages queued") == 1
+    # Fri 1 Jan 2027, the first working day: December's report; no nudge within the week.
+    logged = await tick_at(datetime(2027, 1, 1, 2, tzinfo=UTC))
+    assert logged.count("households: 0 nudges, 4 coverage report messages queued") == 1
