@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wording import en, mentions, says, zh
+from tests.wording import en, mentions, read, says, zh
 
 
 def test_a_text_is_recognised_in_either_language_with_the_params_given() -> None:
@@ -29,3 +29,10 @@ def test_a_wrong_key_or_param_fails_loudly() -> None:
         says("anything", "no.such.key")
     with pytest.raises(KeyError):
         says("anything", "button.expired", count=1)
+
+
+def test_read_gives_back_the_params_shown() -> None:
+    text = zh("certificate.caption", hours="1.5", code="ABCDEFGHJK")
+    assert read(text, "certificate.caption") == {"hours": "1.5", "code": "ABCDEFGHJK"}
+    with pytest.raises(AssertionError):
+        read("something else", "certificate.caption")

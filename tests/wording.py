@@ -2,8 +2,9 @@
 while a wrong key or param still does: `zh(key, **params)` is the key's Chinese text as the bot
 renders it (`zh.datetime(moment)`, `zh.hours(minutes)` format values as the bot does), `en` the
 English; `says(text, key)` tells whether a text is the key's text in either language (params
-not given match any value), `mentions(text, key)` whether it holds it among other lines.
-A literal left in an assert is data (a name, a title, a number typed), not wording."""
+not given match any value), `mentions(text, key)` whether it holds it among other lines,
+`read(text, key)` the params it shows. A literal left in an assert is data (a name, a title, a
+number typed), not wording."""
 
 from __future__ import annotations
 
@@ -18,16 +19,22 @@ zh = CATALOGS.translator("zh")
 en = CATALOGS.translator("en")
 
 
-def _pattern(template: str, params: dict[str, object]) -> str:
+def _pattern(template: str, params: dict[str, object], named: bool = False) -> str:
     """A regular expression for the template: the params given as they are, any other one as
-    any text."""
+    any text (a named group when `named`, for `read`)."""
     pattern = ""
+    seen: set[str] = set()
     for piece in re.split(r"(\{\w+\})", template):
         name = piece[1:-1] if piece.startswith("{") and piece.endswith("}") else None
         if name is None:
             pattern += re.escape(piece)
         elif name in params:
             pattern += re.escape(str(params[name]))
+        elif named and name in seen:
+            pattern += f"(?P={name})"
+        elif named:
+            pattern += f"(?P<{name}>.*?)"
+            seen.add(name)
         else:
             pattern += ".*?"
     return pattern
@@ -56,3 +63,15 @@ def mentions(text: str | None, key: str, /, **params: object) -> bool:
     """Whether `text` holds the key's text (in either language, params as for `says`), among
     other lines."""
     return _said(text, key, params, whole=False)
+
+
+def read(text: str | None, key: str, /) -> dict[str, str]:
+    """The params of `text`, the key's text in either language, as shown (a code, a number a
+    test reads back); an AssertionError if it is not the key's text."""
+    for language in ("zh", "en"):
+        forms = CATALOGS.plurals[language].get(key) or (CATALOGS.messages[language][key],)
+        for form in forms:
+            found = re.fullmatch(_pattern(form, {}, named=True), text or "", re.S)
+            if found is not None:
+                return found.groupdict()
+    raise AssertionError(f"not the text of {key}: {text!r}")

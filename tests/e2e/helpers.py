@@ -32,6 +32,7 @@ from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 from tests.wording import CATALOGS as CATALOGS
 from tests.wording import en as en
 from tests.wording import mentions as mentions
+from tests.wording import read as read
 from tests.wording import says as says
 from tests.wording import zh as zh
 

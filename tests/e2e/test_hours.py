@@ -8,84 +8,146 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.hours import RecordState
+from bot.domain.hours import RecordState, ServiceRecord
 from bot.domain.models import Activity
-from tests.e2e.conftest import ADMIN, Harness, button_data, start_harness
-from tests.e2e.test_broadcast import LEAD, seed
-from tests.e2e.test_registration import LUCY, ZHANG, register
+from tests.e2e.helpers import (
+    ADMIN,
+    LEAD,
+    LUCY,
+    ZHANG,
+    Harness,
+    add_hours,
+    button_data,
+    en,
+    enrol,
+    first_with,
+    id_in,
+    mentions,
+    publish,
+    read,
+    says,
+    seed_team,
+    start_harness,
+    zh,
+)
 from tests.fake_bot_api import Call, FakeBotApi, FakeUser
 
-CLOCK_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+CLOCK_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # the `clock` fixture's start
 SITE = (22.5650, 112.9690)
 NEAR = (22.5655, 112.9692)
 FAR = (22.5740, 112.9690)
+TITLE = "人民路口文明交通劝导"
 
 
 @pytest.fixture
-async def timed(tmp_path: Path, api: FakeBotApi) -> AsyncIterator[tuple[Harness, ManualClock]]:
-    clock = ManualClock(CLOCK_START)
-    async for harness in start_harness(tmp_path, api, clock=clock, hours={"star_hours": [1, 2]}):
-        yield harness, clock
+def bot_settings() -> dict[str, Any]:
+    return {"hours": {"star_hours": [1, 2]}}
 
 
-async def _activity(bot: Harness, clock: ManualClock) -> Activity:
-    start = clock.now() + timedelta(days=1)
-    draft = Activity(
-        0,
-        "traffic",
-        "人民路口文明交通劝导",
-        "traffic",
-        start,
-        start + timedelta(hours=2),
-        "人民路与中山路交叉口",
-        5,
-        "published",
-        latitude=SITE[0],
-        longitude=SITE[1],
-    )
-    return await bot.services.activities.create(await bot.services.roles.actor(LEAD.id), draft)
+def _at(clock: ManualClock, moment: datetime) -> None:
+    clock.advance(moment - clock.now())
 
 
-async def test_from_check_in_to_certificate(timed) -> None:
-    bot, clock = timed
-    await seed(bot, 0)
-    await bot.services.accounts.seen(LEAD.id, "zh-hans")
-    activity = await _activity(bot, clock)
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
-    await bot.services.activities.sign_up(LUCY.id, activity.id)
+async def _signed_up(bot: Harness) -> Activity:
+    """LEAD's activity tomorrow at SITE, five places; Zhang and Lucy confirmed for it."""
+    await seed_team(bot, 0)
+    activity = await publish(bot, TITLE, capacity=5, days=1, site=SITE, by=LEAD)
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await enrol(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    for person in (ZHANG, LUCY):
+        await bot.services.signups.sign_up(person.id, activity.id)
+    return activity
 
-    assert "没有可以签到" in (await bot.say(ZHANG, "/checkin")).text
-    clock.advance(activity.starts_at - timedelta(minutes=10) - clock.now())
 
-    # Zhang checks in by location: far away first, then on site.
+async def _served(bot: Harness, clock: ManualClock) -> Activity:
+    """The activity served: Zhang checked in on site ten minutes before the start and out ten
+    minutes before the end (1.83 h by the rule); Lucy checked in by the lead's code and never
+    checked out. The sheet is made after the grace."""
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at - timedelta(minutes=10))
+    await bot.services.checkin.check_in_by_location(ZHANG.id, activity.id, *NEAR, live=True)
+    lead = await bot.services.roles.actor(LEAD.id)
+    _, code, _ = await bot.services.checkin.issue_code(lead, activity.id)
+    await bot.services.checkin.check_in_by_code(LUCY.id, code)
+    _at(clock, activity.ends_at - timedelta(minutes=10))
+    await bot.services.checkin.check_out(ZHANG.id, activity.id)
+    _at(clock, activity.ends_at + timedelta(minutes=35))
+    assert await bot.services.attendance.make_sheets() == 1
+    return activity
+
+
+async def _record_of(bot: Harness, telegram_id: int) -> ServiceRecord:
+    [record], _ = await bot.services.records.records(telegram_id, 0)
+    return record
+
+
+async def _approved(bot: Harness, clock: ManualClock) -> Activity:
+    """The activity served and its sheet approved: Zhang 1.83 h, Lucy 1.5 h (adjusted)."""
+    activity = await _served(bot, clock)
+    lead = await bot.services.roles.actor(LEAD.id)
+    lucy = await _record_of(bot, LUCY.id)
+    await bot.services.records.adjust(lead, lucy.id, 90, "忘记签退，按现场记录")
+    since = bot.api.mark()
+    await bot.services.attendance.approve_sheet(lead, activity.id)
+    for person in (ZHANG, LUCY):  # told, and past a star level: out before the test goes on
+        await bot.told(person.id, since, "hours.credited", title=TITLE)
+        await bot.told(person.id, since, "stars.congratulations", hours=1)
+    return activity
+
+
+async def _sheet(bot: Harness, since: int, activity: Activity) -> Call:
+    """The sheet, opened from the notice that it is ready."""
+    notice = await bot.told(LEAD.id, since, "attendance.sheet_ready", title=TITLE)
+    assert button_data(notice) == [f"mg:a:{activity.id}"]
+    return await bot.tap(LEAD, notice, f"mg:a:{activity.id}")
+
+
+# ---------------------------------------------------------------- checking in and out
+
+
+async def test_no_activity_is_open_for_check_in_before_its_time(timed_bot: Harness) -> None:
+    bot = timed_bot
+    await _signed_up(bot)
+    assert says((await bot.say(ZHANG, "/checkin")).text, "checkin.none")
+
+
+async def test_a_volunteer_checks_in_by_live_location_only_on_site(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at - timedelta(minutes=10))
     listing = await bot.say(ZHANG, "/checkin")
-    assert activity.title in listing.text
+    assert mentions(listing.text, "checkin.line", title=TITLE)
     assert button_data(listing) == [f"ci:l:{activity.id}", "ci:c"]
     ask = await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
-    assert "共享实时位置" in ask.text
+    assert ask.text == zh("checkin.ask_location")
     bot.api.send_location(ZHANG, *FAR, live_period=3600)
-    refused = await bot.reply(ZHANG)
-    assert "米" in refused.text and "300" in refused.text
+    assert says((await bot.reply(ZHANG)).text, "error.too_far", radius=300)
+    assert await bot.count("checkins") == 0
     bot.api.send_location(ZHANG, *NEAR, live_period=3600)
-    done = await bot.reply(ZHANG)
-    assert done.text.startswith("✅ 已签到")
+    assert says((await bot.reply(ZHANG)).text, "checkin.done", title=TITLE)
 
-    # The lead shows a code with its QR image; Lucy scans it (the deep link).
+
+async def test_the_lead_shows_a_check_in_code_as_a_qr_that_rotates_in_place(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at - timedelta(minutes=10))
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
     assert f"mg:k:{activity.id}" in button_data(card)
-    since = bot.api.mark()
-    bot.api.press(LEAD, card, f"mg:k:{activity.id}")
-    photo = await bot.api.wait_for(lambda c: c.method == "sendPhoto" and c.ok, since=since)
+    photo = await bot.tap(LEAD, card, f"mg:k:{activity.id}")
+    assert photo.method == "sendPhoto"
     [upload] = photo.files.values()
     assert upload.data.startswith(b"\x89PNG")
-    code = photo.params["caption"].split("：", 1)[1].split("\n")[0].strip()
+    code = read(photo.params["caption"], "attendance.code")["code"]
     assert len(code) == 6
     # The display rotates by itself: the job puts a fresh code and QR in the same message.
     jobs = bot.app.job_queue
@@ -96,309 +158,424 @@ async def test_from_check_in_to_certificate(timed) -> None:
     since = bot.api.mark()
     await rotation.run(bot.app)
     rotated = await bot.api.wait_for(lambda c: c.method == "editMessageMedia" and c.ok, since=since)
-    fresh = rotated.response["result"]["caption"].split("：", 1)[1].split("\n")[0].strip()
+    fresh = read(rotated.response["result"]["caption"], "attendance.code")["code"]
     assert fresh != code and len(fresh) == 6
     assert rotated.params["message_id"] == photo.response["result"]["message_id"]
-    clock.advance(timedelta(minutes=2))
-    checked = await bot.say(LUCY, f"/start ci_{code}")
-    assert checked.text.startswith("✅ Checked in to")
-    assert "already" in (await bot.say(LUCY, f"/start ci_{code}")).text  # one effect
-    clock.advance(timedelta(minutes=4))
-    assert "expired" in (await bot.say(LUCY, f"/start ci_{code}")).text
-
-    # Zhang leaves at 10:50 and checks out; Lucy forgets.
-    clock.advance(activity.ends_at - timedelta(minutes=10) - clock.now())
-    out = await bot.say(ZHANG, "/checkout")
-    assert out.text.startswith("👋 已签退") and "1.83 小时" in out.text
-    assert "没有需要签退" in (await bot.say(ZHANG, "/checkout")).text
-
-    # After the end and the grace, the sheet goes to the lead through the outbox.
-    clock.advance(timedelta(minutes=45))
+    _at(clock, activity.ends_at + timedelta(minutes=1))
     await rotation.run(bot.app)  # the activity has ended: the display stops rotating
     assert rotation.removed
-    since = bot.api.mark()
-    assert await bot.services.attendance.make_sheets() == 1
-    notice = await bot.api.wait_for(
-        lambda c: c.chat_id == LEAD.id and c.ok and "考勤表" in (c.text or ""), since=since
-    )
-    assert button_data(notice) == [f"mg:a:{activity.id}"]
-    sheet = await bot.tap(LEAD, notice, f"mg:a:{activity.id}")
-    assert "张三" in sheet.text and "Lucy Li" in sheet.text and "⚠️未签退" in sheet.text
 
-    # Volunteers can neither see nor approve the sheet, forged or not.
+
+async def test_a_code_checks_in_by_its_link_once_until_it_expires(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at - timedelta(minutes=10))
+    lead = await bot.services.roles.actor(LEAD.id)
+    _, code, _ = await bot.services.checkin.issue_code(lead, activity.id)
+    clock.advance(timedelta(minutes=2))
+    assert says((await bot.say(LUCY, f"/start ci_{code}")).text, "checkin.done", title=TITLE)
+    again = await bot.say(LUCY, f"/start ci_{code}")
+    assert says(again.text, "checkin.already", title=TITLE)  # one effect
+    clock.advance(timedelta(minutes=4))
+    assert (await bot.say(ZHANG, f"/start ci_{code}")).text == zh("error.code_expired")
+    assert await bot.count("checkins") == 1
+
+
+async def test_checking_out_counts_the_time_on_site_by_the_rule(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at - timedelta(minutes=10))
+    await bot.services.checkin.check_in_by_location(ZHANG.id, activity.id, *NEAR, live=True)
+    _at(clock, activity.ends_at - timedelta(minutes=10))
+    out = await bot.say(ZHANG, "/checkout")
+    assert says(out.text, "checkout.done", title=TITLE, hours="1.83")
+    assert (await bot.say(ZHANG, "/checkout")).text == zh("checkout.none")
+
+
+# ---------------------------------------------------------------- the attendance sheet
+
+
+async def test_after_the_end_the_lead_gets_the_sheet_flagging_who_did_not_check_out(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    since = bot.api.mark()
+    activity = await _served(bot, clock)
+    sheet = await _sheet(bot, since, activity)
+    assert mentions(sheet.text, "attendance.sheet_header", title=TITLE, count=2)
+    assert "张三" in sheet.text and "Lucy Li" in sheet.text
+    assert zh("record.flag_short.no_checkout") in sheet.text
+
+
+async def test_volunteers_can_neither_see_nor_approve_the_sheet(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _served(bot, clock)
     own = await bot.say(ZHANG, "/start")
     for forged in (f"mg:a:{activity.id}", f"mg:y:{activity.id}", f"mg:k:{activity.id}"):
         answer = await bot.answer_to_press(ZHANG, own, forged)
-        assert answer.params["text"] == "只有该队伍的队长或管理员可以进行此操作。"
+        assert answer.params["text"] == zh("error.not_team_lead")
+    await bot.api.wait_idle()
+    assert (await _record_of(bot, ZHANG.id)).state is RecordState.PENDING
 
-    # The lead adjusts Lucy (forgot to check out) with a reason, then approves.
-    lucy_row = next(d for d in button_data(sheet) if d.startswith("mg:s:"))
+
+async def test_the_lead_adjusts_a_line_with_a_reason_approves_and_volunteers_are_told(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    since = bot.api.mark()
+    activity = await _served(bot, clock)
+    sheet = await _sheet(bot, since, activity)
+    lucy_row = first_with(sheet, "mg:s:")
     person = await bot.tap(LEAD, sheet, lucy_row)
-    record_id = int(lucy_row.removeprefix("mg:s:"))
+    record_id = id_in(lucy_row)
     assert button_data(person) == [f"mg:m:p:{record_id}", f"mg:m:a:{record_id}", f"h:a:{record_id}"]
     ask_minutes = await bot.tap(LEAD, person, f"h:a:{record_id}")
-    assert "最多" in ask_minutes.text
-    assert "不超过 2 小时" in (await bot.say(LEAD, "500")).text
-    assert "原因" in (await bot.say(LEAD, "1.5小时")).text
-    assert "至少 4 个" in (await bot.say(LEAD, " ")).text
-    assert "1.5 小时" in (await bot.say(LEAD, "忘记签退，按现场记录")).text
+    assert says(ask_minutes.text, "record.ask_minutes", title=TITLE, max="2")
+    assert (await bot.say(LEAD, "500")).text == zh("error.invalid_minutes", max="2")
+    assert (await bot.say(LEAD, "1.5小时")).text == zh("record.ask_reason")
+    assert (await bot.say(LEAD, " ")).text == zh("error.invalid_reason", min=4)
+    saved = await bot.say(LEAD, "忘记签退，按现场记录")
+    assert saved.text == zh("record.saved", title=TITLE, hours="1.5")
     since = bot.api.mark()
     approved = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
-    assert "2 人计入时长" in approved.text
-    credited = await bot.api.wait_for(
-        lambda c: c.chat_id == ZHANG.id and c.ok and "已确认" in (c.text or ""), since=since
-    )
-    assert "1.83" in credited.text
-    stars = await bot.api.wait_for(
-        lambda c: c.chat_id == ZHANG.id and c.ok and "★" in (c.text or ""), since=since
-    )
-    assert "1 小时" in stars.text
+    assert says(approved.text, "attendance.approved", approved=2, no_shows=0)
+    await bot.told(ZHANG.id, since, "hours.credited", title=TITLE, hours="1.83")
+    await bot.told(ZHANG.id, since, "stars.congratulations", hours=1)
+    assert (await _record_of(bot, LUCY.id)).minutes == 90
 
-    # /hours shows the total and the star progress.
+
+async def test_hours_show_the_years_total_and_how_far_the_next_star_is(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    await _approved(bot, clock)
     hours = await bot.say(ZHANG, "/hours")
-    assert "今年已确认：1.83 小时" in hours.text and "★" in hours.text
-    assert "还差 0.17 小时" in hours.text
+    assert mentions(hours.text, "hours.summary", year="1.83")
+    assert mentions(hours.text, "hours.stars", next=2, to_next="0.17")
 
-    # Lucy disputes; the lead resolves; Lucy is told; the history shows every step.
-    hours_en = await bot.say(LUCY, "/hours")
-    records = await bot.tap(LUCY, hours_en, "h:o")
-    record_button = next(d for d in button_data(records) if d.startswith("h:r:"))
-    record = await bot.tap(LUCY, records, record_button)
+
+async def test_a_dispute_is_resolved_by_the_lead_and_the_history_shows_every_step(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    await _approved(bot, clock)
+    record_id = (await _record_of(bot, LUCY.id)).id
+    records = await bot.tap(LUCY, await bot.say(LUCY, "/hours"), "h:o")
+    record = await bot.tap(LUCY, records, f"h:r:{record_id}")
     assert button_data(record) == [f"h:d:{record_id}"]
-    assert "History" not in record.text  # the volunteer does not see the audit trail
-    await bot.tap(LUCY, record, f"h:d:{record_id}")
+    assert en("record.history") not in record.text  # the volunteer sees no audit trail
+    ask = await bot.tap(LUCY, record, f"h:d:{record_id}")
+    assert ask.text == en("record.ask_dispute", title=TITLE)
+    since = bot.api.mark()
     filed = await bot.say(LUCY, "I stayed until the end, 2 hours")
-    assert "dispute" in filed.text
+    assert filed.text == en("record.disputed", title=TITLE)
     for forged in (f"h:a:{record_id}", f"h:x:{record_id}", f"mg:m:p:{record_id}"):
         answer = await bot.answer_to_press(LUCY, record, forged)
-        assert answer.params["text"] == "You can't approve, adjust or resolve your own hours."
-    told = await bot.api.wait_for(
-        lambda c: c.chat_id == LEAD.id and c.ok and "申诉" in (c.text or "")
-    )
+        assert answer.params["text"] == en("error.own_hours")
+    told = await bot.told(LEAD.id, since, "dispute.opened", name="Lucy Li", title=TITLE)
     view = await bot.tap(LEAD, told, f"h:r:{record_id}")
     assert button_data(view) == [f"h:a:{record_id}", f"h:x:{record_id}"]
-    assert "变更记录" in view.text
+    assert zh("record.history") in view.text.split("\n")
     await bot.tap(LEAD, view, f"h:a:{record_id}")
     await bot.say(LEAD, "2小时")
     since = bot.api.mark()
     await bot.say(LEAD, "核实后按全程计算")
-    resolved = await bot.api.wait_for(
-        lambda c: c.chat_id == LUCY.id and c.ok and "resolved" in (c.text or ""), since=since
-    )
-    assert "2 h" in resolved.text and "核实后按全程计算" in resolved.text
+    await bot.told(LUCY.id, since, "dispute.adjusted", hours="2", reason="核实后按全程计算")
     # Her 2 h cross a star level: that notice follows (waited for, so that it cannot be taken
     # for the answer to a later command).
-    await bot.api.wait_for(
-        lambda c: c.chat_id == LUCY.id and c.ok and "★" in (c.text or ""), since=since
-    )
+    await bot.told(LUCY.id, since, "stars.congratulations", hours=2)
     final = await bot.tap(LEAD, told, f"h:r:{record_id}")
-    for action in ("生成", "调整", "确认", "申诉", "申诉处理"):
-        assert action in final.text
+    for action in ("created", "adjusted", "approved", "disputed", "resolved"):
+        assert zh(f"audit.{action}") in final.text, action
 
-    # The certificate: a PDF in Chinese that verifies.
+
+async def test_the_certificate_is_a_pdf_in_chinese_that_anyone_can_verify(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    await _approved(bot, clock)
     since = bot.api.mark()
     bot.api.send_text(ZHANG, "/certificate")
     document = await bot.api.wait_for(lambda c: c.method == "sendDocument" and c.ok, since=since)
     [pdf] = document.files.values()
     text = "".join(page.get_text() for page in pymupdf.open(stream=pdf.data, filetype="pdf"))
-    assert "志愿服务记录证明" in text and "张三" in text and "人民路口文明交通劝导" in text
-    code = document.params["caption"].rsplit(" ", 1)[-1].rstrip("。")
-    verified = await bot.say(LUCY, f"/verify {code}")
-    assert "Holder: 张三" in verified.text and "1.83" in verified.text
-    assert "张三" in (await bot.say(ADMIN, f"/start cert_{code}")).text
-    assert "No certificate" in (await bot.say(LUCY, "/verify ABCDEFGHJK")).text
+    assert zh("certificate.title") in text and "张三" in text and TITLE in text
+    shown = read(document.params["caption"].split("\n")[0], "certificate.caption")
+    assert shown["hours"] == "1.83"
+    verified = await bot.say(LUCY, f"/verify {shown['code']}")
+    assert says(verified.text, "certificate.verified", holder="张三", hours="1.83", count=1)
+    assert "张三" in (await bot.say(ADMIN, f"/start cert_{shown['code']}")).text
+    assert (await bot.say(LUCY, "/verify ABCDEFGHJK")).text == en("error.unknown_certificate")
 
 
-async def test_an_admin_adds_hours_and_corrects_them_with_reasons(timed) -> None:
-    bot, clock = timed
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    assert (await bot.say(LUCY, "/add_hours")).text == "Only admins can do this."
-    await bot.say(ADMIN, "/add_hours")
+async def test_check_in_links_ask_strangers_to_register(timed_bot: Harness) -> None:
+    stranger = FakeUser(id=777, first_name="S", language_code="en")
+    answer = await timed_bot.say(stranger, "/start ci_ABCDEF")
+    assert answer.text == en("error.not_registered")
+
+
+async def test_the_certificate_of_someone_who_erased_their_data_still_verifies(
+    timed_bot: Harness,
+) -> None:
+    bot = timed_bot
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await add_hours(bot, ZHANG.id, 60, CLOCK_START.date())
+    certificate = await bot.services.certificates.issue_certificate(ZHANG.id, {})
+    await bot.services.registration.forget(ZHANG.id)
+    verified = await bot.say(LUCY, f"/verify {certificate.code}")
+    assert "张三" not in verified.text
+    assert says(
+        verified.text, "certificate.verified", holder=en("certificate.holder_erased"), hours="1"
+    )
+
+
+# ---------------------------------------------------------------- hours added and corrected
+
+
+async def test_an_admin_adds_hours_with_checked_answers_and_the_volunteer_is_told(
+    timed_bot: Harness,
+) -> None:
+    bot = timed_bot
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await enrol(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    assert (await bot.say(LUCY, "/add_hours")).text == en("error.not_admin")
+    assert (await bot.say(ADMIN, "/add_hours")).text == zh("add_hours.ask_query")
     matches = await bot.say(ADMIN, "张三")
     [volunteer_button] = button_data(matches)
     teams = await bot.tap(ADMIN, matches, volunteer_button)
     assert button_data(teams) == ["ah:t:traffic"]
-    ask_day = await bot.tap(ADMIN, teams, "ah:t:traffic")
-    assert "2026-11-20" in ask_day.text
+    assert (await bot.tap(ADMIN, teams, "ah:t:traffic")).text == zh("add_hours.ask_day")
     for bad_day in ("明年", "2026-11-28", "2026-02-30", "x" * 5000):
-        assert "不晚于今天" in (await bot.say(ADMIN, bad_day)).text
-    assert "时长" in (await bot.say(ADMIN, "11-20")).text
+        assert (await bot.say(ADMIN, bad_day)).text == zh("error.invalid_date")
+    assert (await bot.say(ADMIN, "11-20")).text == zh("add_hours.ask_hours")
     for bad_hours in ("-3", "25小时", "abc", "0"):
-        answer = await bot.say(ADMIN, bad_hours)
-        assert "例如" in answer.text
+        assert says((await bot.say(ADMIN, bad_hours)).text, "error.invalid_minutes")
     noted = await bot.say(ADMIN, "2小时30分")
-    assert "服务内容" in noted.text and "2小时30分钟" in noted.text  # repeated before saving
-    assert "原因" in (await bot.say(ADMIN, "敬老院探访")).text
+    assert noted.text == zh("add_hours.ask_title", amount="2小时30分钟")  # read back
+    assert (await bot.say(ADMIN, "敬老院探访")).text == zh("add_hours.ask_reason")
     for meaningless in ("x", "....", "哈哈哈哈"):
-        assert "至少 4 个" in (await bot.say(ADMIN, meaningless)).text
+        assert (await bot.say(ADMIN, meaningless)).text == zh("error.invalid_reason", min=4)
     check = await bot.say(ADMIN, "纸质签到表补录")
-    assert "张三" in check.text and "2小时30分钟" in check.text and "敬老院探访" in check.text
+    assert says(
+        check.text,
+        "add_hours.confirm",
+        name="张三",
+        amount="2小时30分钟",
+        title="敬老院探访",
+        reason="纸质签到表补录",
+    )
     assert button_data(check) == ["ah:ok", "ah:no"]
     assert await bot.count("service_records") == 0  # nothing saved before the confirmation
     since = bot.api.mark()
     done = await bot.tap(ADMIN, check, "ah:ok")
-    assert "2小时30分钟" in done.text and "已确认" in done.text
-    told = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
-    assert "纸质签到表补录" in told.text
+    assert says(done.text, "add_hours.done", title="敬老院探访", hours="2小时30分钟")
+    await bot.told(ZHANG.id, since, "hours.added", title="敬老院探访", reason="纸质签到表补录")
+    assert (await _record_of(bot, ZHANG.id)).minutes == 150
 
-    # Any record, found by name; corrected with a reason; the history shows both steps.
+
+async def test_an_admin_corrects_any_record_with_a_reason_and_the_history_shows_it(
+    timed_bot: Harness,
+) -> None:
+    bot = timed_bot
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    added = await add_hours(bot, ZHANG.id, 150, CLOCK_START.date() - timedelta(days=7))
     search = await bot.say(ADMIN, "/records 张三")
     listing = await bot.tap(ADMIN, search, button_data(search)[0])
-    [record_button] = [d for d in button_data(listing) if d.startswith("h:r:")]
-    record = await bot.tap(ADMIN, listing, record_button)
-    record_id = int(record_button.removeprefix("h:r:"))
-    assert button_data(record) == [f"h:a:{record_id}"]
-    await bot.tap(ADMIN, record, f"h:a:{record_id}")
+    assert first_with(listing, "h:r:") == f"h:r:{added.id}"
+    record = await bot.tap(ADMIN, listing, f"h:r:{added.id}")
+    assert button_data(record) == [f"h:a:{added.id}"]
+    await bot.tap(ADMIN, record, f"h:a:{added.id}")
     await bot.say(ADMIN, "2h")
     since = bot.api.mark()
-    assert "2 小时" in (await bot.say(ADMIN, "核对纸质记录为两小时")).text
-    corrected = await bot.api.wait_for(lambda c: c.chat_id == ZHANG.id and c.ok, since=since)
-    assert "核对纸质记录为两小时" in corrected.text
-    history = await bot.tap(ADMIN, listing, record_button)
-    assert "补录" in history.text and "调整" in history.text
-    # A volunteer can neither search nor forge an admin's correction.
-    assert (await bot.say(LUCY, "/records 张三")).text == "Only admins can do this."
-    forged = await bot.answer_to_press(LUCY, await bot.say(LUCY, "/start"), f"h:a:{record_id}")
-    assert forged.params["text"] == "That service record was not found."
-    assert clock.now() == CLOCK_START
+    saved = await bot.say(ADMIN, "核对纸质记录为两小时")
+    assert saved.text == zh("record.saved", title="路口劝导", hours="2")
+    await bot.told(ZHANG.id, since, "hours.corrected", hours="2", reason="核对纸质记录为两小时")
+    history = await bot.tap(ADMIN, listing, f"h:r:{added.id}")
+    assert zh("audit.added") in history.text and zh("audit.adjusted") in history.text
 
 
-async def test_presence_by_hand_and_the_sheet_in_manage_after_the_end(timed) -> None:
-    bot, clock = timed
-    await seed(bot, 0)
-    activity = await _activity(bot, clock)
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
-    clock.advance(activity.starts_at + timedelta(minutes=15) - clock.now())
-    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
-    presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
-    assert "张三: 未签到" in presence.text
-    [toggle] = [d for d in button_data(presence) if d.startswith("mg:t:")]
-    since = bot.api.mark()
-    bot.api.press(LEAD, presence, toggle)
-    edited = await bot.api.wait_for(lambda c: c.method == "editMessageText" and c.ok, since=since)
-    assert "负责人手动签到" in edited.text
-    # A volunteer cannot mark themselves present with a forged button.
-    forged = await bot.answer_to_press(ZHANG, await bot.say(ZHANG, "/start"), toggle)
-    assert forged.params["text"] == "只有该队伍的队长或管理员可以进行此操作。"
-    clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
-    since = bot.api.mark()
-    assert await bot.services.attendance.make_sheets() == 1
-    await bot.api.wait_for(
-        lambda c: c.chat_id == LEAD.id and "考勤表" in (c.text or ""), since=since
-    )
-    listing = await bot.say(LEAD, "/manage")
-    assert button_data(listing) == [f"mg:o:{activity.id}"]  # ended, sheet to approve
-    ended = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
-    assert button_data(ended) == [f"mg:r:{activity.id}", f"mg:a:{activity.id}"]
-    sheet = await bot.tap(LEAD, ended, f"mg:a:{activity.id}")
-    # Marked by hand and never checked out: nothing proposed, and the bulk approval leaves it.
-    assert "张三" in sheet.text and "建议 0 小时" in sheet.text and "⚠️手动标记" in sheet.text
-    assert "只通过无标记的记录" in sheet.text  # the sheet says what its approval covers
-    held = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
-    assert "逐条确认" in held.text
-    [row] = [d for d in button_data(sheet) if d.startswith("mg:s:")]
-    person = await bot.tap(LEAD, sheet, row)
-    record_id = int(row.removeprefix("mg:s:"))
-    assert "在场至结束（2 小时）" in person.buttons[0]["text"]
-    since = bot.api.mark()
-    bot.api.press(LEAD, person, f"mg:m:p:{record_id}")
-    await bot.api.wait_for(lambda c: c.method == "editMessageText" and c.ok, since=since)
-    approved = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
-    assert "1 人计入时长" in approved.text
-    assert "暂无" in (await bot.say(LEAD, "/manage")).text  # nothing left to manage
+async def test_volunteers_can_neither_search_nor_correct_records(timed_bot: Harness) -> None:
+    bot = timed_bot
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    await enrol(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
+    added = await add_hours(bot, ZHANG.id, 150, CLOCK_START.date())
+    assert (await bot.say(LUCY, "/records 张三")).text == en("error.not_admin")
+    forged = await bot.answer_to_press(LUCY, await bot.say(LUCY, "/start"), f"h:a:{added.id}")
+    assert forged.params["text"] == en("error.unknown_record")
+    assert (await _record_of(bot, ZHANG.id)).minutes == 150
 
 
-async def test_check_in_links_ask_strangers_to_register_and_erased_holders_stay_verifiable(
-    timed,
+async def test_item7_a_bare_number_in_add_hours_is_hours_and_is_read_back(
+    timed_bot: Harness,
 ) -> None:
-    bot, _ = timed
-    stranger = type(LUCY)(id=777, first_name="S", language_code="en")
-    assert "/register" in (await bot.say(stranger, "/start ci_ABCDEF")).text
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    admin = await bot.services.roles.actor(ADMIN.id)
-    zhang = await bot.services.registration.volunteer(ZHANG.id)
-    assert zhang is not None
-    await bot.services.records.add_manual(
-        admin, zhang.id, "traffic", CLOCK_START.date(), 60, "植树", "纸质记录"
-    )
-    certificate = await bot.services.certificates.issue_certificate(ZHANG.id, {})
-    await bot.services.registration.forget(ZHANG.id)
-    verified = await bot.say(stranger, f"/verify {certificate.code}")
-    assert "张三" not in verified.text and "erased" in verified.text and "1 h" in verified.text
-
-
-async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_counts(
-    timed,
-) -> None:
-    bot, clock = timed
-    await seed(bot, 0)
-    activity = await _activity(bot, clock)
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, activity.id)
-    clock.advance(activity.starts_at - clock.now())
-    listing = await bot.say(ZHANG, "/checkin")
-    await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
-    bot.api.send_location(ZHANG, *NEAR)  # any point can be picked on the map
-    refused = await bot.reply(ZHANG)
-    assert "实时位置" in refused.text and "\n1. " in refused.text and "\n2. " in refused.text
-    # Nor through an inline bot, which can post any point as a live location.
-    spoofer = FakeUser(id=424_242, first_name="AnyPlaceBot", is_bot=True, username="anyplacebot")
-    bot.api.send_location(ZHANG, *NEAR, live_period=3600, via_bot=spoofer)
-    assert "自己的手机" in (await bot.reply(ZHANG)).text
-    assert await bot.count("checkins") == 0
-    sent = bot.api.send_location(ZHANG, *NEAR, live_period=3600)
-    assert (await bot.reply(ZHANG)).text.startswith("✅ 已签到")
-    # The live location moves on site 40 minutes later; then the person leaves without
-    # checking out: the sheet proposes up to that last sign of presence.
-    clock.advance(timedelta(minutes=40))
-    bot.api.move_live_location(ZHANG, sent, *SITE)
-    await bot.say(ZHANG, "/hours")  # one chat's updates run in order: the move is handled
-    clock.advance(activity.ends_at + timedelta(minutes=31) - clock.now())
-    assert await bot.services.attendance.make_sheets() == 1
-    admin = await bot.services.roles.actor(ADMIN.id)
-    [line] = (await bot.services.attendance.sheet(admin, activity.id)).lines
-    assert line.record.proposed_minutes == 40 and "no_checkout" in line.record.flags
-
-
-async def test_item7_a_bare_number_in_add_hours_is_hours_and_is_read_back(timed) -> None:
-    bot, _ = timed
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    bot = timed_bot
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await bot.say(ADMIN, "/add_hours")
     matches = await bot.say(ADMIN, "张三")
     teams = await bot.tap(ADMIN, matches, button_data(matches)[0])
     await bot.tap(ADMIN, teams, "ah:t:traffic")
     await bot.say(ADMIN, "11-20")
     noted = await bot.say(ADMIN, "2")
-    assert "2小时" in noted.text and "分钟" not in noted.text
+    assert noted.text == zh("add_hours.ask_title", amount="2小时")
     await bot.say(ADMIN, "敬老院探访")
     check = await bot.say(ADMIN, "院方签到表补录")
-    assert "时长：2小时" in check.text
+    assert says(check.text, "add_hours.confirm", amount="2小时")
     done = await bot.tap(ADMIN, check, "ah:ok")
-    assert "2小时" in done.text
-    admin = await bot.services.roles.actor(ADMIN.id)
-    zhang = await bot.services.registration.volunteer(ZHANG.id)
-    assert zhang is not None
-    _, [record], _ = await bot.services.records.records_of(admin, zhang.id, 0)
-    assert record.minutes == 120
+    assert says(done.text, "add_hours.done", hours="2小时")
+    assert (await _record_of(bot, ZHANG.id)).minutes == 120
+
+
+# ---------------------------------------------------------------- presence marked by hand
+
+
+async def test_a_lead_marks_presence_by_hand_and_a_volunteer_cannot(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at + timedelta(minutes=15))
+    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
+    assert f"张三: {zh('attendance.absent_now')}" in presence.text
+    toggle = first_with(presence, "mg:t:")
+    forged = await bot.answer_to_press(ZHANG, await bot.say(ZHANG, "/start"), toggle)
+    assert forged.params["text"] == zh("error.not_team_lead")
+    marked = await bot.tap(LEAD, presence, toggle)
+    assert marked.method == "editMessageText"
+    assert mentions(marked.text, "attendance.method.lead")
+    assert await bot.count("checkins") == 1
+
+
+async def test_a_hand_marked_line_without_check_out_waits_for_the_leads_own_decision(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    await bot.services.signups.cancel(LUCY.id, activity.id)
+    _at(clock, activity.starts_at + timedelta(minutes=15))
+    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
+    await bot.tap(LEAD, presence, first_with(presence, "mg:t:"))
+    _at(clock, activity.ends_at + timedelta(minutes=31))
+    since = bot.api.mark()
+    assert await bot.services.attendance.make_sheets() == 1
+    await bot.told(LEAD.id, since, "attendance.sheet_ready")
+    listing = await bot.say(LEAD, "/manage")
+    assert button_data(listing) == [f"mg:o:{activity.id}"]  # ended, sheet to approve
+    ended = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
+    assert button_data(ended) == [f"mg:r:{activity.id}", f"mg:a:{activity.id}"]
+    sheet = await bot.tap(LEAD, ended, f"mg:a:{activity.id}")
+    # Marked by hand and never checked out: nothing proposed, and the bulk approval leaves it.
+    assert zh("record.flag_short.manual") in sheet.text
+    assert mentions(sheet.text, "attendance.line", name="张三", proposed="0")
+    assert mentions(sheet.text, "attendance.flagged_note", count=1)
+    held = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    assert mentions(held.text, "attendance.held", count=1)
+    row = first_with(sheet, "mg:s:")
+    person = await bot.tap(LEAD, sheet, row)
+    assert person.buttons[0]["text"] == zh("button.present_until_end", hours="2")
+    await bot.tap(LEAD, person, f"mg:m:p:{id_in(row)}")
+    approved = await bot.tap(LEAD, sheet, f"mg:y:{activity.id}")
+    assert says(approved.text, "attendance.approved", approved=1)
+    assert (await bot.say(LEAD, "/manage")).text == zh("manage.none")  # nothing left to manage
+
+
+# ---------------------------------------------------------------- locations
+
+
+async def test_item4_a_point_from_the_map_picker_is_refused_and_a_live_location_counts(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    activity = await _signed_up(bot)
+    _at(clock, activity.starts_at)
+    listing = await bot.say(ZHANG, "/checkin")
+    await bot.tap(ZHANG, listing, f"ci:l:{activity.id}")
+    bot.api.send_location(ZHANG, *NEAR)  # any point can be picked on the map
+    assert (await bot.reply(ZHANG)).text == zh("error.live_location_needed")
+    # Nor through an inline bot, which can post any point as a live location.
+    spoofer = FakeUser(id=424_242, first_name="AnyPlaceBot", is_bot=True, username="anyplacebot")
+    bot.api.send_location(ZHANG, *NEAR, live_period=3600, via_bot=spoofer)
+    assert (await bot.reply(ZHANG)).text == zh("checkin.not_forwarded")
+    assert await bot.count("checkins") == 0
+    sent = bot.api.send_location(ZHANG, *NEAR, live_period=3600)
+    assert says((await bot.reply(ZHANG)).text, "checkin.done", title=TITLE)
+    # The live location moves on site 40 minutes later; then the person leaves without
+    # checking out: the sheet proposes up to that last sign of presence.
+    clock.advance(timedelta(minutes=40))
+    bot.api.move_live_location(ZHANG, sent, *SITE)
+    await bot.say(ZHANG, "/hours")  # one chat's updates run in order: the move is handled
+    _at(clock, activity.ends_at + timedelta(minutes=31))
+    assert await bot.services.attendance.make_sheets() == 1
+    record = await _record_of(bot, ZHANG.id)
+    assert record.proposed_minutes == 40 and "no_checkout" in record.flags
+
+
+async def _two_open_at_once(bot: Harness, clock: ManualClock) -> tuple[Activity, Activity]:
+    """Two of Lucy's activities open for check-in at the same time (the second opens before
+    the first ends); Zhang is signed up for the first only."""
+    first = await _signed_up(bot)
+    second = await publish(
+        bot,
+        "中山路口劝导",
+        5,
+        starts_at=first.ends_at + timedelta(minutes=20),
+        hours=1,
+        place="中山路",
+        site=SITE,
+        by=LEAD,
+    )
+    await bot.services.signups.sign_up(LUCY.id, second.id)
+    return first, second
+
+
+async def test_issue12_item9_a_live_location_alone_checks_in_to_the_one_open_activity(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    first, _ = await _two_open_at_once(bot, clock)
+    _at(clock, first.starts_at)
+    bot.api.send_location(ZHANG, *NEAR, live_period=3600)  # no /checkin
+    assert says((await bot.reply(ZHANG)).text, "checkin.done", title=TITLE)
+
+
+async def test_issue12_item9_with_several_open_the_person_picks_one_once(
+    timed_bot: Harness, clock: ManualClock
+) -> None:
+    bot = timed_bot
+    first, second = await _two_open_at_once(bot, clock)
+    _at(clock, first.ends_at - timedelta(minutes=5))
+    bot.api.send_location(LUCY, *NEAR, live_period=3600)
+    choice = await bot.reply(LUCY)
+    assert choice.text == en("checkin.pick")
+    assert button_data(choice) == [f"ci:p:{first.id}", f"ci:p:{second.id}"]
+    done = await bot.tap(LUCY, choice, f"ci:p:{second.id}")
+    assert says(done.text, "checkin.done", title="中山路口劝导")
+    await bot.answer_to_press(LUCY, choice, f"ci:p:{first.id}")  # the choice is spent
+    sessions = await bot.services.checkin.open_sessions(LUCY.id)
+    assert [checkin.activity_id for _, checkin in sessions] == [second.id]
+
+
+# ---------------------------------------------------------------- restarts
 
 
 async def test_item6_the_code_display_rotates_again_after_a_restart(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
     clock = ManualClock(CLOCK_START)
-    name = f"check-in code display {LEAD.id}:"
     first = start_harness(tmp_path, api, clock=clock)
     bot = await anext(first)
-    await seed(bot, 0)
-    activity = await _activity(bot, clock)
-    name += str(activity.id)
-    clock.advance(activity.starts_at - clock.now())
+    activity = await _signed_up(bot)
+    name = f"check-in code display {LEAD.id}:{activity.id}"
+    _at(clock, activity.starts_at)
     card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
-    since = bot.api.mark()
-    bot.api.press(LEAD, card, f"mg:k:{activity.id}")
-    photo = await bot.api.wait_for(lambda c: c.method == "sendPhoto" and c.ok, since=since)
+    photo = await bot.tap(LEAD, card, f"mg:k:{activity.id}")
     shown = photo.response["result"]["message_id"]
     jobs = bot.app.job_queue
     assert jobs is not None
@@ -413,13 +590,12 @@ async def test_item6_the_code_display_rotates_again_after_a_restart(
     bot = await anext(second)
     edited = await api.wait_for(lambda c: c.method == "editMessageMedia" and c.ok, since=since)
     assert edited.params["message_id"] == shown
-    fresh = edited.response["result"]["caption"].split("：", 1)[1].split("\n")[0].strip()
-    assert len(fresh) == 6
+    assert len(read(edited.response["result"]["caption"], "attendance.code")["code"]) == 6
     assert bot.app.job_queue is not None and bot.app.job_queue.get_jobs_by_name(name)
     await second.aclose()
 
     # Once the activity is over, a restart leaves the message alone.
-    clock.advance(activity.ends_at - clock.now())
+    _at(clock, activity.ends_at)
     since = api.mark()
     third = start_harness(tmp_path, api, clock=clock)
     bot = await anext(third)
@@ -429,49 +605,7 @@ async def test_item6_the_code_display_rotates_again_after_a_restart(
     await third.aclose()
 
 
-async def test_issue12_item9_a_live_location_shared_straight_away_checks_in(timed) -> None:
-    bot, clock = timed
-    await seed(bot, 0)
-    first = await _activity(bot, clock)
-    start = first.ends_at + timedelta(minutes=20)  # check-in to it opens before the first ends
-    second = await bot.services.activities.create(
-        await bot.services.roles.actor(LEAD.id),
-        Activity(
-            0,
-            "traffic",
-            "中山路口劝导",
-            "traffic",
-            start,
-            start + timedelta(hours=1),
-            "中山路",
-            5,
-            "published",
-            latitude=SITE[0],
-            longitude=SITE[1],
-        ),
-    )
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    await register(bot, LUCY, "Lucy Li", "13900139000", ["traffic"])
-    await bot.services.activities.sign_up(ZHANG.id, first.id)
-    for activity in (first, second):
-        await bot.services.activities.sign_up(LUCY.id, activity.id)
-
-    # No /checkin: the live location alone is enough while exactly one activity is open.
-    clock.advance(first.starts_at - clock.now())
-    bot.api.send_location(ZHANG, *NEAR, live_period=3600)
-    assert (await bot.reply(ZHANG)).text.startswith("✅ 已签到")
-
-    # With two open, the person picks one; the choice is spent once used.
-    clock.advance(first.ends_at - timedelta(minutes=5) - clock.now())
-    bot.api.send_location(LUCY, *NEAR, live_period=3600)
-    choice = await bot.reply(LUCY)
-    assert button_data(choice) == [f"ci:p:{first.id}", f"ci:p:{second.id}"]
-    done = await bot.tap(LUCY, choice, f"ci:p:{second.id}")
-    assert done.text.startswith("✅ Checked in to “中山路口劝导”")
-    await bot.answer_to_press(LUCY, choice, f"ci:p:{first.id}")
-    sessions = await bot.services.checkin.open_sessions(LUCY.id)
-    assert [checkin.activity_id for _, checkin in sessions] == [second.id]
-
+# ---------------------------------------------------------------- what a reader may do
 
 SECOND_ADMIN = FakeUser(id=900_002, first_name="Second", language_code="zh-hans")
 
@@ -494,18 +628,8 @@ async def test_issue12_item2_the_record_view_offers_only_what_its_reader_may_do(
     bot = two_admins
     for admin in (ADMIN, SECOND_ADMIN):
         await bot.say(admin, "/start")  # notices go to people who have talked to the bot
-    await register(bot, ZHANG, "张三", "13800138000", ["traffic"])
-    zhang = await bot.services.registration.volunteer(ZHANG.id)
-    assert zhang is not None
-    held = await bot.services.records.add_manual(
-        await bot.services.roles.actor(ADMIN.id),
-        zhang.id,
-        "traffic",
-        CLOCK_START.date(),
-        9 * 60,
-        "植树",
-        "纸质签到表补录",
-    )
+    await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
+    held = await add_hours(bot, ZHANG.id, 9 * 60, CLOCK_START.date())
     assert held.state is RecordState.REVIEW
     opened = f"h:r:{held.id}"
     for reader, offered in (
