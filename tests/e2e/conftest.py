@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from tests.e2e.helpers import ADMIN, FAST, Harness, button_data, start_harness
+from tests.e2e.helpers import Harness, start_harness
 from tests.fake_bot_api import FakeBotApi
-
-__all__ = ["ADMIN", "FAST", "Harness", "button_data", "start_harness"]  # as tests import them
 
 
 @pytest.fixture

@@ -22,9 +22,6 @@ from tests.e2e.helpers import (
     zh,
 )
 
-# test_activity_limits imports the walk from here until it takes it from the helpers.
-_to_step = new_activity_to_step
-
 BAD = ["x" * 5000, "a\x07b", "😀", "'; DROP TABLE activities; --", "-1", "99999999999999999999"]
 TITLE, TEAM, PLACE = "人民路口文明交通劝导", "文明交通志愿服务队", "人民路与中山路交叉口"
 

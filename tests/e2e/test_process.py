@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from tests.e2e.helpers import (
-    CLI,
     EXAMPLE_CONFIG,
     TOKEN,
     bot_env,
@@ -19,10 +18,6 @@ from tests.e2e.helpers import (
     start_cli,
 )
 from tests.fake_bot_api import FakeBotApi, FakeUser
-
-# test_operations imports these from here until it takes them from the helpers.
-_env = cli_env
-__all__ = ["CLI", "_env"]
 
 
 async def test_without_a_token_it_explains_botfather_and_exits_2(tmp_path: Path) -> None:

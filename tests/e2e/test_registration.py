@@ -20,8 +20,6 @@ from tests.e2e.helpers import (
 )
 from tests.fake_bot_api import FakeUser, group_chat
 
-__all__ = ["LUCY", "ZHANG", "register"]  # other test modules still import them from here
-
 BAD_TEXT = [
     "",
     " ",
