@@ -18,7 +18,7 @@ from bot.logs import configure_logging
 from storage.db import DatabaseTooNewError
 
 if TYPE_CHECKING:
-    from bot.services.households import HouseholdRow
+    from bot.services.household_import import HouseholdRow
     from bot.services.registration import RosterRow
 
 EXIT_CONFIG = 2
@@ -210,7 +210,7 @@ def _read_households(file: str) -> list[HouseholdRow] | str:
     """The households file's rows, or why the file cannot be used."""
     import csv
 
-    from bot.services.households import HouseholdRow
+    from bot.services.household_import import HouseholdRow
 
     try:
         text = _read_text(file)
@@ -249,7 +249,7 @@ def _read_households(file: str) -> list[HouseholdRow] | str:
 async def _import_households(config: Config, rows: list[HouseholdRow]) -> int:
     from bot.clock import SystemClock
     from bot.i18n import Catalogs
-    from bot.services.households import import_households
+    from bot.services.household_import import import_households
     from bot.services.teams import TeamService
     from storage.db import Database
 

@@ -47,7 +47,8 @@ from bot.domain.households import Household
 from bot.domain.models import Actor
 from bot.domain.ranking import Period
 from bot.services import Services
-from bot.services.households import HouseholdDraft, HouseholdRow, import_households
+from bot.services.household_import import HouseholdRow, import_households
+from bot.services.households import HouseholdDraft
 from bot.services.visits import NO_LOCATION
 from storage.db import Database
 from tests.conftest import ADMIN_ID, make_config
