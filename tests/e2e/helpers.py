@@ -329,6 +329,12 @@ async def publish(
     return await bot.services.activities.create(await bot.services.roles.actor(by.id), draft)
 
 
+async def manage_card(bot: Harness, activity: Activity, lead: FakeUser = LEAD) -> Call:
+    """The activity's card in the lead's /manage, with its actions."""
+    listing = await bot.say(lead, "/manage")
+    return await bot.tap(lead, listing, f"mg:o:{activity.id}")
+
+
 async def add_hours(
     bot: Harness, telegram_id: int, minutes: int, served_on: date, team: str = "traffic"
 ) -> ServiceRecord:

@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     ZHANG,
     Harness,
     enrol,
+    manage_card,
     new_activity_to_step,
     publish,
     says,
@@ -66,9 +67,7 @@ async def test_item6_manage_refuses_an_absurd_new_time_and_changes_nothing(
     activity = await publish(bot, capacity=2)
     await enrol(bot, ZHANG, "张三", "13800138000", ["traffic"])
     await bot.services.signups.sign_up(ZHANG.id, activity.id)
-    listing = await bot.say(LEAD, "/manage")
-    opened = await bot.tap(LEAD, listing, f"mg:o:{activity.id}")
-    await bot.tap(LEAD, opened, f"mg:e:time:{activity.id}")
+    await bot.tap(LEAD, await manage_card(bot, activity), f"mg:e:time:{activity.id}")
     far = await bot.say(LEAD, "2099-01-01 09:00")
     assert says(far.text, "error.start_too_far_ahead")
     day = _in_days(10)

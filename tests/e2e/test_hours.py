@@ -28,6 +28,7 @@ from tests.e2e.helpers import (
     enrol,
     first_with,
     id_in,
+    manage_card,
     mentions,
     publish,
     read,
@@ -141,7 +142,7 @@ async def test_the_lead_shows_a_check_in_code_as_a_qr_that_rotates_in_place(
     bot = timed_bot
     activity = await _signed_up(bot)
     _at(clock, activity.starts_at - timedelta(minutes=10))
-    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    card = await manage_card(bot, activity)
     assert f"mg:k:{activity.id}" in button_data(card)
     photo = await bot.tap(LEAD, card, f"mg:k:{activity.id}")
     assert photo.method == "sendPhoto"
@@ -440,7 +441,7 @@ async def test_a_lead_marks_presence_by_hand_and_a_volunteer_cannot(
     bot = timed_bot
     activity = await _signed_up(bot)
     _at(clock, activity.starts_at + timedelta(minutes=15))
-    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    card = await manage_card(bot, activity)
     presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
     assert f"张三: {zh('attendance.absent_now')}" in presence.text
     toggle = first_with(presence, "mg:t:")
@@ -459,7 +460,7 @@ async def test_a_hand_marked_line_without_check_out_waits_for_the_leads_own_deci
     activity = await _signed_up(bot)
     await bot.services.signups.cancel(LUCY.id, activity.id)
     _at(clock, activity.starts_at + timedelta(minutes=15))
-    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    card = await manage_card(bot, activity)
     presence = await bot.tap(LEAD, card, f"mg:h:{activity.id}")
     await bot.tap(LEAD, presence, first_with(presence, "mg:t:"))
     _at(clock, activity.ends_at + timedelta(minutes=31))
@@ -574,7 +575,7 @@ async def test_item6_the_code_display_rotates_again_after_a_restart(
     activity = await _signed_up(bot)
     name = f"check-in code display {LEAD.id}:{activity.id}"
     _at(clock, activity.starts_at)
-    card = await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
+    card = await manage_card(bot, activity)
     photo = await bot.tap(LEAD, card, f"mg:k:{activity.id}")
     shown = photo.response["result"]["message_id"]
     jobs = bot.app.job_queue

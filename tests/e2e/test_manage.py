@@ -15,13 +15,14 @@ from tests.e2e.helpers import (
     button_data,
     en,
     enrol,
+    manage_card,
     member,
     publish,
     says,
     seed_team,
     zh,
 )
-from tests.fake_bot_api import Call, FakeUser
+from tests.fake_bot_api import FakeUser
 
 TITLE = "人民路口文明交通劝导"
 OTHER_LEAD = FakeUser(id=5, first_name="W", language_code="zh-hans")
@@ -36,10 +37,6 @@ async def _two_signed_up(bot: Harness) -> Activity:
     await bot.services.signups.sign_up(ZHANG.id, activity.id)
     await bot.services.signups.sign_up(LUCY.id, activity.id)
     return activity
-
-
-async def _opened(bot: Harness, activity: Activity) -> Call:
-    return await bot.tap(LEAD, await bot.say(LEAD, "/manage"), f"mg:o:{activity.id}")
 
 
 async def _planned_reminders(bot: Harness) -> list[str]:
@@ -70,7 +67,7 @@ async def test_the_roster_shows_who_is_confirmed_and_who_waits_with_their_phones
     bot: Harness,
 ) -> None:
     activity = await _two_signed_up(bot)
-    roster = await bot.tap(LEAD, await _opened(bot, activity), f"mg:r:{activity.id}")
+    roster = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:r:{activity.id}")
     assert roster.text.split("\n") == [
         zh("manage.roster", title=TITLE),
         zh("manage.confirmed", confirmed=1),
@@ -82,7 +79,7 @@ async def test_the_roster_shows_who_is_confirmed_and_who_waits_with_their_phones
 
 async def test_a_lead_cancels_with_a_reason_and_everyone_is_told(bot: Harness) -> None:
     activity = await _two_signed_up(bot)
-    ask = await bot.tap(LEAD, await _opened(bot, activity), f"mg:x:{activity.id}")
+    ask = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:x:{activity.id}")
     assert ask.text == zh("manage.ask_reason", title=TITLE)
     assert says((await bot.say(LEAD, "x" * 5000)).text, "error.invalid_description")
     since = bot.api.mark()
@@ -123,7 +120,7 @@ async def test_more_places_move_the_waitlisted_up_and_fewer_than_confirmed_are_r
     bot: Harness,
 ) -> None:
     activity = await _two_signed_up(bot)
-    opened = await _opened(bot, activity)
+    opened = await manage_card(bot, activity)
     ask = await bot.tap(LEAD, opened, f"mg:e:capacity:{activity.id}")
     assert ask.text == zh("manage.ask_capacity", capacity=1)
     for bad in ["0", "-1", "x" * 5000, "😀", "5001"]:
@@ -140,7 +137,7 @@ async def test_more_places_move_the_waitlisted_up_and_fewer_than_confirmed_are_r
 
 async def test_a_new_place_is_told_to_those_signed_up(bot: Harness) -> None:
     activity = await _two_signed_up(bot)
-    ask = await bot.tap(LEAD, await _opened(bot, activity), f"mg:e:place:{activity.id}")
+    ask = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:e:place:{activity.id}")
     assert ask.text == zh("manage.ask_place")
     since = bot.api.mark()
     assert (await bot.say(LEAD, "中山路口")).text == zh("manage.changed", count=2)
@@ -150,7 +147,7 @@ async def test_a_new_place_is_told_to_those_signed_up(bot: Harness) -> None:
 
 async def test_a_new_time_is_checked_saved_and_its_reminders_planned_again(bot: Harness) -> None:
     activity = await _two_signed_up(bot)
-    ask = await bot.tap(LEAD, await _opened(bot, activity), f"mg:e:time:{activity.id}")
+    ask = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:e:time:{activity.id}")
     assert ask.text == zh("manage.ask_start")
     assert says((await bot.say(LEAD, "2020-01-01 09:00")).text, "error.when_in_past")
     # Some day within the year ahead (the e2e bot runs on the system clock).
@@ -174,7 +171,7 @@ async def test_a_long_roster_is_paged_in_one_message(bot: Harness) -> None:
     activity = await publish(bot, capacity=45)
     for telegram_id in members:
         await bot.services.signups.sign_up(telegram_id, activity.id)
-    first = await bot.tap(LEAD, await _opened(bot, activity), f"mg:r:{activity.id}")
+    first = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:r:{activity.id}")
     lines = first.text.split("\n")
     assert lines[:2] == [
         zh("manage.roster", title=activity.title),
@@ -204,7 +201,7 @@ async def test_a_long_roster_is_paged_in_one_message(bot: Harness) -> None:
 async def test_a_short_roster_is_one_page_without_buttons(bot: Harness) -> None:
     await seed_team(bot, 0)
     activity = await publish(bot)
-    roster = await bot.tap(LEAD, await _opened(bot, activity), f"mg:r:{activity.id}")
+    roster = await bot.tap(LEAD, await manage_card(bot, activity), f"mg:r:{activity.id}")
     assert roster.text.split("\n") == [
         zh("manage.roster", title=activity.title),
         zh("manage.confirmed", confirmed=0),
