@@ -234,6 +234,7 @@ async def test_forged_presses_by_a_volunteer_change_nothing(bot: Harness, tmp_pa
     mine = await bot.say(LUCY, "/households")
     assert says(mine.text, "households.mine_none")
     for data in (
+        "hh:l:0",
         f"hh:o:{household_id}",
         f"hh:pv:{household_id}:{lucy.id}",
         f"hh:up:{household_id}:{zhang.id}",

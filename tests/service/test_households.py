@@ -421,6 +421,11 @@ async def test_the_lead_approves_a_visit_and_the_household_drops_off_the_due_lis
     assert [(entry.key.volunteer_id, entry.key.minutes) for entry in board.top] == [
         (await _volunteer_id(services, ANNA), 90)
     ]
+    # And on the certificate, as a household visit.
+    certificate = await services.certificates.issue_certificate(ANNA, {})
+    [line] = certificate.lines
+    assert (line.title, line.place, line.minutes) == (record.title, "沙坪街道中东社区", 90)
+    assert line.content.startswith("入户走访")
 
 
 async def test_no_one_approves_their_own_visit_or_another_teams(
