@@ -4,6 +4,8 @@ and retention of messages, broadcast bodies and chart files (item 11). Time is i
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import aiosqlite
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.models import Activity, Team
+from bot.config import Config
+from bot.domain.models import Activity, Actor, Team, Volunteer
 from bot.domain.ranking import Ranked
 from bot.services import Services, files_folder
 from bot.services.reports import HonorRoll, display_name
@@ -87,9 +90,34 @@ def _activity(start: datetime, title: str) -> Activity:
     )
 
 
-async def test_item10_forget_me_leaves_nothing(
-    services: Services, db: Database, clock: ManualClock, register, config
-) -> None:
+@dataclass
+class Erasure:
+    """The person's trail through every feature, and what a test needs to look at it."""
+
+    services: Services
+    db: Database
+    config: Config
+    person: Volunteer
+    lead_actor: Actor
+    record_id: int
+    certificate_code: str
+    broadcast_id: int
+
+    @property
+    def files(self) -> Path:
+        return files_folder(self.config)
+
+    async def forget(self) -> None:
+        await self.services.registration.forget(PERSON)
+
+
+@pytest.fixture
+async def erasure(
+    services: Services, db: Database, clock: ManualClock, register, config: Config
+) -> Erasure:
+    """The person, a volunteer of the traffic team and lead of the blood team, leaves a trail
+    in every feature: an approved record with a dispute quoting their name and number, a
+    certificate, a late cancellation, a broadcast signed with their name, the weekly board."""
     admin = await services.roles.actor(ADMIN_ID)
     await services.accounts.seen(PERSON, "zh-hans")  # what every update from them records
     await services.accounts.choose_language(PERSON, "zh")
@@ -110,8 +138,8 @@ async def test_item10_forget_me_leaves_nothing(
     activity = await services.activities.create(
         lead_actor, _activity(clock.now() + timedelta(days=1, hours=1), "人民路口文明交通劝导")
     )
-    await services.activities.sign_up(PERSON, activity.id)
-    await services.activities.sign_up(MEMBER, activity.id)
+    await services.signups.sign_up(PERSON, activity.id)
+    await services.signups.sign_up(MEMBER, activity.id)
     clock.advance(activity.starts_at - clock.now())
     _, code, _ = await services.checkin.issue_code(lead_actor, activity.id)
     await services.checkin.check_in_by_code(PERSON, code)
@@ -137,8 +165,8 @@ async def test_item10_forget_me_leaves_nothing(
     soon = await services.activities.create(
         lead_actor, _activity(clock.now() + timedelta(hours=3), "晚高峰劝导")
     )
-    await services.activities.sign_up(PERSON, soon.id)
-    await services.activities.cancel(PERSON, soon.id)
+    await services.signups.sign_up(PERSON, soon.id)
+    await services.signups.cancel(PERSON, soon.id)
 
     # A broadcast as the blood team's lead, signed with the name and number.
     person_actor = await services.roles.actor(PERSON)
@@ -166,9 +194,17 @@ async def test_item10_forget_me_leaves_nothing(
         return "红榜"
 
     assert await services.reports.queue_weekly_posts(chart, caption, roll_chart, roll_caption)
-    files = files_folder(config)
-    assert _scan_files(files), "the board should show the person before the erasure"
-    before = await _scan_database(db)
+    return Erasure(
+        services, db, config, person, lead_actor, mine.id, certificate.code, status.broadcast.id
+    )
+
+
+async def test_item10_before_the_erasure_the_scans_find_the_person_everywhere(
+    erasure: Erasure,
+) -> None:
+    """The scans below see what they look for: before /forget_me, every place holds the person."""
+    assert _scan_files(erasure.files), "the board shows the person"
+    before = await _scan_database(erasure.db)
     for place in (
         "outbox.text",
         "disputes.text",
@@ -182,55 +218,73 @@ async def test_item10_forget_me_leaves_nothing(
     ):
         assert any(leak.startswith(place) for leak in before), place
 
-    await services.registration.forget(PERSON)
 
-    assert await _scan_database(db) == []
-    assert _scan_files(files) == []
-    # Nor in the bytes of the database file and its write-ahead log: what was deleted or
-    # overwritten is zeroed (secure_delete) and the log is emptied after the erasure.
-    database_files = [
-        config.storage.path,
-        config.storage.path.with_name(config.storage.path.name + "-wal"),
-    ]
+async def test_item10_forget_me_leaves_nothing_in_any_table(erasure: Erasure) -> None:
+    await erasure.forget()
+    assert await _scan_database(erasure.db) == []
+
+
+async def test_item10_forget_me_leaves_nothing_in_the_files_folder(erasure: Erasure) -> None:
+    await erasure.forget()
+    assert _scan_files(erasure.files) == []
+
+
+async def test_item10_forget_me_leaves_nothing_in_the_database_files_bytes(
+    erasure: Erasure,
+) -> None:
+    """What was deleted or overwritten is zeroed (secure_delete) and the write-ahead log is
+    emptied after the erasure."""
+    await erasure.forget()
+    path = erasure.config.storage.path
+    database_files = [path, path.with_name(path.name + "-wal")]
     assert [
-        hit for path in database_files if path.exists() for hit in _hits(path.read_bytes())
+        hit for file in database_files if file.exists() for hit in _hits(file.read_bytes())
     ] == []
-    # What stays: the service record under the volunteer row id, its audit trail (the notes
-    # redacted, the actor an erased key), the certificate verifying without a name, the
-    # broadcast's counts.
-    view = await services.records.record_view(lead_actor, mine.id)
-    assert view.record.volunteer_id == person.id and view.record.minutes == 120
+
+
+async def test_item10_the_record_and_its_audit_trail_stay_without_the_person(
+    erasure: Erasure,
+) -> None:
+    """The service record stays under the volunteer row id, its audit trail with the notes
+    redacted and the person's own steps by an erased key."""
+    await erasure.forget()
+    view = await erasure.services.records.record_view(erasure.lead_actor, erasure.record_id)
+    assert view.record.volunteer_id == erasure.person.id and view.record.minutes == 120
     assert view.history is not None
     assert [entry.action for entry in view.history][-2:] == ["disputed", "resolved"]
     disputed, resolved = view.history[-2:]
     assert disputed.actor_erased and disputed.actor_telegram_id is None
     assert disputed.reason is None and resolved.reason is None
     assert resolved.actor_telegram_id == LEAD and not resolved.actor_erased
-    holder, total, count, _ = await services.certificates.verify(certificate.code)
+
+
+async def test_item10_the_certificate_still_verifies_without_a_name(erasure: Erasure) -> None:
+    await erasure.forget()
+    holder, total, count, _ = await erasure.services.certificates.verify(erasure.certificate_code)
     assert (holder, total, count) == ("", 120, 1)
-    counts = (await services.broadcasts.status(status.broadcast.id)).counts
+
+
+async def test_item10_the_broadcast_keeps_its_counts(erasure: Erasure) -> None:
+    await erasure.forget()
+    counts = (await erasure.services.broadcasts.status(erasure.broadcast_id)).counts
     assert counts.sent == 2  # the member and the erased lead (their copy anonymous)
 
 
-async def test_item10_audit_keeps_no_free_text_and_the_migration_moves_it_out(
-    tmp_path: Path,
-) -> None:
-    """Audit rows written before migration 009 have their reason and actor moved out to
-    record_notes and audit_actors; record_audit then has neither column, and stays
-    append-only."""
+@pytest.fixture
+async def migrated_from_8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[aiosqlite.Connection]:
+    """A database with audit rows written before migration 009 (an admin's note, the words
+    of someone who has since erased their data, the bot's own step), then migrated on."""
     conn = await aiosqlite.connect(tmp_path / "old.sqlite3", isolation_level=None)
     conn.row_factory = aiosqlite.Row
     try:
         import storage.db as storage_db
 
         shipped = storage_db.migrations()
-        before = [m for m in shipped if m[0] < 9]
-        original = storage_db.migrations
-        storage_db.migrations = lambda: before  # type: ignore[assignment]
-        try:
+        with monkeypatch.context() as patch:
+            patch.setattr(storage_db, "migrations", lambda: [m for m in shipped if m[0] < 9])
             await migrate(conn)
-        finally:
-            storage_db.migrations = original  # type: ignore[assignment]
         now = "2026-11-27T08:00:00+00:00"
         await conn.executescript(
             f"""
@@ -259,25 +313,50 @@ async def test_item10_audit_keeps_no_free_text_and_the_migration_moves_it_out(
             """
         )
         assert await migrate(conn) == [m[1] for m in shipped if m[0] >= 9]
-        async with conn.execute("PRAGMA table_info(record_audit)") as cursor:
-            columns = {row["name"] for row in await cursor.fetchall()}
-        assert "reason" not in columns and "actor_telegram_id" not in columns
-        assert {"actor_id", "note_id"} <= columns
-        from storage import audit
-
-        [added] = await audit.history(conn, 1)
-        assert (added.actor_telegram_id, added.reason) == (900001, "补录：王五")
-        # Someone who erased their data before: their words redacted, their key erased.
-        disputed, created = await audit.history(conn, 2)
-        assert disputed.reason is None and disputed.actor_erased
-        assert created.actor_telegram_id is None and not created.actor_erased
-        async with conn.execute("SELECT text FROM disputes") as cursor:
-            assert [row["text"] for row in await cursor.fetchall()] == [""]
-        for statement in ("UPDATE record_audit SET action = 'x'", "DELETE FROM record_audit"):
-            with pytest.raises(aiosqlite.IntegrityError):
-                await conn.execute(statement)
+        yield conn
     finally:
         await conn.close()
+
+
+async def test_item10_after_migration_009_the_audit_has_no_reason_or_actor_column(
+    migrated_from_8: aiosqlite.Connection,
+) -> None:
+    async with migrated_from_8.execute("PRAGMA table_info(record_audit)") as cursor:
+        columns = {row["name"] for row in await cursor.fetchall()}
+    assert "reason" not in columns and "actor_telegram_id" not in columns
+    assert {"actor_id", "note_id"} <= columns
+
+
+async def test_item10_reasons_and_actors_written_before_migration_009_read_back(
+    migrated_from_8: aiosqlite.Connection,
+) -> None:
+    from storage import audit
+
+    [added] = await audit.history(migrated_from_8, 1)
+    assert (added.actor_telegram_id, added.reason) == (900001, "补录：王五")
+    _, created = await audit.history(migrated_from_8, 2)
+    assert created.actor_telegram_id is None and not created.actor_erased
+
+
+async def test_item10_the_words_of_someone_erased_before_migration_009_are_redacted(
+    migrated_from_8: aiosqlite.Connection,
+) -> None:
+    from storage import audit
+
+    disputed, _ = await audit.history(migrated_from_8, 2)
+    assert disputed.reason is None and disputed.actor_erased
+    async with migrated_from_8.execute("SELECT text FROM disputes") as cursor:
+        assert [row["text"] for row in await cursor.fetchall()] == [""]
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE record_audit SET action = 'x'", "DELETE FROM record_audit"]
+)
+async def test_item10_the_audit_stays_append_only_after_migration_009(
+    migrated_from_8: aiosqlite.Connection, statement: str
+) -> None:
+    with pytest.raises(aiosqlite.IntegrityError):
+        await migrated_from_8.execute(statement)
 
 
 # ---------------------------------------------------------------- item 11: retention
