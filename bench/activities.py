@@ -105,7 +105,7 @@ async def storm_and_list() -> dict[str, object]:
                             query = str(call.params["callback_query_id"])
                             latencies.append((call.at - pressed_at[query]) * 1000)
                     commits.append(db.commits - commits_before)
-                    confirmed_counts.append((await services.activities.counts(activity.id))[0])
+                    confirmed_counts.append((await services.signups.counts(activity.id))[0])
                 for n in range(20):
                     await services.activities.create(admin, _draft(100 + n))
                 listers = await _seed_people(app, LIST_PEOPLE, 30_000)

@@ -18,7 +18,7 @@ from bot.domain.errors import DomainError, NotRegistered
 from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.roster import Placement
-from bot.services.activities import ActivityView
+from bot.services.activity_pages import ActivityView
 from handlers.common import (
     Choice,
     Turn,
@@ -248,17 +248,16 @@ async def on_sign_up_or_cancel(update: Update, context: AppContext) -> None:
         await answer_expired(turn)
         return
     signing_up, activity_id = isinstance(press, SignUp), press.activity
-    service = turn.services.activities
     try:
         if signing_up:
-            result = await service.sign_up(turn.user_id, activity_id)
+            result = await turn.services.signups.sign_up(turn.user_id, activity_id)
             toast = (
                 turn.t("signup.confirmed", title=result.activity.title)
                 if result.placement is Placement.CONFIRMED
                 else turn.t("signup.waitlisted", position=result.waitlist_position)
             )
         else:
-            cancelled = await service.cancel(turn.user_id, activity_id)
+            cancelled = await turn.services.signups.cancel(turn.user_id, activity_id)
             toast = turn.t(
                 "signup.cancelled"
                 if cancelled.was is Placement.CONFIRMED
@@ -272,7 +271,7 @@ async def on_sign_up_or_cancel(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await turn.query.answer(toast)
-    view, status = await service.view(activity_id, turn.user_id)
+    view, status = await turn.services.activities.view(activity_id, turn.user_id)
     text, markup = await card(turn, view, status)
     shown = turn.query.message
     if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:

@@ -23,7 +23,8 @@ from bot.domain.errors import DomainError
 from bot.domain.models import Activity, Volunteer
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
-from bot.services.activities import ActivityView, parse_capacity
+from bot.services.activities import parse_capacity
+from bot.services.activity_pages import ActivityView
 from handlers.activities import card
 from handlers.common import (
     Choice,
@@ -98,7 +99,7 @@ async def _roster_of(
         await answer_expired(turn)
         return None
     try:
-        roster = await turn.services.activities.roster(await turn.actor(), activity_id)
+        roster = await turn.services.activity_changes.roster(await turn.actor(), activity_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return None
@@ -204,7 +205,9 @@ async def on_edit(update: Update, context: AppContext) -> None:
         return
     field, activity_id = press.field, press.activity
     try:
-        activity, _, _ = await turn.services.activities.roster(await turn.actor(), activity_id)
+        activity, _, _ = await turn.services.activity_changes.roster(
+            await turn.actor(), activity_id
+        )
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -238,7 +241,7 @@ async def edit_end(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
     ends_at = parse_when(message.text or "", context.runtime.clock.now(), turn.t.zone)
-    told = await turn.services.activities.change_time(
+    told = await turn.services.activity_changes.change_time(
         await turn.actor(),
         dialogue.data.activity_id,
         entered(dialogue.data.starts_at),
@@ -252,7 +255,7 @@ async def edit_end(
 async def edit_place(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
-    told = await turn.services.activities.change_place(
+    told = await turn.services.activity_changes.change_place(
         await turn.actor(), dialogue.data.activity_id, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)
@@ -263,7 +266,7 @@ async def edit_place(
 async def edit_capacity(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
-    promoted = await turn.services.activities.change_capacity(
+    promoted = await turn.services.activity_changes.change_capacity(
         await turn.actor(), dialogue.data.activity_id, parse_capacity(message.text or "")
     )
     await turn.services.dialogues.end(turn.user_id)
@@ -275,7 +278,7 @@ async def cancel_reason(
     context: AppContext, turn: Turn, dialogue: Dialogue[ManageData], message: Message
 ) -> None:
     activity_id = dialogue.data.activity_id
-    told = await turn.services.activities.cancel_activity(
+    told = await turn.services.activity_changes.cancel_activity(
         await turn.actor(), activity_id, message.text or ""
     )
     await turn.services.dialogues.end(turn.user_id)

@@ -21,7 +21,7 @@ async def my_command(update: Update, context: AppContext) -> None:
     if not await require_private(context, turn):
         return
     try:
-        current, past = await turn.services.activities.mine(turn.user_id)
+        current, past = await turn.services.signups.mine(turn.user_id)
     except DomainError as error:
         await reply_error(context, turn, error)
         return
@@ -62,9 +62,7 @@ async def on_calendar(update: Update, context: AppContext) -> None:
     turn = await turn_of(update, context)
     assert turn.query is not None
     try:
-        data = await turn.services.activities.calendar(
-            turn.user_id, context.runtime.config.org.name
-        )
+        data = await turn.services.signups.calendar(turn.user_id, context.runtime.config.org.name)
     except DomainError as error:
         await reply_error(context, turn, error)
         return

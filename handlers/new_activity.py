@@ -18,12 +18,13 @@ from bot.domain.dialogues import Dialogue, NewActivityData, entered
 from bot.domain.errors import DomainError, InvalidCategory
 from bot.domain.paging import page_of
 from bot.domain.when import parse_when
-from bot.services.activities import ActivityView, parse_capacity
+from bot.services.activities import parse_capacity
+from bot.services.activity_pages import ActivityView
 from handlers.activities import card
 from handlers.common import (
     Choice,
-    answer_expired,
     Turn,
+    answer_expired,
     buttons,
     page_buttons,
     pressed,

@@ -13,6 +13,9 @@ from bot.i18n import Catalogs
 from bot.outbox.signal import OutboxSignal
 from bot.services.accounts import AccountService
 from bot.services.activities import ActivityService
+from bot.services.activity_changes import ActivityChangeService
+from bot.services.activity_notices import ActivityNotices
+from bot.services.activity_pages import ActivityPages
 from bot.services.attendance import AttendanceService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
@@ -33,6 +36,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
+from bot.services.signups import SignupService
 from bot.services.teams import TeamService
 from bot.services.visits import VisitService
 from bot.services.wish_digest import WishDigests
@@ -67,6 +71,8 @@ class Services:
     broadcasts: BroadcastService
     groups: GroupService
     activities: ActivityService
+    activity_changes: ActivityChangeService
+    signups: SignupService
     reminders: ReminderService
     checkin: CheckInService
     attendance: AttendanceService
@@ -92,8 +98,18 @@ class Services:
         signal = OutboxSignal()
         language = config.org.default_language
         team_service = TeamService(db, clock)
-        activities = ActivityService(
-            db, clock, config.activities, config.reminders.deltas, catalogs, language, signal
+        pages = ActivityPages(db)
+        activities = ActivityService(pages, clock, config.activities, catalogs, language, signal)
+        activity_notices = ActivityNotices(
+            Notices(catalogs, language), clock, config.activities.cutoff
+        )
+        signups = SignupService(
+            pages,
+            clock,
+            config.activities.cutoff,
+            config.reminders.deltas,
+            activity_notices,
+            signal,
         )
         privacy = PrivacyService(
             db, clock, config.retention, files_folder(config), signal, config.org.admins
@@ -112,7 +128,7 @@ class Services:
             registration=RegistrationService(
                 db,
                 clock,
-                activities.release_all,
+                signups.release_all,
                 Notices(catalogs, language),
                 signal,
                 privacy=privacy,
@@ -130,6 +146,10 @@ class Services:
             ),
             groups=GroupService(db, clock),
             activities=activities,
+            activity_changes=ActivityChangeService(
+                pages, clock, activities, config.reminders.deltas, activity_notices, signal
+            ),
+            signups=signups,
             reminders=ReminderService(db, clock, catalogs, language, signal),
             checkin=CheckInService(db, clock, config.hours),
             attendance=AttendanceService(

@@ -130,18 +130,18 @@ async def test_signing_up_confirms_then_waitlists_in_order_and_repeats_change_no
 ) -> None:
     activity = await _create(services, clock, capacity=2)
     people = await _people(services, 4)
-    results = [await services.activities.sign_up(p, activity.id) for p in people]
+    results = [await services.signups.sign_up(p, activity.id) for p in people]
     assert [(r.placement, r.waitlist_position) for r in results] == [
         (Placement.CONFIRMED, None),
         (Placement.CONFIRMED, None),
         (Placement.WAITLISTED, 1),
         (Placement.WAITLISTED, 2),
     ]
-    again = await services.activities.sign_up(people[3], activity.id)
+    again = await services.signups.sign_up(people[3], activity.id)
     assert (again.placement, again.waitlist_position) == (Placement.WAITLISTED, 2)
-    assert await services.activities.counts(activity.id) == (2, 2)
+    assert await services.signups.counts(activity.id) == (2, 2)
     with pytest.raises(NotRegistered):
-        await services.activities.sign_up(404, activity.id)
+        await services.signups.sign_up(404, activity.id)
 
 
 async def test_a_freed_slot_goes_to_the_first_waiting_who_is_told_at_once(
@@ -151,18 +151,18 @@ async def test_a_freed_slot_goes_to_the_first_waiting_who_is_told_at_once(
     first, second, third = await _people(services, 3)
     await services.accounts.seen(second, "en")
     for person in (first, second, third):
-        await services.activities.sign_up(person, activity.id)
-    result = await services.activities.cancel(first, activity.id)
+        await services.signups.sign_up(person, activity.id)
+    result = await services.signups.cancel(first, activity.id)
     assert result.was is Placement.CONFIRMED and not result.late
-    assert (await services.activities.sign_up(second, activity.id)).placement is Placement.CONFIRMED
+    assert (await services.signups.sign_up(second, activity.id)).placement is Placement.CONFIRMED
     (notice,) = await _outbox(db)
     assert notice[:2] == (second, "promotion")
     assert notice[2].startswith(
         "A place opened up: you are now confirmed for “人民路口文明交通劝导”"
     )
     with pytest.raises(NotSignedUp):
-        await services.activities.cancel(first, activity.id)
-    again = await services.activities.sign_up(first, activity.id)
+        await services.signups.cancel(first, activity.id)
+    again = await services.signups.sign_up(first, activity.id)
     assert (again.placement, again.waitlist_position) == (Placement.WAITLISTED, 2), (
         "back of the line"
     )
@@ -181,8 +181,8 @@ async def test_late_cancellation_alerts_the_teams_leads(
         ends_at=clock.now() + timedelta(hours=7),
     )
     (person,) = await _people(services, 1)
-    await services.activities.sign_up(person, activity.id)
-    result = await services.activities.cancel(person, activity.id)
+    await services.signups.sign_up(person, activity.id)
+    result = await services.signups.cancel(person, activity.id)
     assert result.late
     alerts = [row for row in await _outbox(db) if row[1] == "late_cancel"]
     assert alerts and alerts[0][0] == 1 and "距开始不足 24 小时" in alerts[0][2]
@@ -207,18 +207,16 @@ async def test_sign_up_closes_at_the_start_and_clashes_are_named(
         ends_at=morning.ends_at + timedelta(hours=1),
     )
     (person,) = await _people(services, 1)
-    await services.activities.sign_up(person, morning.id)
+    await services.signups.sign_up(person, morning.id)
     with pytest.raises(ScheduleClash) as clash:
-        await services.activities.sign_up(person, overlapping.id)
+        await services.signups.sign_up(person, overlapping.id)
     assert clash.value.params["title"] == "早班劝导"
-    assert (await services.activities.sign_up(person, later.id)).placement is Placement.CONFIRMED
+    assert (await services.signups.sign_up(person, later.id)).placement is Placement.CONFIRMED
     clock.advance(timedelta(days=2, minutes=1))
     (other,) = await _people(services, 1, first=2000)
     with pytest.raises(SignupClosed):
-        await services.activities.sign_up(other, morning.id)
-    assert (
-        await services.activities.sign_up(other, overlapping.id)
-    ).placement is Placement.CONFIRMED
+        await services.signups.sign_up(other, morning.id)
+    assert (await services.signups.sign_up(other, overlapping.id)).placement is Placement.CONFIRMED
 
 
 async def test_a_cancelled_activity_takes_no_sign_ups(
@@ -229,7 +227,7 @@ async def test_a_cancelled_activity_takes_no_sign_ups(
         await tx.execute("UPDATE activities SET state = 'cancelled' WHERE id = ?", (activity.id,))
     (person,) = await _people(services, 1)
     with pytest.raises(ActivityCancelled):
-        await services.activities.sign_up(person, activity.id)
+        await services.signups.sign_up(person, activity.id)
 
 
 async def test_the_database_refuses_to_confirm_beyond_capacity_whatever_the_code(
@@ -239,8 +237,8 @@ async def test_the_database_refuses_to_confirm_beyond_capacity_whatever_the_code
 
     activity = await _create(services, clock, capacity=1)
     first, second = await _people(services, 2)
-    await services.activities.sign_up(first, activity.id)
-    await services.activities.sign_up(second, activity.id)
+    await services.signups.sign_up(first, activity.id)
+    await services.signups.sign_up(second, activity.id)
     with pytest.raises(aiosqlite.IntegrityError, match="full"):
         async with db.transaction() as tx:
             await tx.execute("UPDATE signups SET status = 'confirmed' WHERE status = 'waitlisted'")
@@ -261,14 +259,14 @@ async def test_200_concurrent_sign_ups_for_10_slots_confirm_exactly_10_in_every_
             ends_at=clock.now() + timedelta(days=2, hours=3 * round_number + 1),
         )
         results = await asyncio.gather(
-            *(services.activities.sign_up(person, activity.id) for person in people)
+            *(services.signups.sign_up(person, activity.id) for person in people)
         )
         confirmed = [r for r in results if r.placement is Placement.CONFIRMED]
         assert len(confirmed) == 10, f"round {round_number}"
         assert sorted(r.waitlist_position for r in results if r.waitlist_position) == list(
             range(1, 191)
         )
-        assert await services.activities.counts(activity.id) == (10, 190)
+        assert await services.signups.counts(activity.id) == (10, 190)
 
 
 async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
@@ -278,14 +276,14 @@ async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
     activity = await _create(services, clock)
     before = db.commits
     results = await asyncio.gather(
-        *(services.activities.sign_up(person, activity.id) for person in people)
+        *(services.signups.sign_up(person, activity.id) for person in people)
     )
     assert sum(r.placement is Placement.CONFIRMED for r in results) == 10
     assert db.commits - before < 20  # one write transaction (one fsync) per group, not per press
     # A second press by someone already signed up, or a refused one, writes nothing new.
-    again = await services.activities.sign_up(people[0], activity.id)
+    again = await services.signups.sign_up(people[0], activity.id)
     assert again.placement is Placement.CONFIRMED
-    assert await services.activities.counts(activity.id) == (10, 190)
+    assert await services.signups.counts(activity.id) == (10, 190)
 
 
 async def test_item11_a_sign_up_read_before_a_time_change_is_decided_again(
@@ -297,13 +295,13 @@ async def test_item11_a_sign_up_read_before_a_time_change_is_decided_again(
     assert volunteer is not None
     admin = await services.roles.actor(ADMIN_ID)
     later = read.starts_at + timedelta(days=1)
-    await services.activities.change_time(admin, read.id, later, later + timedelta(hours=2))
+    await services.activity_changes.change_time(admin, read.id, later, later + timedelta(hours=2))
     async with db.transaction() as tx:
         stale = await signups.place_if_open(
             tx, read.id, volunteer.id, clock.now(), read.starts_at, read.ends_at
         )
     assert stale is None  # planned from the old time: the caller decides it again
-    result = await services.activities.sign_up(person, read.id)
+    result = await services.signups.sign_up(person, read.id)
     assert result.activity.starts_at == later
     async with db.reader.execute("SELECT due_at FROM reminders ORDER BY due_at") as cursor:
         due = [row[0] for row in await cursor.fetchall()]
@@ -348,17 +346,17 @@ async def test_the_database_follows_the_roster_model_for_any_sequence(
     for is_sign_up, index in ops:
         person = people[index]
         if is_sign_up:
-            result = await services.activities.sign_up(person, activity.id)
+            result = await services.signups.sign_up(person, activity.id)
             assert result.placement is model.sign_up(person)
         else:
             expected = model.status(person)
             if expected is None:
                 with pytest.raises(NotSignedUp):
-                    await services.activities.cancel(person, activity.id)
+                    await services.signups.cancel(person, activity.id)
             else:
                 model.cancel(person)
-                await services.activities.cancel(person, activity.id)
-        assert await services.activities.counts(activity.id) == (
+                await services.signups.cancel(person, activity.id)
+        assert await services.signups.counts(activity.id) == (
             len(model.confirmed),
             len(model.waitlist),
         )
@@ -369,13 +367,11 @@ async def test_forgetting_oneself_gives_up_future_places_and_the_waitlist_moves_
 ) -> None:
     activity = await _create(services, clock, capacity=1)
     leaver, waiting = await _people(services, 2)
-    await services.activities.sign_up(leaver, activity.id)
-    await services.activities.sign_up(waiting, activity.id)
+    await services.signups.sign_up(leaver, activity.id)
+    await services.signups.sign_up(waiting, activity.id)
     await services.registration.forget(leaver)
-    assert await services.activities.counts(activity.id) == (1, 0)
-    assert (
-        await services.activities.sign_up(waiting, activity.id)
-    ).placement is Placement.CONFIRMED
+    assert await services.signups.counts(activity.id) == (1, 0)
+    assert (await services.signups.sign_up(waiting, activity.id)).placement is Placement.CONFIRMED
     assert [kind for _, kind, _ in await _outbox(db)] == ["promotion"]
 
 
@@ -394,12 +390,56 @@ async def test_a_listed_page_follows_every_change_and_the_clock(
     [person] = await _people(services, 1)
     views, total = await services.activities.upcoming(0, 5)
     assert total == 2 and views[0].confirmed == 0
-    await services.activities.sign_up(person, first.id)
+    await services.signups.sign_up(person, first.id)
     views, _ = await services.activities.upcoming(0, 5)
     assert views[0].confirmed == 1 and views[0].slots_left == 9
-    await services.activities.cancel(person, first.id)
+    await services.signups.cancel(person, first.id)
     views, _ = await services.activities.upcoming(0, 5)
     assert views[0].confirmed == 0
     clock.advance(timedelta(days=2, minutes=1))
     views, total = await services.activities.upcoming(0, 5)
     assert total == 1 and [view.activity.id for view in views] == [later.id]
+
+
+async def test_a_page_read_before_a_leads_change_is_not_served_after_it(
+    services: Services, clock: ManualClock
+) -> None:
+    """Capacity, place, time and cancellation each show on the next read of a kept page."""
+    admin = await services.roles.actor(ADMIN_ID)
+    first = await _create(services, clock)
+    second = await _create(
+        services,
+        clock,
+        starts_at=clock.now() + timedelta(days=3),
+        ends_at=clock.now() + timedelta(days=3, hours=1),
+    )
+    views, _ = await services.activities.upcoming(0, 5)
+    assert [view.activity.id for view in views] == [first.id, second.id]
+    assert views[0].slots_left == 10
+    await services.activity_changes.change_capacity(admin, first.id, 4)
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].slots_left == 4
+    await services.activity_changes.change_place(admin, first.id, "解放路与中山路交叉口")
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].activity.place == "解放路与中山路交叉口"
+    later = clock.now() + timedelta(days=4)
+    await services.activity_changes.change_time(admin, first.id, later, later + timedelta(hours=1))
+    views, _ = await services.activities.upcoming(0, 5)
+    assert [view.activity.id for view in views] == [second.id, first.id]
+    await services.activity_changes.cancel_activity(admin, first.id, "暴雨预警")
+    views, total = await services.activities.upcoming(0, 5)
+    assert total == 1 and [view.activity.id for view in views] == [second.id]
+
+
+async def test_a_page_read_before_someone_forgets_themselves_is_not_served_after_it(
+    services: Services, clock: ManualClock
+) -> None:
+    """Their places are given up in the erasure's own transaction; the list shows it at once."""
+    activity = await _create(services, clock)
+    [person] = await _people(services, 1)
+    await services.signups.sign_up(person, activity.id)
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].confirmed == 1
+    await services.registration.forget(person)
+    views, _ = await services.activities.upcoming(0, 5)
+    assert views[0].confirmed == 0 and views[0].slots_left == 10

@@ -80,7 +80,7 @@ async def test_item6_time_change_to_an_absurd_span_is_refused_and_nothing_change
     admin = await services.roles.actor(ADMIN_ID)
     activity = await services.activities.create(admin, draft(clock))
     await register(7)
-    await services.activities.sign_up(7, activity.id)
+    await services.signups.sign_up(7, activity.id)
     start = activity.starts_at
     bad = [
         (start, FOREVER, ActivityTooLong),
@@ -96,11 +96,13 @@ async def test_item6_time_change_to_an_absurd_span_is_refused_and_nothing_change
     ]
     for starts_at, ends_at, error in bad:
         with pytest.raises(error):
-            await services.activities.change_time(admin, activity.id, starts_at, ends_at)
+            await services.activity_changes.change_time(admin, activity.id, starts_at, ends_at)
     unchanged = await services.activities.get(activity.id)
     assert (unchanged.starts_at, unchanged.ends_at) == (activity.starts_at, activity.ends_at)
     later = start + timedelta(days=1)
-    await services.activities.change_time(admin, activity.id, later, later + timedelta(hours=24))
+    await services.activity_changes.change_time(
+        admin, activity.id, later, later + timedelta(hours=24)
+    )
     moved = await services.activities.get(activity.id)
     assert moved.ends_at - moved.starts_at == timedelta(hours=24)
 

@@ -57,12 +57,12 @@ async def test_item10_a_name_that_is_an_ordinary_word_leaves_other_records_alone
         ),
     )
     other = await register(ANNA, name="安娜", phone="13800000003")
-    await services.activities.sign_up(ANNA, activity.id)
+    await services.signups.sign_up(ANNA, activity.id)
     await services.records.add_manual(
         admin, other.id, "traffic", date(2026, 11, 20), 60, "文明交通宣传", "纸质签到表补录"
     )
     named_like_a_word = await register(ORDINARY, name="交通", phone="13800000002")
-    await services.activities.sign_up(ORDINARY, activity.id)
+    await services.signups.sign_up(ORDINARY, activity.id)
     await services.registration.forget(ORDINARY)
 
     assert await _texts(db, "SELECT title FROM activities") == ["人民路口文明交通劝导"]

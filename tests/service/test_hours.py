@@ -118,7 +118,7 @@ async def build_scene(services: Services, clock: ManualClock, db: Database, regi
         ),
     )
     for telegram_id in (ANNA, BO, CHEN):
-        await services.activities.sign_up(telegram_id, activity.id)
+        await services.signups.sign_up(telegram_id, activity.id)
     return Scene(services, clock, db, activity, await services.roles.actor(LEAD), people)
 
 
@@ -189,7 +189,7 @@ async def test_an_activity_without_a_pin_takes_codes_only(scene: Scene, services
             "published",
         ),
     )
-    await services.activities.sign_up(ANNA, bare.id)
+    await services.signups.sign_up(ANNA, bare.id)
     scene.clock.advance(bare.starts_at - scene.clock.now())
     with pytest.raises(NoLocationPin):
         await services.checkin.check_in_by_location(ANNA, bare.id, *SITE, live=True)
@@ -222,7 +222,7 @@ async def test_lead_marks_presence_by_hand_but_not_their_own(
     scene: Scene, services: Services
 ) -> None:
     services, clock = scene.services, scene.clock
-    await services.activities.sign_up(LEAD, scene.activity.id)
+    await services.signups.sign_up(LEAD, scene.activity.id)
     clock.advance(scene.activity.starts_at + timedelta(minutes=20) - clock.now())
     await services.checkin.mark_present(scene.lead, scene.activity.id, scene.people[CHEN], True)
     _, people = await services.checkin.presence(scene.lead, scene.activity.id)
@@ -318,7 +318,7 @@ async def test_marks_adjustments_and_approval(scene: Scene) -> None:
 async def test_a_lead_approving_leaves_their_own_record_for_someone_else(
     scene: Scene, services: Services
 ) -> None:
-    await services.activities.sign_up(LEAD, scene.activity.id)
+    await services.signups.sign_up(LEAD, scene.activity.id)
     await _through_the_activity(scene)
     result = await services.attendance.approve_sheet(scene.lead, scene.activity.id)
     assert result.own_left == 1 and not result.complete
@@ -517,7 +517,7 @@ async def test_an_activity_longer_than_a_day_is_credited_at_most_a_day(
             "published",
         ),
     )
-    await services.activities.sign_up(ANNA, long.id)
+    await services.signups.sign_up(ANNA, long.id)
     scene.clock.advance(start - scene.clock.now())
     await services.checkin.mark_present(scene.lead, long.id, scene.people[ANNA], True)
     scene.clock.advance(timedelta(days=3, hours=1))

@@ -89,7 +89,7 @@ async def _checked_in_with_an_overlap(scene: Scene) -> Activity:
     09:00. The other activity is returned."""
     services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, other.id)
+    await scene.services.signups.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=1)
     clock.advance(scene.activity.starts_at - clock.now())
     _, code, _ = await services.checkin.issue_code(scene.lead, scene.activity.id)
@@ -109,11 +109,11 @@ async def test_item1_a_time_change_that_makes_confirmed_volunteers_clash_is_refu
     scene: Scene,
 ) -> None:
     later = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, later.id)
-    await scene.services.activities.sign_up(BO, later.id)
+    await scene.services.signups.sign_up(ANNA, later.id)
+    await scene.services.signups.sign_up(BO, later.id)
     onto = later.starts_at - timedelta(hours=4, minutes=30)  # 09:30, inside 09:00-11:00
     with pytest.raises(TimeChangeClash) as refused:
-        await scene.services.activities.change_time(
+        await scene.services.activity_changes.change_time(
             scene.lead, later.id, onto, onto + timedelta(hours=2)
         )
     assert refused.value.params["count"] == 2
@@ -122,7 +122,7 @@ async def test_item1_a_time_change_that_makes_confirmed_volunteers_clash_is_refu
     assert unchanged is not None and unchanged.starts_at == later.starts_at
     # A time that clashes with nobody's other sign-up is still fine.
     moved = later.starts_at + timedelta(hours=1)
-    await scene.services.activities.change_time(
+    await scene.services.activity_changes.change_time(
         scene.lead, later.id, moved, moved + timedelta(hours=2)
     )
 
@@ -134,11 +134,11 @@ async def test_item1_a_time_change_is_refused_for_people_waiting_for_a_place_too
     async with scene.db.transaction() as tx:
         await tx.execute("UPDATE activities SET capacity = 1 WHERE id = ?", (later.id,))
     await register(77, name="占位人", phone="13700000077")
-    await scene.services.activities.sign_up(77, later.id)  # takes the only place
-    assert (await scene.services.activities.sign_up(ANNA, later.id)).placement.value == "waitlisted"
+    await scene.services.signups.sign_up(77, later.id)  # takes the only place
+    assert (await scene.services.signups.sign_up(ANNA, later.id)).placement.value == "waitlisted"
     onto = scene.activity.starts_at
     with pytest.raises(TimeChangeClash) as refused:
-        await scene.services.activities.change_time(
+        await scene.services.activity_changes.change_time(
             scene.lead, later.id, onto, onto + timedelta(hours=2)
         )
     assert refused.value.params["count"] == 1
@@ -149,7 +149,7 @@ async def test_item1_no_check_in_while_another_overlapping_check_in_is_open(
 ) -> None:
     services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, other.id)
+    await scene.services.signups.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=0.5)
     clock.advance(scene.activity.starts_at - clock.now())
     await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)
@@ -168,7 +168,7 @@ async def test_item1_a_lead_cannot_mark_present_someone_checked_in_to_an_overlap
 ) -> None:
     services, clock = scene.services, scene.clock
     other = await _second_activity(scene, hours_after=5)
-    await scene.services.activities.sign_up(ANNA, other.id)
+    await scene.services.signups.sign_up(ANNA, other.id)
     await _moved_without_checks(scene, other, hours_after=0.5)
     clock.advance(scene.activity.starts_at + timedelta(minutes=45) - clock.now())
     await services.checkin.check_in_by_location(ANNA, scene.activity.id, *NEAR, live=True)

@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.domain.errors import NotTeamLead, PhoneMustBeShared, PhoneTaken
 from bot.domain.spreadsheet import csv_cell
 from bot.services import Services
-from bot.services.activities import PHONES_KEPT
+from bot.services.activity_changes import PHONES_KEPT
 from bot.services.exports import write_export
 from storage.db import Database
 from storage.reports import EXPORT_COLUMNS
@@ -185,12 +185,12 @@ async def test_item12_leads_see_phones_until_a_day_after_the_end(
     await services.roles.promote(admin, other_lead.id, "blood")
     activity = await services.activities.create(admin, draft(clock))
     await register(20, name="李四", phone="13800000020", teams=("blood",))  # another team's
-    await services.activities.sign_up(20, activity.id)
+    await services.signups.sign_up(20, activity.id)
     as_lead = await services.roles.actor(10)
 
     async def phones(actor_id: int) -> list[str]:
         actor = admin if actor_id == ADMIN_ID else await services.roles.actor(actor_id)
-        _, confirmed, _ = await services.activities.roster(actor, activity.id)
+        _, confirmed, _ = await services.activity_changes.roster(actor, activity.id)
         return [v.phone for v in confirmed]
 
     assert await phones(10) == ["+8613800000020"]
@@ -198,7 +198,7 @@ async def test_item12_leads_see_phones_until_a_day_after_the_end(
     assert await phones(10) == ["+8613800000020"]
     clock.advance(timedelta(minutes=1))
     assert await phones(10) == ["+86138****0020"]
-    assert not services.activities.phones_shown(as_lead, activity)
+    assert not services.activity_changes.phones_shown(as_lead, activity)
     assert await phones(ADMIN_ID) == ["+8613800000020"], "admins keep seeing them"
     with pytest.raises(NotTeamLead):
         await phones(11)

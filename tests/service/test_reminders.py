@@ -35,8 +35,8 @@ async def test_confirmed_places_get_24h_and_2h_reminders_sent_once_each(
     activity = await _create(services, clock, capacity=1)
     confirmed, waiting = await _people(services, 2)
     await services.accounts.seen(confirmed, "zh")
-    await services.activities.sign_up(confirmed, activity.id)
-    await services.activities.sign_up(waiting, activity.id)
+    await services.signups.sign_up(confirmed, activity.id)
+    await services.signups.sign_up(waiting, activity.id)
     plan = await reminders.states(db.reader, await _signup_id(db, confirmed))
     assert {minutes: state for minutes, (state, _) in plan.items()} == {
         1440: "planned",
@@ -61,7 +61,7 @@ async def test_after_downtime_a_reminder_is_sent_if_the_activity_has_not_started
 ) -> None:
     activity = await _create(services, clock)
     (person,) = await _people(services, 1)
-    await services.activities.sign_up(person, activity.id)
+    await services.signups.sign_up(person, activity.id)
     clock.advance(timedelta(days=1, hours=23))  # both reminders are now overdue, start is 1h off
     restarted = Services.build(db, config, clock)
     report = await restarted.reminders.dispatch_due()
@@ -75,7 +75,7 @@ async def test_after_downtime_past_the_start_reminders_are_skipped(
 ) -> None:
     activity = await _create(services, clock)
     (person,) = await _people(services, 1)
-    await services.activities.sign_up(person, activity.id)
+    await services.signups.sign_up(person, activity.id)
     clock.advance(timedelta(days=2, minutes=5))
     report = await services.reminders.dispatch_due()
     assert (report.queued, report.skipped) == (0, 2)
@@ -87,12 +87,12 @@ async def test_cancelled_and_muted_people_get_no_reminder_and_the_promoted_do(
 ) -> None:
     activity = await _create(services, clock, capacity=1)
     leaver, waiting, muted_one = await _people(services, 3)
-    await services.activities.sign_up(leaver, activity.id)
-    await services.activities.sign_up(waiting, activity.id)
-    await services.activities.cancel(leaver, activity.id)
+    await services.signups.sign_up(leaver, activity.id)
+    await services.signups.sign_up(waiting, activity.id)
+    await services.signups.cancel(leaver, activity.id)
     other = await _create(services, clock, title="另一场", starts_at=activity.starts_at)
     await services.reminders.set_muted(muted_one, True)
-    await services.activities.sign_up(muted_one, other.id)
+    await services.signups.sign_up(muted_one, other.id)
     clock.advance(timedelta(days=1, minutes=1))
     report = await services.reminders.dispatch_due()
     assert (report.queued, report.skipped) == (1, 1)
