@@ -54,10 +54,10 @@ migrate: $(STAMP) config.toml
 	$(BIN)/volunteer-bot migrate --config config.toml
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check bot handlers storage telegram_adapter tests bench scripts
+	$(BIN)/ruff check bot handlers storage telegram_adapter wechat_adapter tests bench scripts
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy bot handlers storage telegram_adapter scripts
+	$(BIN)/mypy bot handlers storage telegram_adapter wechat_adapter scripts
 
 pytest: $(DEV_STAMP)
 	$(BIN)/pytest

@@ -52,7 +52,7 @@ def _run(config: Config) -> int:
     if not token:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(config.logging.level, [token])
+    configure_logging(config.logging.level, [token, *config.wechat.secrets()])
     return run_polling(config)
 
 

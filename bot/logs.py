@@ -1,4 +1,5 @@
-"""Logging set-up that never writes the bot token (httpx logs request URLs, which contain it)."""
+"""Logging set-up that never writes the bot token (httpx logs request URLs, which contain it),
+nor WeChat's secrets and access tokens."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import sys
 
 # A token is `<bot id>:<35 characters>`; catch anything token-shaped even if not ours.
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# WeChat's access token travels in request URLs (`?access_token=...`) and its API's answers
+# (`"access_token": "..."`); the AppSecret in the token request (`&secret=...`).
+_CREDENTIAL = re.compile(r"""((?:access_token|secret)["']?\s*[=:]\s*["']?)[^&\s"',}]+""")
 # Mainland mobile numbers, with or without +86: personal data that logs must not keep.
 _PHONE_SHAPE = re.compile(r"(?<!\d)(\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
@@ -23,6 +27,7 @@ class RedactingFormatter(logging.Formatter):
         for secret in self._secrets:
             text = text.replace(secret, "<token>")
         text = _TOKEN_SHAPE.sub("<token>", text)
+        text = _CREDENTIAL.sub(r"\1<token>", text)
         return _PHONE_SHAPE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
 
     def format(self, record: logging.LogRecord) -> str:

@@ -48,7 +48,7 @@ def test_environment_overrides_nested_keys_and_token(monkeypatch: pytest.MonkeyP
     assert config.org.admins == [11, 22]
     assert config.org.default_language == "en"
     assert config.telegram.token.get_secret_value() == "42:secret"
-    assert "secret" not in repr(config) and "secret" not in str(config.telegram)
+    assert "42:secret" not in repr(config) and "42:secret" not in str(config.telegram)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_IMPORT = re.compile(r"^\s*(from|import)\s+telegram\b", re.MULTILINE)
+WECHAT_IMPORT = re.compile(r"^\s*(from|import)\s+(wechat_adapter|wechatpy|xmltodict)\b", re.M)
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b")
 # Button data written or read by hand: a prefix-shaped literal ("h:r:", "r:td", f"s:u:{id}"),
 # callback data given as a literal, or the pressed data taken apart.
@@ -35,6 +36,37 @@ def test_rules_services_and_storage_know_nothing_of_telegram() -> None:
     assert TELEGRAM_IMPORT.search((ROOT / "telegram_adapter" / "app.py").read_text("utf-8"))
 
 
+def test_rules_services_and_storage_know_nothing_of_wechat() -> None:
+    offenders = [
+        path.relative_to(ROOT)
+        for folder in ("bot", "storage")
+        for path in _sources(folder)
+        if WECHAT_IMPORT.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_wechat_adapter_knows_nothing_of_telegram() -> None:
+    offenders = [
+        path.relative_to(ROOT)
+        for path in _sources("wechat_adapter")
+        if TELEGRAM_IMPORT.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_only_the_protocol_module_calls_the_untyped_wechat_sdk() -> None:
+    """pyproject.toml lets mypy skip wechatpy and xmltodict because only protocol.py uses them."""
+    sdk = re.compile(r"^\s*(from|import)\s+(wechatpy|xmltodict)\b", re.MULTILINE)
+    users = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("bot", "storage", "handlers", "telegram_adapter", "wechat_adapter")
+        for path in _sources(folder)
+        if sdk.search(path.read_text(encoding="utf-8"))
+    ]
+    assert users == ["wechat_adapter/protocol.py"]
+
+
 def test_handlers_hold_only_what_answers_people() -> None:
     """The wiring, transport, jobs, context types and button data live in the adapter."""
     infrastructure = {"context", "transport", "processing", "jobs", "commands", "guard", "buttons"}
@@ -51,7 +83,7 @@ def test_the_domain_imports_neither_storage_nor_aiosqlite() -> None:
 def test_sql_lives_only_in_storage() -> None:
     offenders = [
         path.relative_to(ROOT)
-        for folder in ("bot", "handlers", "telegram_adapter")
+        for folder in ("bot", "handlers", "telegram_adapter", "wechat_adapter")
         for path in _sources(folder)
         if SQL.search(path.read_text(encoding="utf-8"))
     ]
