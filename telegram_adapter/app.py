@@ -47,8 +47,14 @@ from telegram_adapter.jobs import (
 from telegram_adapter.processing import ChatOrderedUpdateProcessor
 from telegram_adapter.routes import install
 from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
+from wechat_adapter.api import WeChatApi
+from wechat_adapter.channel import WeChatChannel
+from wechat_adapter.messages import InboundHandler
 
 log = logging.getLogger(__name__)
+
+# Builds the WeChat conversation (issue 14's next step) from the services and the channel's API.
+WeChatConversation = Callable[[Services, WeChatApi], InboundHandler]
 
 # Opt in to python-telegram-bot's coming behaviour (RetryAfter.retry_after as a timedelta, which
 # handlers/transport.py reads either way) instead of a deprecation warning on every 429.
@@ -59,14 +65,17 @@ def build_application(
     config: Config,
     clock: Clock | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    wechat_conversation: WeChatConversation | None = None,
 ) -> AppType:
-    """The Application, ready for run_polling() or `running()`."""
+    """The Application, ready for run_polling() or `running()`. With `wechat.enabled` and a
+    WeChat conversation, the WeChat endpoint runs beside it (started last, stopped first)."""
     clock = clock or SystemClock()
     catalogs = Catalogs(config.org.zone)
 
     scheduler = SendScheduler(config.sending, monotonic)
 
     held: list[RunLock] = []  # the lock that tells `restore` this database is in use
+    wechat: list[WeChatChannel] = []
 
     async def post_init(application: AppType) -> None:
         lock = RunLock.take(config.storage.path)
@@ -119,15 +128,35 @@ def build_application(
         if resumed:
             log.info("check-in code displays rotating again: %d", resumed)
         await publish_commands(application.bot, catalogs, config)
+        if config.wechat.enabled:
+            await start_wechat(services)
         log.info("bot @%s ready", application.bot.username)
 
+    async def start_wechat(services: Services) -> None:
+        if wechat_conversation is None:
+            log.warning(
+                "wechat.enabled is set, but the WeChat conversation is not built yet: "
+                "the WeChat endpoint stays off"
+            )
+            return
+        build = wechat_conversation
+        channel = WeChatChannel(config.wechat, lambda api: build(services, api), clock, monotonic)
+        wechat.append(channel)  # stopped at shutdown even if starting fails half-way
+        await channel.start()
+
+    async def stop_wechat() -> None:
+        while wechat:
+            await wechat.pop().stop()
+
     async def post_stop(application: AppType) -> None:
+        await stop_wechat()
         sender = application.bot_data.sender
         if sender is not None:
             await sender.stop()
             application.bot_data.sender = None
 
     async def post_shutdown(application: AppType) -> None:
+        await stop_wechat()  # if post_init failed after starting it, post_stop never ran
         db = application.bot_data.database
         if db is not None:
             await db.close()
