@@ -7,7 +7,15 @@ import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from bench import activities, broadcast, certificate, households, profile_throughput, reports
+from bench import (
+    activities,
+    broadcast,
+    certificate,
+    households,
+    profile_throughput,
+    reports,
+    wishes,
+)
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] = {
     "profile_throughput": profile_throughput.main,
@@ -16,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] =
     "certificate": certificate.main,
     "reports": reports.main,
     "households": households.main,
+    "wishes": wishes.main,
 }
 
 

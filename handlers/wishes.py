@@ -146,15 +146,16 @@ async def show_wish(context: AppContext, turn: Turn, wish_id: int) -> None:
 async def _wall(
     turn: Turn, number: int, team_id: int = 0, community: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
-    found = await turn.services.wishes.wall(number, PER_PAGE, team_id or None, community or None)
+    found = await turn.services.wish_board.wall(
+        number, PER_PAGE, team_id or None, community or None
+    )
     teams = tuple(await turn.services.teams.all())
-    community_name = await turn.services.wishes.community_name(community) if community else None
-    actor = await turn.actor()
-    posts = actor.is_admin or bool(actor.lead_team_keys)
+    community_name = await turn.services.wish_board.community_name(community) if community else None
+    posts = await turn.services.wish_board.may_post(turn.user_id)
     # The same page is asked for again and again with nothing changed: keep what it rendered
     # to, for as long as everything it was rendered from is equal.
     key = ("wishes", turn.t.language, found.number, team_id, community, posts)
-    inputs = (tuple(found.wishes), found.total, found.count, teams, community_name)
+    inputs = (found.wishes, found.total, found.count, teams, community_name)
     memo = turn.rendered.get(key)
     if memo is not None and memo[0] == inputs:
         return memo[1]
@@ -178,7 +179,7 @@ async def _wall(
 
 def _render_wall(
     turn: Turn,
-    wishes: list[Wish],
+    wishes: tuple[Wish, ...],
     total: int,
     number: int,
     count: int,
@@ -214,7 +215,7 @@ def _render_wall(
             )
         )
         rows.append([(f"{n}. {wish.title}", WishOpen(wish.id))])
-    page = Page(wishes, number, count)
+    page = Page(list(wishes), number, count)
     rows.append(page_buttons(turn, page, lambda n: WishesPage(n, team_id, community)))
     rows.append(filters)
     rows.append(extra)
@@ -272,7 +273,7 @@ async def on_community_filter(update: Update, context: AppContext) -> None:
     if press is None:
         await answer_expired(turn)
         return
-    found = await turn.services.wishes.communities(press.team_id or None)
+    found = await turn.services.wish_board.communities(press.team_id or None)
     page = page_of(found, press.page, FILTERS_PER_PAGE)
     rows: list[list[Choice]] = [
         [(turn.t("wish.filter_all_communities"), WishesPage(0, press.team_id, 0))]

@@ -115,21 +115,29 @@ async def wall(
     community: int | None,
     limit: int,
     offset: int,
-) -> tuple[list[Wish], int]:
-    """Open wishes whose last day has not passed, newest first, one page; and how many."""
+) -> list[Wish]:
+    """Open wishes whose last day has not passed, newest first, one page."""
     where, params = _wall_filter(team_id, community)
-    condition = f"w.state = 'open' AND w.deadline >= ?{where}"
     rows = await fetchall(
         conn,
-        f"{SELECT_WISH} WHERE {condition} ORDER BY w.id DESC LIMIT ? OFFSET ?",
+        f"{SELECT_WISH} WHERE w.state = 'open' AND w.deadline >= ?{where}"
+        " ORDER BY w.id DESC LIMIT ? OFFSET ?",
         (today.isoformat(), *params, limit, offset),
     )
-    total = await fetchone(
+    return [wish_from_row(row) for row in rows]
+
+
+async def wall_count(
+    conn: aiosqlite.Connection, today: date, team_id: int | None, community: int | None
+) -> int:
+    """How many open wishes whose last day has not passed (of one team, one community)."""
+    where, params = _wall_filter(team_id, community)
+    row = await fetchone(
         conn,
-        f"SELECT COUNT(*) AS n FROM wishes w WHERE {condition}",
+        f"SELECT COUNT(*) AS n FROM wishes w WHERE w.state = 'open' AND w.deadline >= ?{where}",
         (today.isoformat(), *params),
     )
-    return [wish_from_row(row) for row in rows], int(total["n"]) if total else 0
+    return int(row["n"]) if row else 0
 
 
 async def communities_open(
@@ -147,6 +155,16 @@ async def communities_open(
         (today.isoformat(), *params),
     )
     return [(int(row["id"]), str(row["name"]), int(row["n"])) for row in rows]
+
+
+async def lead_telegram_ids(conn: aiosqlite.Connection) -> list[int]:
+    """The Telegram ids of every team's leads (who may post wishes)."""
+    rows = await fetchall(
+        conn,
+        "SELECT DISTINCT v.telegram_id FROM team_leads l JOIN volunteers v ON v.id = l.volunteer_id"
+        " WHERE v.telegram_id IS NOT NULL",
+    )
+    return [int(row[0]) for row in rows]
 
 
 async def community_name(conn: aiosqlite.Connection, community: int) -> str | None:

@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.services.charts import honor_roll_png, leaderboard_png
 from bot.services.reports import HonorRoll, display_name
 from bot.services.wish_digest import FulfilledWall, week_range
-from bot.services.wish_wall import wish_wall_png
+from bot.services.wish_wall import wish_wall_jpeg
 from handlers.leaderboard import honor_roll_text, team_caption
 from storage.reports import MemberTotal
 from telegram_adapter.context import AppContext
@@ -153,7 +153,7 @@ async def wishes(context: AppContext) -> None:
             range=week_range(t, wall.start, wall.end),
             count=len(wall.wishes),
         )
-        return await asyncio.to_thread(wish_wall_png, title, subtitle, tiles, t)
+        return await asyncio.to_thread(wish_wall_jpeg, title, subtitle, tiles, t)
 
     queued = await digests.queue_walls(draw)
     if queued:

@@ -39,6 +39,7 @@ from bot.services.roles import RoleService
 from bot.services.signups import SignupService
 from bot.services.teams import TeamService
 from bot.services.visits import VisitService
+from bot.services.wish_board import WishBoard
 from bot.services.wish_digest import WishDigests
 from bot.services.wish_notices import WishNotices
 from bot.services.wishes import WishService
@@ -81,6 +82,7 @@ class Services:
     reports: ReportService
     exports: ExportService
     privacy: PrivacyService
+    wish_board: WishBoard
     wishes: WishService
     wish_digests: WishDigests
     delivery: DeliveryService
@@ -122,6 +124,7 @@ class Services:
             db, clock, config.hours, config.org.zone, decisions, hours_notices, signal
         )
         wish_notices = WishNotices(Notices(catalogs, language), clock, config.org.admins)
+        wish_board = WishBoard(db, clock, config.org.zone, config.org.admins)
         return cls(
             accounts=AccountService(db, clock, language),
             dialogues=DialogueService(db, clock),
@@ -158,6 +161,7 @@ class Services:
             records=records,
             certificates=CertificateService(db, clock, config.org.zone, config.org.name),
             privacy=privacy,
+            wish_board=wish_board,
             wishes=WishService(
                 db,
                 clock,
@@ -167,6 +171,7 @@ class Services:
                 wish_notices,
                 signal,
                 team_service.all,
+                wish_board,
             ),
             wish_digests=WishDigests(
                 db,
@@ -183,6 +188,7 @@ class Services:
                     config.leaderboard.post_time,
                 ),
                 team_service.all,
+                wish_board,
             ),
             reports=ReportService(
                 db,

@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 # Shorter names or ids would match ordinary words and numbers in other people's messages.
 _MIN_NAME = 2
 _MIN_ID_DIGITS = 5
-# Files the bot writes into the files folder: weekly boards and fulfilled-wish walls (whose
-# photos may show the person), named after their team.
-_TEAM_CHART = re.compile(r"^(?:wishes-)?week-\d{4}-\d{2}-\d{2}-team-(\d+)\.png$")
+# Files the bot writes into the files folder: weekly boards (PNG) and fulfilled-wish walls
+# (JPEG; their photos may show the person), named after their team.
+_TEAM_CHART = re.compile(r"^(?:wishes-)?week-\d{4}-\d{2}-\d{2}-team-(\d+)\.(?:png|jpg)$")
 
 
 def names(volunteer: Volunteer) -> list[str]:

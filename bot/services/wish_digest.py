@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
+from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
 from storage import groups, outbox, reports, wishes
 from storage.db import Database
@@ -86,6 +87,7 @@ class WishDigests:
         files: Path,
         due_week: Callable[[], tuple[date, date] | None],
         all_teams: Callable[[], Awaitable[list[Team]]],
+        board: WishBoard,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -97,6 +99,7 @@ class WishDigests:
         self._files = files
         self._due_week = due_week
         self._teams = all_teams
+        self._board = board
 
     async def expire(self) -> tuple[int, int]:
         """Claims past the wish's last day go back to open (the claimer told); open wishes
@@ -112,6 +115,7 @@ class WishDigests:
             for wish in expired:
                 await self._notify.expired(tx, wish)
         if lapsed or expired:
+            self._board.changed()
             self._signal.notify()
         return len(lapsed), len(expired)
 
@@ -144,7 +148,7 @@ class WishDigests:
                 continue
             public = [replace(w, private_note="", delivery_note=None) for w in found]
             wall = FulfilledWall(team, start, end, public)
-            path: Path | None = self._files / f"wishes-week-{start.isoformat()}-team-{team.id}.png"
+            path: Path | None = self._files / f"wishes-week-{start.isoformat()}-team-{team.id}.jpg"
             try:
                 picture = await draw(wall)
                 assert path is not None

@@ -1,11 +1,13 @@
 """The weekly fulfilled wall of micro-wishes: a grid of delivery photos, each with its wish's
-title, under a title and subtitle, as a PNG to post in a team's group.
+title, under a title and subtitle, as a JPEG to post in a team's group (a picture of photos:
+a JPEG is a third of the PNG's size and quicker to write, and Telegram keeps photos as JPEG).
 
 Drawn like the leaderboard charts (bot/services/charts.py): a PyMuPDF page rasterised at 72 dpi,
 every text in MuPDF's built-in simplified Chinese font through a TextWriter, no font file on
-the host. Each photo is decoded, cropped to a square around its centre and scaled to its tile
-before it is placed, so thirty phone photos draw in a fraction of a second. A photo that
-cannot be decoded leaves its tile blank with the title still under it."""
+the host. Each photo is embedded as it came (no re-encoding) on a page of its own and shown in
+its tile cropped to a square around its centre; MuPDF decodes it only when the wall is
+rasterised, at the reduced size the tile needs, so thirty phone photos draw in a fraction of
+a second. A photo MuPDF cannot read leaves its tile blank with the title still under it."""
 
 from __future__ import annotations
 
@@ -36,7 +38,10 @@ CAPTION_LINES = 2
 LINE_HEIGHT = 20
 ROW_HEIGHT = TILE + 8 + CAPTION_LINES * LINE_HEIGHT + GAP
 BOTTOM = 28
+PHOTO_PAGE = 1000  # the side of the page each photo is embedded on
+JPEG_QUALITY = 85
 Tile = tuple[str, bytes | None]  # the wish's title, the delivery photo's bytes
+Box = tuple[float, float, float, float]
 
 
 class _Font(Protocol):
@@ -78,21 +83,30 @@ def _lines(text: str, size: float, width: float, most: int) -> list[str]:
     return lines
 
 
-def _square(photo: bytes, side: int) -> pymupdf.Pixmap:
-    """The photo cropped to a centred square and scaled to `side` pixels."""
-    source = cast("Callable[[bytes], pymupdf.Pixmap]", pymupdf.Pixmap)(photo)
-    width, height = int(source.width), int(source.height)
-    if source.alpha:
-        source = cast("Callable[[object, int], pymupdf.Pixmap]", pymupdf.Pixmap)(source, 0)
-    scale = side / min(width, height)
-    scaled_w, scaled_h = max(side, round(width * scale)), max(side, round(height * scale))
-    left, top = (scaled_w - side) // 2, (scaled_h - side) // 2
-    clip = (left, top, left + side, top + side)
-    make = cast("Callable[[object, int, int, object], pymupdf.Pixmap]", pymupdf.Pixmap)
-    return make(source, scaled_w, scaled_h, clip)
+def _embed(source: pymupdf.Document, photo: bytes) -> tuple[int, Box] | None:
+    """The photo on a new square page of `source`, stretched to fill it: the page's number and
+    the part of it that shows the centred square of the photo (None if MuPDF cannot read it)."""
+    page = source.new_page(width=PHOTO_PAGE, height=PHOTO_PAGE)
+    number = int(page.number)
+    try:
+        insert = cast("Callable[..., int]", page.insert_image)
+        xref = insert(page.rect, stream=photo, keep_proportion=False)
+        key = cast("Callable[[int, str], tuple[str, str]]", source.xref_get_key)
+        width, height = int(key(xref, "Width")[1]), int(key(xref, "Height")[1])
+    except Exception:  # not an image MuPDF knows
+        log.warning("a delivery photo could not be drawn on the wall")
+        return None
+    if width <= 0 or height <= 0:
+        return None
+    half = PHOTO_PAGE / 2
+    if width >= height:
+        inset = half * height / width
+        return number, (half - inset, 0.0, half + inset, float(PHOTO_PAGE))
+    inset = half * width / height
+    return number, (0.0, half - inset, float(PHOTO_PAGE), half + inset)
 
 
-def wish_wall_png(title: str, subtitle: str, tiles: Sequence[Tile], t: Translator) -> bytes:
+def wish_wall_jpeg(title: str, subtitle: str, tiles: Sequence[Tile], t: Translator) -> bytes:
     """The wall: up to thirty tiles in rows of five, each a photo with its wish's title."""
     rows = max(1, -(-len(tiles) // COLUMNS))
     height = GRID_TOP + rows * ROW_HEIGHT + BOTTOM
@@ -122,20 +136,22 @@ def wish_wall_png(title: str, subtitle: str, tiles: Sequence[Tile], t: Translato
         empty = fit(t("chart.empty"), CAPTION_SIZE + 3, inner)
         x = (WIDTH - text_width(empty, CAPTION_SIZE + 3)) / 2
         muted.append((x, GRID_TOP + TILE / 2), empty, font=_font(), fontsize=CAPTION_SIZE + 3)
-    side = int(TILE)
-    for index, (wish_title, photo) in enumerate(tiles):
+    # Every photo is embedded before any is shown: showing a page of `source` maps its objects
+    # into the wall, and objects added to `source` after that would not be found.
+    source = cast("Callable[[], pymupdf.Document]", pymupdf.open)()
+    embedded = [_embed(source, photo) if photo else None for _, photo in tiles]
+    show = cast("Callable[..., object]", page.show_pdf_page)
+    rect_of = cast("Callable[[Box], pymupdf.Rect]", pymupdf.Rect)
+    for index, (wish_title, _) in enumerate(tiles):
         row, column = divmod(index, COLUMNS)
         x0 = MARGIN + column * (TILE + GAP)
         y0 = GRID_TOP + row * ROW_HEIGHT
-        placed = False
-        if photo:
-            try:
-                insert = cast("Callable[..., object]", page.insert_image)
-                insert((x0, y0, x0 + TILE, y0 + TILE), pixmap=_square(photo, side))
-                placed = True
-            except Exception:  # a photo MuPDF cannot read: the tile stays blank
-                log.warning("a delivery photo could not be drawn on the wall")
-        if not placed:
+        photo = embedded[index]
+        if photo is not None:
+            number, crop = photo
+            tile = (x0, y0, x0 + TILE, y0 + TILE)
+            show(rect_of(tile), source, number, clip=rect_of(crop), keep_proportion=False)
+        else:
             rect((x0, y0, x0 + TILE, y0 + TILE), STRIPE)
             mark = "—"
             muted.append(
@@ -151,7 +167,7 @@ def wish_wall_png(title: str, subtitle: str, tiles: Sequence[Tile], t: Translato
     ink.write_text(page, color=INK)
     muted.write_text(page, color=MUTED)
     pixmap = page.get_pixmap(dpi=72, alpha=False)
-    data = cast("Callable[[str], bytes]", pixmap.tobytes)("png")
+    data = cast("Callable[..., bytes]", pixmap.tobytes)("jpeg", jpg_quality=JPEG_QUALITY)
     cast("Callable[[], None]", document.close)()
+    cast("Callable[[], None]", source.close)()
     return data
-

@@ -45,6 +45,7 @@ from bot.domain.wishes import (
 from bot.outbox.signal import OutboxSignal
 from bot.services.record_rules import not_own, registered
 from bot.services.records import RecordService, outside_activity
+from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
 from storage import records, teams, volunteers, wishes
 from storage.db import Database
@@ -68,14 +69,6 @@ class WishView:
     manages: bool  # a lead of the wish's team, or an admin
     mine: bool  # the reader holds the claim
     may: WishPermissions
-
-
-@dataclass(frozen=True)
-class WallPage:
-    wishes: list[Wish]  # private notes blank
-    total: int
-    number: int  # 0-based, clamped to the pages that exist
-    count: int  # pages
 
 
 @dataclass(frozen=True)
@@ -112,6 +105,7 @@ class WishService:
         notify: WishNotices,
         signal: OutboxSignal,
         all_teams: Callable[[], Awaitable[list[Team]]],
+        board: WishBoard,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -121,6 +115,7 @@ class WishService:
         self._notify = notify
         self._signal = signal
         self._teams = all_teams
+        self._board = board
 
     def today(self) -> date:
         return self._clock.now().astimezone(self._zone).date()
@@ -153,35 +148,12 @@ class WishService:
             community = await wishes.community_id(tx, clean.community)
             now = self._clock.now()
             wish_id = await wishes.insert(tx, clean, team.id, community, actor.telegram_id, now)
+            self._board.changed()
             posted = await wishes.get(tx, wish_id)
         assert posted is not None
         return posted
 
-    # ------------------------------------------------------------ the wall and one wish
-
-    async def wall(
-        self, number: int, per_page: int, team_id: int | None, community: int | None
-    ) -> WallPage:
-        """Open wishes, newest first, one page; a page out of range is clamped."""
-        today = self.today()
-        number = max(number, 0)
-        found, total = await wishes.wall(
-            self._db.reader, today, team_id, community, per_page, number * per_page
-        )
-        count = max(1, -(-total // per_page))
-        if number >= count:
-            number = count - 1
-            found, total = await wishes.wall(
-                self._db.reader, today, team_id, community, per_page, number * per_page
-            )
-        return WallPage([_public(wish) for wish in found], total, number, count)
-
-    async def communities(self, team_id: int | None) -> list[tuple[int, str, int]]:
-        """Communities with open wishes, (id, name, how many), the busiest first."""
-        return await wishes.communities_open(self._db.reader, self.today(), team_id)
-
-    async def community_name(self, community: int) -> str | None:
-        return await wishes.community_name(self._db.reader, community)
+    # ------------------------------------------------------------ one wish
 
     async def view(self, actor: Actor, wish_id: int) -> WishView:
         wish = await wishes.get(self._db.reader, wish_id)
@@ -270,6 +242,7 @@ class WishService:
             volunteer = await registered(tx, telegram_id)
             now = self._clock.now()
             limit = self.config.open_claims
+            self._board.changed()
             if not await wishes.claim(tx, wish_id, volunteer.id, today, limit, now):
                 wish = await self._wish(tx, wish_id)
                 if wish.claimer_id == volunteer.id and wish.state is WishState.CLAIMED:
@@ -284,6 +257,7 @@ class WishService:
         """The claimer gives an undelivered wish back to the wall."""
         async with self._db.transaction() as tx:
             volunteer = await registered(tx, telegram_id)
+            self._board.changed()
             if not await wishes.release(tx, wish_id, volunteer.id, self._clock.now()):
                 await self._wish(tx, wish_id)
                 raise NotClaimer()

@@ -5,12 +5,15 @@ them, the wish tables included."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.clock import ManualClock
+from bot.config import Config
 from bot.domain.hours import RecordState
 from bot.domain.wishes import WishDraft, WishState
-from bot.services import Services
+from bot.services import Services, files_folder
+from bot.services.wish_digest import FulfilledWall
 from storage.db import Database
 from tests.conftest import ADMIN_ID
 from tests.service.test_privacy import NAME, PERSON, PHONE, _scan_database
@@ -23,7 +26,7 @@ def _draft(title: str, team: str, note: str) -> WishDraft:
 
 
 async def test_forget_me_releases_claims_and_redacts_notes_and_photos(
-    services: Services, db: Database, register: Any
+    services: Services, db: Database, register: Any, clock: ManualClock, config: Config
 ) -> None:
     person = await register(PERSON, NAME, PHONE, ("traffic", "blood"))
     lead = await register(LEAD, "李队长", "13800000001", ("traffic",))
@@ -51,8 +54,28 @@ async def test_forget_me_releases_claims_and_redacts_notes_and_photos(
         await services.wishes.deliver(person_actor, wish.id, "AgACdelivery", note, 60)
     record = await services.wishes.confirm(lead_actor, confirmed.id)
     assert any(leak.startswith("wishes.") for leak in await _scan_database(db))
+    # The fulfilled wall with their delivery photo, drawn and waiting to go to the group.
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO team_groups (chat_id, team_id, title, linked_by, linked_at)"
+            " SELECT -100999, id, '交通队群', ?, ? FROM teams WHERE key = 'traffic'",
+            (LEAD, clock.now().isoformat()),
+        )
+    clock.advance(datetime(2026, 11, 30, 1, 0, tzinfo=UTC) - clock.now())
+
+    async def draw(wall: FulfilledWall) -> bytes:
+        return b"\xff\xd8 the wall"
+
+    assert await services.wish_digests.queue_walls(draw) >= 1
+    [wall] = [p for p in files_folder(config).iterdir() if p.name.startswith("wishes-week-")]
 
     await services.registration.forget(PERSON)
+
+    assert not wall.exists(), "the picture with their photo is deleted"
+    async with db.reader.execute(
+        "SELECT file_path, state FROM outbox WHERE kind = 'wish_wall'"
+    ) as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [(None, "pending")]
 
     assert await _scan_database(db) == []
     other = await services.roles.actor(OTHER)

@@ -108,7 +108,7 @@ async def test_a_lead_posts_a_wish_that_volunteers_see_without_the_private_note(
     assert seen.wish.private_note == "" and not seen.manages and seen.may.claim
     led = await services.wishes.view(await services.roles.actor(LEAD), wish.id)
     assert led.wish.private_note == NOTE and led.manages and not led.may.decide
-    page = await services.wishes.wall(0, 5, None, None)
+    page = await services.wish_board.wall(0, 5, None, None)
     assert [w.private_note for w in page.wishes] == [""]
 
 
@@ -123,7 +123,7 @@ async def test_only_the_teams_leads_and_admins_post_wishes(
         await services.wishes.teams_to_post(await services.roles.actor(BOB))
     posted = await services.wishes.post(await services.roles.actor(ADMIN_ID), draft(team="blood"))
     assert posted.team_key == "blood"
-    assert await services.wishes.wall(0, 5, None, None) != []
+    assert (await services.wish_board.wall(0, 5, None, None)).total == 1
 
 
 async def test_a_post_with_bad_fields_stores_nothing(
@@ -144,16 +144,18 @@ async def test_the_wall_is_newest_first_five_a_page_with_team_and_community_filt
     await services.wishes.post(
         await services.roles.actor(ADMIN_ID), draft(title="献血车上的热水", team="blood")
     )
-    first = await services.wishes.wall(0, 5, None, None)
+    first = await services.wish_board.wall(0, 5, None, None)
     assert [w.title for w in first.wishes] == ["献血车上的热水", *titles[::-1][:4]]
     assert (first.total, first.count) == (8, 2)
-    second = await services.wishes.wall(1, 5, None, None)
+    second = await services.wish_board.wall(1, 5, None, None)
     assert [w.title for w in second.wishes] == titles[::-1][4:]
-    assert (await services.wishes.wall(9, 5, None, None)).number == 1, "a forged page is clamped"
+    assert (await services.wish_board.wall(9, 5, None, None)).number == 1, (
+        "a forged page is clamped"
+    )
     traffic = (await services.teams.all())[0]
-    assert (await services.wishes.wall(0, 5, traffic.id, None)).total == 7
-    east = next(c for c, name, _ in await services.wishes.communities(None) if name == "东区")
-    eastern = await services.wishes.wall(0, 5, traffic.id, east)
+    assert (await services.wish_board.wall(0, 5, traffic.id, None)).total == 7
+    east = next(c for c, name, _ in await services.wish_board.communities(None) if name == "东区")
+    eastern = await services.wish_board.wall(0, 5, traffic.id, east)
     assert [w.title for w in eastern.wishes] == ["心愿5号", "心愿3号", "心愿1号"]
 
 
@@ -161,9 +163,9 @@ async def test_a_wish_past_its_deadline_leaves_the_wall_even_before_the_job_runs
     services: Services, people: dict[int, int], clock: ManualClock
 ) -> None:
     await post(services, deadline=date(2026, 11, 28))
-    assert (await services.wishes.wall(0, 5, None, None)).total == 1
+    assert (await services.wish_board.wall(0, 5, None, None)).total == 1
     clock.advance(timedelta(days=2))
-    assert (await services.wishes.wall(0, 5, None, None)).total == 0
+    assert (await services.wish_board.wall(0, 5, None, None)).total == 0
 
 
 # ---------------------------------------------------------------- claiming
@@ -232,7 +234,7 @@ async def test_only_the_claimer_releases_and_the_wish_goes_back_to_the_wall(
 ) -> None:
     wish = await post(services)
     await services.wishes.claim(BOB, wish.id)
-    assert (await services.wishes.wall(0, 5, None, None)).total == 0
+    assert (await services.wish_board.wall(0, 5, None, None)).total == 0
     with pytest.raises(NotClaimer):
         await services.wishes.release(CAROL, wish.id)
     released = await services.wishes.release(BOB, wish.id)
@@ -464,3 +466,28 @@ async def test_the_lead_sees_deliveries_waiting_for_their_word(
     assert (await services.wishes.mine(await services.roles.actor(CAROL))).awaiting == []
     bob = await services.wishes.mine(await services.roles.actor(BOB))
     assert [w.id for w in bob.claims] == [wish.id] and bob.claims[0].private_note == ""
+
+
+async def test_the_wall_shows_claims_releases_and_erasures_as_they_happen(
+    services: Services, people: dict[int, int], clock: ManualClock
+) -> None:
+    wish = await post(services)
+    board = services.wish_board
+    assert (await board.wall(0, 5, None, None)).total == 1
+    await services.wishes.claim(BOB, wish.id)
+    assert (await board.wall(0, 5, None, None)).wishes == ()
+    await services.wishes.release(BOB, wish.id)
+    assert [w.id for w in (await board.wall(0, 5, None, None)).wishes] == [wish.id]
+    await services.wishes.claim(BOB, wish.id)
+    assert (await board.wall(0, 5, None, None)).total == 0
+    await services.registration.forget(BOB)  # releases the claim outside the wish service
+    clock.advance(timedelta(seconds=11))
+    assert (await board.wall(0, 5, None, None)).total == 1, "within seconds"
+
+
+async def test_the_post_button_is_offered_to_leads_and_admins_only(
+    services: Services, people: dict[int, int]
+) -> None:
+    assert await services.wish_board.may_post(LEAD) and await services.wish_board.may_post(ADMIN_ID)
+    assert not await services.wish_board.may_post(BOB)
+    assert not await services.wish_board.may_post(424_242)

@@ -30,7 +30,7 @@ from bot.domain.wishes import (
 )
 from bot.i18n import Catalogs
 from bot.services.wish_digest import CAPTION_MOST, WALL_MOST, FulfilledWall, wall_caption
-from bot.services.wish_wall import wish_wall_png
+from bot.services.wish_wall import wish_wall_jpeg
 
 TODAY = date(2026, 11, 27)
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
@@ -128,17 +128,17 @@ def _photo(shade: int, width: int = 640, height: int = 480) -> bytes:
     return pixmap.tobytes("jpeg")
 
 
-def test_the_wall_is_a_png_of_photos_and_cjk_titles_even_with_a_broken_photo() -> None:
+def test_the_wall_is_a_picture_of_photos_and_cjk_titles_even_with_a_broken_photo() -> None:
     tiles = [(f"给独居老人送一台电暖器和冬衣 {n}", _photo(n * 8)) for n in range(WALL_MOST)]
     tiles[3] = ("坏照片", b"not a photo")
     tiles[4] = ("竖着拍的照片", _photo(90, 300, 900))
-    png = wish_wall_png(
+    png = wish_wall_jpeg(
         "交通队 · 上周实现的微心愿", "11月23日至29日 · 30 个心愿", tiles, CATALOGS.translator("zh")
     )
     picture = pymupdf.Pixmap(png)
-    assert png.startswith(b"\x89PNG") and picture.width == 1000
+    assert png.startswith(b"\xff\xd8") and picture.width == 1000
     assert picture.height > 1000, "six rows of five"
-    empty = wish_wall_png("交通队", "—", [], CATALOGS.translator("en"))
+    empty = wish_wall_jpeg("交通队", "—", [], CATALOGS.translator("en"))
     assert pymupdf.Pixmap(empty).height < picture.height
 
 
