@@ -194,7 +194,8 @@ async def test_a_visit_to_an_unpinned_household_is_confirmed_by_the_lead_and_can
     bot: Harness, tmp_path: Path
 ) -> None:
     await _people(bot)
-    await _import(bot, tmp_path, f"SP-030,traffic,龙口村,,,,,,{NOTE}\n")
+    code, _, err = await _import(bot, tmp_path, f"SP-030,traffic,龙口村,,,,,,{NOTE}\n")
+    assert code == 0, err
     await _pair(bot, "SP-030", ZHANG)
     mine = await bot.say(ZHANG, "/households")
     minutes = await bot.tap(ZHANG, mine, first_with(mine, "hh:v:"))
@@ -224,7 +225,8 @@ async def test_a_visit_to_an_unpinned_household_is_confirmed_by_the_lead_and_can
 
 async def test_forged_presses_by_a_volunteer_change_nothing(bot: Harness, tmp_path: Path) -> None:
     await _people(bot)
-    await _import(bot, tmp_path, f"SP-040,traffic,龙口村,,,,,,{NOTE}\n")
+    code, _, err = await _import(bot, tmp_path, f"SP-040,traffic,龙口村,,,,,,{NOTE}\n")
+    assert code == 0, err
     household_id = await _pair(bot, "SP-040", ZHANG)
     lead = await bot.services.roles.actor(LEAD.id)
     lucy = await bot.services.registration.volunteer(LUCY.id)
@@ -262,7 +264,8 @@ async def test_forged_presses_by_a_volunteer_change_nothing(bot: Harness, tmp_pa
 
 async def test_a_lead_sets_a_households_pin_and_removes_it(bot: Harness, tmp_path: Path) -> None:
     await _people(bot)
-    await _import(bot, tmp_path, "SP-050,traffic,龙口村,,,,,,\n")
+    code, _, err = await _import(bot, tmp_path, "SP-050,traffic,龙口村,,,,,,\n")
+    assert code == 0, err
     listing = await bot.say(LEAD, "/households")
     opened = await bot.tap(LEAD, listing, first_with(listing, "hh:o:"))
     assert mentions(opened.text, "households.pin_none")
