@@ -33,6 +33,7 @@ from bot.services.group_commit import GroupCommit
 from storage import signups
 from storage.db import Database
 from tests.conftest import ADMIN_ID
+from tests.wording import says
 
 
 def draft(clock: ManualClock, **changes: object) -> Activity:
@@ -51,12 +52,12 @@ def draft(clock: ManualClock, **changes: object) -> Activity:
     return Activity(**(fields | changes))  # type: ignore[arg-type]
 
 
-async def _create(services: Services, clock: ManualClock, **changes: object) -> Activity:
+async def create_activity(services: Services, clock: ManualClock, **changes: object) -> Activity:
     admin = await services.roles.actor(ADMIN_ID)
     return await services.activities.create(admin, draft(clock, **changes))
 
 
-async def _people(services: Services, count: int, first: int = 1000) -> list[int]:
+async def register_people(services: Services, count: int, first: int = 1000) -> list[int]:
     ids = []
     for n in range(count):
         await services.registration.register(
@@ -103,7 +104,7 @@ async def test_bad_activity_fields_are_refused_and_nothing_is_stored(
     services: Services, clock: ManualClock, db: Database, changes: dict[str, object], error: type
 ) -> None:
     with pytest.raises(error):
-        await _create(services, clock, **changes)
+        await create_activity(services, clock, **changes)
     async with db.reader.execute("SELECT COUNT(*) FROM activities") as cursor:
         assert (await cursor.fetchone())[0] == 0
 
@@ -112,10 +113,10 @@ async def test_times_in_the_past_or_ending_before_they_start_are_refused(
     services: Services, clock: ManualClock
 ) -> None:
     with pytest.raises(WhenInPast):
-        await _create(services, clock, starts_at=clock.now() - timedelta(minutes=1))
+        await create_activity(services, clock, starts_at=clock.now() - timedelta(minutes=1))
     start = clock.now() + timedelta(days=1)
     with pytest.raises(EndNotAfterStart):
-        await _create(services, clock, starts_at=start, ends_at=start)
+        await create_activity(services, clock, starts_at=start, ends_at=start)
 
 
 def test_capacity_is_read_from_typed_text() -> None:
@@ -128,8 +129,8 @@ def test_capacity_is_read_from_typed_text() -> None:
 async def test_signing_up_confirms_then_waitlists_in_order_and_repeats_change_nothing(
     services: Services, clock: ManualClock
 ) -> None:
-    activity = await _create(services, clock, capacity=2)
-    people = await _people(services, 4)
+    activity = await create_activity(services, clock, capacity=2)
+    people = await register_people(services, 4)
     results = [await services.signups.sign_up(p, activity.id) for p in people]
     assert [(r.placement, r.waitlist_position) for r in results] == [
         (Placement.CONFIRMED, None),
@@ -147,8 +148,8 @@ async def test_signing_up_confirms_then_waitlists_in_order_and_repeats_change_no
 async def test_a_freed_slot_goes_to_the_first_waiting_who_is_told_at_once(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock, capacity=1)
-    first, second, third = await _people(services, 3)
+    activity = await create_activity(services, clock, capacity=1)
+    first, second, third = await register_people(services, 3)
     await services.accounts.seen(second, "en")
     for person in (first, second, third):
         await services.signups.sign_up(person, activity.id)
@@ -157,9 +158,7 @@ async def test_a_freed_slot_goes_to_the_first_waiting_who_is_told_at_once(
     assert (await services.signups.sign_up(second, activity.id)).placement is Placement.CONFIRMED
     (notice,) = await _outbox(db)
     assert notice[:2] == (second, "promotion")
-    assert notice[2].startswith(
-        "A place opened up: you are now confirmed for “人民路口文明交通劝导”"
-    )
+    assert says(notice[2], "signup.promoted", title="人民路口文明交通劝导")
     with pytest.raises(NotSignedUp):
         await services.signups.cancel(first, activity.id)
     again = await services.signups.sign_up(first, activity.id)
@@ -174,46 +173,46 @@ async def test_late_cancellation_alerts_the_teams_leads(
     lead = await register(1, name="张队长", phone="13800000001")
     await services.accounts.seen(1, "zh")
     await services.roles.promote(await services.roles.actor(ADMIN_ID), lead.id, "traffic")
-    activity = await _create(
+    activity = await create_activity(
         services,
         clock,
         starts_at=clock.now() + timedelta(hours=5),
         ends_at=clock.now() + timedelta(hours=7),
     )
-    (person,) = await _people(services, 1)
+    (person,) = await register_people(services, 1)
     await services.signups.sign_up(person, activity.id)
     result = await services.signups.cancel(person, activity.id)
     assert result.late
     alerts = [row for row in await _outbox(db) if row[1] == "late_cancel"]
-    assert alerts and alerts[0][0] == 1 and "距开始不足 24 小时" in alerts[0][2]
+    assert alerts and alerts[0][0] == 1 and says(alerts[0][2], "signup.late_cancel", hours=24)
 
 
 async def test_sign_up_closes_at_the_start_and_clashes_are_named(
     services: Services, clock: ManualClock
 ) -> None:
-    morning = await _create(services, clock, title="早班劝导")
-    overlapping = await _create(
+    morning = await create_activity(services, clock, title="早班劝导")
+    overlapping = await create_activity(
         services,
         clock,
         title="午班劝导",
         starts_at=morning.starts_at + timedelta(hours=1),
         ends_at=morning.ends_at + timedelta(hours=1),
     )
-    later = await _create(
+    later = await create_activity(
         services,
         clock,
         title="晚班",
         starts_at=morning.ends_at,
         ends_at=morning.ends_at + timedelta(hours=1),
     )
-    (person,) = await _people(services, 1)
+    (person,) = await register_people(services, 1)
     await services.signups.sign_up(person, morning.id)
     with pytest.raises(ScheduleClash) as clash:
         await services.signups.sign_up(person, overlapping.id)
     assert clash.value.params["title"] == "早班劝导"
     assert (await services.signups.sign_up(person, later.id)).placement is Placement.CONFIRMED
     clock.advance(timedelta(days=2, minutes=1))
-    (other,) = await _people(services, 1, first=2000)
+    (other,) = await register_people(services, 1, first=2000)
     with pytest.raises(SignupClosed):
         await services.signups.sign_up(other, morning.id)
     assert (await services.signups.sign_up(other, overlapping.id)).placement is Placement.CONFIRMED
@@ -222,10 +221,10 @@ async def test_sign_up_closes_at_the_start_and_clashes_are_named(
 async def test_a_cancelled_activity_takes_no_sign_ups(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock)
+    activity = await create_activity(services, clock)
     async with db.transaction() as tx:
         await tx.execute("UPDATE activities SET state = 'cancelled' WHERE id = ?", (activity.id,))
-    (person,) = await _people(services, 1)
+    (person,) = await register_people(services, 1)
     with pytest.raises(ActivityCancelled):
         await services.signups.sign_up(person, activity.id)
 
@@ -235,8 +234,8 @@ async def test_the_database_refuses_to_confirm_beyond_capacity_whatever_the_code
 ) -> None:
     import aiosqlite
 
-    activity = await _create(services, clock, capacity=1)
-    first, second = await _people(services, 2)
+    activity = await create_activity(services, clock, capacity=1)
+    first, second = await register_people(services, 2)
     await services.signups.sign_up(first, activity.id)
     await services.signups.sign_up(second, activity.id)
     with pytest.raises(aiosqlite.IntegrityError, match="full"):
@@ -250,9 +249,9 @@ async def test_the_database_refuses_to_confirm_beyond_capacity_whatever_the_code
 async def test_200_concurrent_sign_ups_for_10_slots_confirm_exactly_10_in_every_round(
     services: Services, clock: ManualClock
 ) -> None:
-    people = await _people(services, 200)
+    people = await register_people(services, 200)
     for round_number in range(100):
-        activity = await _create(
+        activity = await create_activity(
             services,
             clock,
             starts_at=clock.now() + timedelta(days=2, hours=3 * round_number),
@@ -272,8 +271,8 @@ async def test_200_concurrent_sign_ups_for_10_slots_confirm_exactly_10_in_every_
 async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    people = await _people(services, 200)
-    activity = await _create(services, clock)
+    people = await register_people(services, 200)
+    activity = await create_activity(services, clock)
     before = db.commits
     results = await asyncio.gather(
         *(services.signups.sign_up(person, activity.id) for person in people)
@@ -289,8 +288,8 @@ async def test_item11_a_storm_of_sign_ups_shares_write_transactions(
 async def test_item11_a_sign_up_read_before_a_time_change_is_decided_again(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    [person] = await _people(services, 1)
-    read = await _create(services, clock)
+    [person] = await register_people(services, 1)
+    read = await create_activity(services, clock)
     volunteer = await services.registration.volunteer(person)
     assert volunteer is not None
     admin = await services.roles.actor(ADMIN_ID)
@@ -339,9 +338,9 @@ async def test_item11_a_group_that_fails_writes_nothing_and_each_caller_hears_wh
 async def test_the_database_follows_the_roster_model_for_any_sequence(
     services: Services, clock: ManualClock, capacity: int, ops: list[tuple[bool, int]]
 ) -> None:
-    activity = await _create(services, clock, capacity=capacity)
+    activity = await create_activity(services, clock, capacity=capacity)
     first = 10_000 + activity.id * 10
-    people = await _people(services, 8, first=first)
+    people = await register_people(services, 8, first=first)
     model = Roster(capacity)
     for is_sign_up, index in ops:
         person = people[index]
@@ -365,8 +364,8 @@ async def test_the_database_follows_the_roster_model_for_any_sequence(
 async def test_forgetting_oneself_gives_up_future_places_and_the_waitlist_moves_up(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock, capacity=1)
-    leaver, waiting = await _people(services, 2)
+    activity = await create_activity(services, clock, capacity=1)
+    leaver, waiting = await register_people(services, 2)
     await services.signups.sign_up(leaver, activity.id)
     await services.signups.sign_up(waiting, activity.id)
     await services.registration.forget(leaver)
@@ -380,14 +379,14 @@ async def test_a_listed_page_follows_every_change_and_the_clock(
 ) -> None:
     """The list keeps pages between changes; a sign-up, a cancellation or an activity starting
     shows at once on the next read."""
-    first = await _create(services, clock)
-    later = await _create(
+    first = await create_activity(services, clock)
+    later = await create_activity(
         services,
         clock,
         starts_at=clock.now() + timedelta(days=3),
         ends_at=clock.now() + timedelta(days=3, hours=1),
     )
-    [person] = await _people(services, 1)
+    [person] = await register_people(services, 1)
     views, total = await services.activities.upcoming(0, 5)
     assert total == 2 and views[0].confirmed == 0
     await services.signups.sign_up(person, first.id)
@@ -406,8 +405,8 @@ async def test_a_page_read_before_a_leads_change_is_not_served_after_it(
 ) -> None:
     """Capacity, place, time and cancellation each show on the next read of a kept page."""
     admin = await services.roles.actor(ADMIN_ID)
-    first = await _create(services, clock)
-    second = await _create(
+    first = await create_activity(services, clock)
+    second = await create_activity(
         services,
         clock,
         starts_at=clock.now() + timedelta(days=3),
@@ -435,8 +434,8 @@ async def test_a_page_read_before_someone_forgets_themselves_is_not_served_after
     services: Services, clock: ManualClock
 ) -> None:
     """Their places are given up in the erasure's own transaction; the list shows it at once."""
-    activity = await _create(services, clock)
-    [person] = await _people(services, 1)
+    activity = await create_activity(services, clock)
+    [person] = await register_people(services, 1)
     await services.signups.sign_up(person, activity.id)
     views, _ = await services.activities.upcoming(0, 5)
     assert views[0].confirmed == 1

