@@ -202,6 +202,9 @@ async def test_forged_presses_change_nothing(bot: Harness) -> None:
         ("w:new", "error.not_lead_or_admin"),
         ("w:c:99999", "error.unknown_wish"),
         ("w:c:abc", "button.expired"),
+        ("wd:m:240", "button.expired"),  # more minutes than the button offers, no report begun
+        ("wp:t:traffic", "button.expired"),  # a step of posting nobody began
+        ("wp:ok:y", "button.expired"),
     ):
         answer = await bot.answer_to_press(first, card, forged)
         assert says(answer.params.get("text"), refusal), (forged, answer.params)

@@ -169,3 +169,11 @@ def test_the_caption_names_the_wishes_and_fits_a_photo_caption() -> None:
     many = FulfilledWall(team, few.start, few.end, [_wish(n, "心愿" * 25) for n in range(80)])
     caption = wall_caption(en, many)
     assert len(caption) <= CAPTION_MOST and "80 micro-wishes" in caption and "more" in caption
+
+
+def test_every_state_a_card_or_list_can_show_has_its_text_in_both_languages() -> None:
+    keys = {f"wish.state.{state.value}" for state in WishState}
+    keys |= {f"wish.state.{state}_anonymous" for state in ("claimed", "delivered", "confirmed")}
+    keys |= {f"wish.mine_line.{state}" for state in ("claimed", "delivered")}
+    for language in ("zh", "en"):
+        assert keys <= set(CATALOGS.messages[language]), language
