@@ -14,6 +14,7 @@ from bot.services.certificate_pdf import printable, render_pdf, verify_url, wrap
 from bot.services.qr import qr_png
 
 CATALOGS = Catalogs(ZoneInfo("Asia/Shanghai"))
+ZH, EN = CATALOGS.translator("zh"), CATALOGS.translator("en")
 HINT = "发送 /verify ABCD2345 给 @bot，或打开 https://t.me/bot?start=cert_ABCD2345"
 LONG_PLACE = "鹤山市沙坪街道新华路社区服务中心二楼多功能活动室（靠近鹤山市人民医院东门停车场入口）"
 
@@ -57,20 +58,26 @@ def test_a_chinese_certificate_shows_who_what_how_long_who_issued_and_the_code()
     pages, text = _text(data)
     assert pages == 1
     for expected in (
-        "志愿服务记录证明",
+        ZH("certificate.title"),
         "张三",
         "人民路口文明交通劝导 第1次",
         "人民路口文明交通劝导 第3次",
         LONG_PLACE,  # wrapped over several lines of its cell, nothing lost
         "2026-01-02",
         "2.5",
-        "7.5 小时",
-        "合计",
+        ZH("certificate.hours_value", hours="7.5"),
+        ZH("certificate.total"),
         "鹤山市志愿者联合会",
         "2026-12-05",
         "ABCD2345",
         "https://t.me/bot?start=cert_ABCD2345",
-        "第 1 / 1 页",
+        ZH(
+            "certificate.footer",
+            organisation="鹤山市志愿者联合会",
+            code="ABCD2345",
+            page=1,
+            pages=1,
+        ),
     ):
         assert expected in text, expected
 
@@ -80,20 +87,24 @@ def test_the_english_certificate_has_english_labels_around_the_same_records() ->
 
     _, text = _text(data)
     for expected in (
-        "Volunteer Service Record Certificate",
-        "Organising team",
-        "Total",
-        "Issued by",
-        "Date of issue",
-        "Verification code",
-        "Page 1 of 1",
+        *(EN(f"certificate.{key}") for key in ("title", "col_team", "total", "issued_by")),
+        EN("certificate.issued_on"),
+        EN("certificate.code"),
+        EN(
+            "certificate.footer",
+            organisation="鹤山市志愿者联合会",
+            code="ABCD2345",
+            page=1,
+            pages=1,
+        ),
         "张三",
         "人民路口文明交通劝导 第2次",
-        "3.17 hours",  # 190 minutes, by the one rule (two decimals, half up)
+        # 190 minutes, by the one rule (two decimals, half up)
+        EN("certificate.hours_value", hours="3.17"),
         "1.58",  # 95 minutes
     ):
         assert expected in text, expected
-    assert "志愿服务记录证明" not in text
+    assert ZH("certificate.title") not in text
 
 
 def test_the_verify_link_is_drawn_as_a_qr_code_only_when_the_hint_has_one() -> None:
@@ -118,7 +129,7 @@ def test_the_verify_link_is_drawn_as_a_qr_code_only_when_the_hint_has_one() -> N
 
 def test_five_hundred_records_flow_over_pages_quickly_and_all_appear() -> None:
     certificate = _certificate(500)
-    t = CATALOGS.translator("zh")
+    t = ZH
 
     started = time.perf_counter()
     data = render_pdf(certificate, t, HINT)
@@ -129,11 +140,20 @@ def test_five_hundred_records_flow_over_pages_quickly_and_all_appear() -> None:
     assert pages > 10
     assert "人民路口文明交通劝导 第1次" in text
     assert "人民路口文明交通劝导 第500次" in text
-    assert "1,250 小时" in text  # 500 x 2.5 hours
-    assert f"第 {pages} / {pages} 页" in text
+    assert ZH("certificate.hours_value", hours="1,250") in text  # 500 x 2.5 hours
+    assert (
+        ZH(
+            "certificate.footer",
+            organisation="鹤山市志愿者联合会",
+            code="ABCD2345",
+            page=pages,
+            pages=pages,
+        )
+        in text
+    )
     with pymupdf.open(stream=data, filetype="pdf") as document:
         # The column headings repeat at the top of every page.
-        assert all("活动名称" in page.get_text() for page in document)
+        assert all(ZH("certificate.col_title") in page.get_text() for page in document)
 
 
 def test_long_cell_text_is_broken_to_fit_and_chinese_punctuation_stays_attached() -> None:
