@@ -14,6 +14,7 @@ from bench import (
     households,
     profile_throughput,
     reports,
+    wechat,
     wishes,
 )
 
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Mapping[str, object]]]] =
     "reports": reports.main,
     "households": households.main,
     "wishes": wishes.main,
+    "wechat": wechat.main,
 }
 
 

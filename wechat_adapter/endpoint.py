@@ -108,9 +108,12 @@ class WeChatEndpoint:
     async def _handle_in_order(self, message: InboundMessage) -> TextReply | ImageReply | None:
         """The passive reply, if the handler gives one within the budget; else None, and the
         answer goes as a customer-service message when ready (still in the person's order)."""
-        passive: asyncio.Future[TextReply | ImageReply | None] = (
-            asyncio.get_running_loop().create_future()
-        )
+        loop = asyncio.get_running_loop()
+        passive: asyncio.Future[TextReply | ImageReply | None] = loop.create_future()
+
+        def budget_spent() -> None:
+            if not passive.done():
+                passive.set_result(None)
 
         async def job() -> None:
             reply: Reply | None = None
@@ -118,6 +121,7 @@ class WeChatEndpoint:
                 reply = await self._handler.handle(message)
             except Exception:
                 log.exception("the WeChat handler failed on a %s message", message.kind)
+            # Done: answered in time, or the budget ran out (or WeChat hung up) before.
             if isinstance(reply, TextReply | ImageReply) and not passive.done():
                 passive.set_result(reply)
                 return
@@ -126,11 +130,13 @@ class WeChatEndpoint:
             if reply is not None:
                 await self._send_late(message, reply)
 
+        # A timer rather than asyncio.wait_for: half the cost per push (see bench/wechat.py).
+        timer = loop.call_later(self._config.reply_budget_seconds, budget_spent)
         self._order.submit(message.openid, job)
         try:
-            return await asyncio.wait_for(passive, self._config.reply_budget_seconds)
-        except TimeoutError:
-            return None
+            return await passive
+        finally:
+            timer.cancel()
 
     async def _send_late(self, message: InboundMessage, reply: Reply) -> None:
         try:
