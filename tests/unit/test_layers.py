@@ -56,7 +56,7 @@ def test_the_wechat_adapter_knows_nothing_of_telegram() -> None:
 
 
 def test_only_the_protocol_module_calls_the_untyped_wechat_sdk() -> None:
-    """pyproject.toml lets mypy skip wechatpy and xmltodict because only protocol.py uses them."""
+    """pyproject.toml lets mypy skip wechatpy because only protocol.py uses it."""
     sdk = re.compile(r"^\s*(from|import)\s+(wechatpy|xmltodict)\b", re.MULTILINE)
     users = [
         path.relative_to(ROOT).as_posix()
