@@ -26,6 +26,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import location_outside_dialogues, pressed_at, text_step
+from handlers.locations import sent_from_own_device
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
@@ -105,7 +106,7 @@ async def checkin_location(
     if message.location is None:
         await reply(context, turn, turn.t("checkin.ask_location"))
         return
-    if not _sent_from_own_device(message):
+    if not sent_from_own_device(message):
         await reply(context, turn, turn.t("checkin.not_forwarded"))
         return
     result = await turn.services.checkin.check_in_by_location(
@@ -129,7 +130,7 @@ async def location_outside_a_dialogue(context: AppContext, turn: Turn, message: 
         return False
     if not found or message.location is None:
         return False
-    if not _sent_from_own_device(message):
+    if not sent_from_own_device(message):
         await reply(context, turn, turn.t("checkin.not_forwarded"))
         return True
     location = message.location
@@ -183,26 +184,13 @@ async def on_pick(update: Update, context: AppContext) -> None:
     await _checked_in(context, turn, result)
 
 
-def _sent_from_own_device(message: Message) -> bool:
-    """A location the person's own device shared: not forwarded (where someone else was), not
-    a venue (a place picked from a list), not posted through an inline bot or on behalf of a
-    chat (either can carry any point, live or not)."""
-    return (
-        message.forward_origin is None
-        and message.venue is None
-        and message.via_bot is None
-        and message.sender_chat is None
-        and not message.is_automatic_forward
-    )
-
-
 async def on_live_location(update: Update, context: AppContext) -> None:
     """A live location moving (Telegram edits the message): a sign that the person is still
     there, for a check-out they may forget. Nothing is answered."""
     message, user = update.edited_message, update.effective_user
     if message is None or message.location is None or user is None:
         return
-    if not _sent_from_own_device(message) or not message.location.live_period:
+    if not sent_from_own_device(message) or not message.location.live_period:
         return
     await context.runtime.services.checkin.live_location_moved(
         user.id, message.location.latitude, message.location.longitude

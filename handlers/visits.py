@@ -26,7 +26,6 @@ from bot.domain.errors import (
 from bot.domain.hours import parse_minutes
 from bot.domain.households import Household
 from bot.services.visits import NO_LOCATION
-from handlers.checkin import _sent_from_own_device
 from handlers.common import (
     Choice,
     Turn,
@@ -39,6 +38,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
+from handlers.locations import sent_from_own_device
 from telegram_adapter.context import AppContext
 
 
@@ -87,7 +87,7 @@ async def visit_location(
         radius = turn.services.visits.radius(household)
         await reply(context, turn, turn.t("visit.ask_location", code=household.code, radius=radius))
         return
-    if not _sent_from_own_device(message):
+    if not sent_from_own_device(message):
         await reply(context, turn, turn.t("checkin.not_forwarded"))
         return
     household = await _household(turn, dialogue)

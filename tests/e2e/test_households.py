@@ -144,6 +144,27 @@ async def test_a_household_is_imported_paired_visited_approved_and_drops_off_the
     assert _leaks(bot.api.sent_messages(ZHANG.id) + bot.api.sent_messages(LUCY.id)) == []
 
 
+async def test_a_visit_takes_only_a_live_location_the_volunteers_own_device_shared_near_the_pin(
+    bot: Harness, tmp_path: Path
+) -> None:
+    await _people(bot)
+    code, _, err = await _import(bot, tmp_path, f"SP-019,traffic,龙口村,,,{PIN[0]},{PIN[1]},200,\n")
+    assert code == 0, err
+    await _pair(bot, "SP-019", ZHANG)
+    mine = await bot.say(ZHANG, "/households")
+    await bot.tap(ZHANG, mine, first_with(mine, "hh:v:"))
+    # Through an inline bot any point can be posted as a live location.
+    spoofer = FakeUser(id=424_242, first_name="AnyPlaceBot", is_bot=True, username="anyplacebot")
+    bot.api.send_location(ZHANG, *NEAR, live_period=900, via_bot=spoofer)
+    assert says((await bot.reply(ZHANG)).text, "checkin.not_forwarded")
+    bot.api.send_location(ZHANG, *NEAR)  # a point picked on the map
+    assert says((await bot.reply(ZHANG)).text, "error.visit_live_location_needed")
+    bot.api.send_location(ZHANG, *FAR, live_period=900)
+    assert mentions((await bot.reply(ZHANG)).text, "error.visit_too_far", radius=200)
+    bot.api.send_location(ZHANG, *NEAR, live_period=900)
+    assert mentions((await bot.reply(ZHANG)).text, "visit.ask_minutes")
+
+
 async def test_a_bad_import_names_its_lines_and_imports_nothing(
     bot: Harness, tmp_path: Path
 ) -> None:
