@@ -4,7 +4,8 @@ whether the reader may post.
 /wishes is what most people ask for, over and over, with nothing changed in between. Counting
 10,000 open wishes costs more than the rest of the answer together, and every read is a hop
 to the database thread, so pages and counts are kept a few seconds: forgotten at once when a
-wish is posted, claimed or released through the services (which call `changed`), and within
+wish is posted, claimed or released through the services (which call `changed` once their
+change has committed: a page read in between would otherwise be kept, stale), and within
 WALL_FRESH when one changes otherwise (a deadline job, an erasure). A wish's card, claims and
 everything that decides anything always read afresh."""
 

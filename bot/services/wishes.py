@@ -148,8 +148,8 @@ class WishService:
             community = await wishes.community_id(tx, clean.community)
             now = self._clock.now()
             wish_id = await wishes.insert(tx, clean, team.id, community, actor.telegram_id, now)
-            self._board.changed()
             posted = await wishes.get(tx, wish_id)
+        self._board.changed()
         assert posted is not None
         return posted
 
@@ -242,7 +242,6 @@ class WishService:
             volunteer = await registered(tx, telegram_id)
             now = self._clock.now()
             limit = self.config.open_claims
-            self._board.changed()
             if not await wishes.claim(tx, wish_id, volunteer.id, today, limit, now):
                 wish = await self._wish(tx, wish_id)
                 if wish.claimer_id == volunteer.id and wish.state is WishState.CLAIMED:
@@ -251,17 +250,18 @@ class WishService:
                 self._check_claimable(actor, wish, today)
                 raise ClaimLimit(count=limit)
             claimed = await self._wish(tx, wish_id)
+        self._board.changed()
         return replace(claimed, private_note="")
 
     async def release(self, telegram_id: int, wish_id: int) -> Wish:
         """The claimer gives an undelivered wish back to the wall."""
         async with self._db.transaction() as tx:
             volunteer = await registered(tx, telegram_id)
-            self._board.changed()
             if not await wishes.release(tx, wish_id, volunteer.id, self._clock.now()):
                 await self._wish(tx, wish_id)
                 raise NotClaimer()
             released = await self._wish(tx, wish_id)
+        self._board.changed()
         return _public(released)
 
     async def deliverable(self, actor: Actor, wish_id: int) -> Wish:

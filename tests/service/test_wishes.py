@@ -491,3 +491,26 @@ async def test_the_post_button_is_offered_to_leads_and_admins_only(
     assert await services.wish_board.may_post(LEAD) and await services.wish_board.may_post(ADMIN_ID)
     assert not await services.wish_board.may_post(BOB)
     assert not await services.wish_board.may_post(424_242)
+
+
+async def test_a_wall_read_while_a_claim_commits_is_not_kept_after_it(
+    services: Services, people: dict[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone reads the wall between the claim's write and its commit (they see the wish
+    still open): that page is dropped once the claim has committed, not shown for seconds."""
+    from storage import wishes as wish_storage
+
+    wish = await post(services)
+    board = services.wish_board
+    claim = wish_storage.claim
+    seen_meanwhile = []
+
+    async def claim_while_someone_reads(*args: Any) -> bool:
+        claimed = await claim(*args)
+        seen_meanwhile.append((await board.wall(0, 5, None, None)).total)
+        return claimed
+
+    monkeypatch.setattr(wish_storage, "claim", claim_while_someone_reads)
+    await services.wishes.claim(BOB, wish.id)
+    assert seen_meanwhile == [1], "the reader saw the wish before the claim committed"
+    assert (await board.wall(0, 5, None, None)).total == 0
