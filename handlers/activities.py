@@ -221,7 +221,7 @@ async def on_category_filter(update: Update, context: AppContext) -> None:
     await turn.query.edit_message_reply_markup(buttons(rows))
 
 
-@after_registration
+@after_registration("activity")
 async def _resume_card(context: AppContext, turn: Turn, activity_id: int) -> None:
     await show_card(context, turn, activity_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
@@ -87,27 +88,35 @@ async def _summary(turn: Turn, volunteer: Volunteer) -> str:
 
 
 Resume = Callable[[AppContext, Turn, int], Awaitable[None]]
-_AFTER_REGISTRATION: list[Resume] = []
+ResumeKind = Literal["activity", "wish"]
+_AFTER_REGISTRATION: dict[ResumeKind, Resume] = {}
 
 
-def after_registration(function: Resume) -> Resume:
-    """Register what brings a newly registered person back to the activity they were signing up
-    for (the activities handlers show its card), so this module needs not know about cards."""
-    _AFTER_REGISTRATION.append(function)
-    return function
+def after_registration(kind: ResumeKind) -> Callable[[Resume], Resume]:
+    """Register what brings a newly registered person back to the card of the `kind` they were
+    signing up for or claiming (the activities and wishes handlers show their cards), so this
+    module needs not know about cards."""
+
+    def register(function: Resume) -> Resume:
+        _AFTER_REGISTRATION[kind] = function
+        return function
+
+    return register
 
 
 async def begin_registration(
-    context: AppContext, turn: Turn, resume_activity: int | None = None
+    context: AppContext,
+    turn: Turn,
+    resume_activity: int | None = None,
+    resume_wish: int | None = None,
 ) -> None:
     """Start the registration dialogue, or offer editing to someone already registered.
-    `resume_activity`: the activity card to bring them back to once registered."""
+    `resume_activity`, `resume_wish`: the card to bring them back to once registered."""
     if await turn.volunteer() is not None:
         await reply(context, turn, turn.t("register.already"), buttons(_edit_buttons(turn)))
         return
-    await turn.services.dialogues.begin(
-        turn.user_id, RegisterData(resume_activity=resume_activity), "name"
-    )
+    data = RegisterData(resume_activity=resume_activity, resume_wish=resume_wish)
+    await turn.services.dialogues.begin(turn.user_id, data, "name")
     await reply(context, turn, turn.t("register.ask_name"), ReplyKeyboardRemove())
 
 
@@ -269,9 +278,13 @@ async def on_consent(update: Update, context: AppContext) -> None:
         return
     summary = await _summary(turn, volunteer)
     await reply(context, turn, turn.t("register.done", summary=summary), ReplyKeyboardRemove())
-    if data.resume_activity:
-        for resume in _AFTER_REGISTRATION:
-            await resume(context, turn, data.resume_activity)
+    resumed: tuple[tuple[ResumeKind, int | None], ...] = (
+        ("activity", data.resume_activity),
+        ("wish", data.resume_wish),
+    )
+    for kind, target in resumed:
+        if target and kind in _AFTER_REGISTRATION:
+            await _AFTER_REGISTRATION[kind](context, turn, target)
 
 
 async def profile_command(update: Update, context: AppContext) -> None:

@@ -23,7 +23,7 @@ from bot.buttons import (
     WishSendBack,
     WishTeamFilter,
 )
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, NotRegistered
 from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.wishes import Wish, WishState
@@ -40,6 +40,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.privacy import require_private
+from handlers.registration import after_registration, begin_registration
 from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -310,8 +311,14 @@ async def _refresh_card(turn: Turn, wish_id: int) -> None:
     await turn.query.edit_message_text(text, reply_markup=markup)
 
 
+@after_registration("wish")
+async def _resume_card(context: AppContext, turn: Turn, wish_id: int) -> None:
+    await show_wish(context, turn, wish_id)
+
+
 async def on_claim(update: Update, context: AppContext) -> None:
-    """Claims the wish with one press; the card shows who holds it."""
+    """Claims the wish with one press; the card shows who holds it. Someone not registered is
+    walked through registration and brought back to the wish after it."""
     turn = await turn_of(update, context)
     assert turn.query is not None
     press = pressed(turn, WishClaim)
@@ -320,6 +327,10 @@ async def on_claim(update: Update, context: AppContext) -> None:
         return
     try:
         wish = await turn.services.wishes.claim(turn.user_id, press.wish)
+    except NotRegistered:
+        await turn.query.answer()
+        await begin_registration(context, turn, resume_wish=press.wish)
+        return
     except DomainError as error:
         await reply_error(context, turn, error)
         return

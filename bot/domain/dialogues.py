@@ -74,6 +74,7 @@ class RegisterData(ChoosingTeams):
         "consent": ("name", "phone"),
     }
     resume_activity: int | None = None  # the activity card to show once registered
+    resume_wish: int | None = None  # the wish card to show once registered
     name: str | None = None
     phone: str | None = None
     phone_shared: bool = False

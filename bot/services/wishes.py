@@ -169,7 +169,7 @@ class WishService:
                 name = claimer.name
         today = self.today()
         may = WishPermissions(
-            claim=_allowed(lambda: self._check_claimable(actor, wish, today)),
+            claim=_allowed(lambda: self._check_claimable(wish, today)),
             release=_allowed(lambda: self._check_own_claim(actor, wish)),
             deliver=_allowed(lambda: self._check_own_claim(actor, wish, today)),
             decide=_allowed(lambda: self._check_decidable(actor, wish)),
@@ -197,9 +197,9 @@ class WishService:
     # ------------------------------------------------------------ the rules
 
     @staticmethod
-    def _check_claimable(actor: Actor, wish: Wish, today: date) -> None:
-        if actor.volunteer is None:
-            raise NotClaimer()
+    def _check_claimable(wish: Wish, today: date) -> None:
+        """An open wish before its last day. (Someone not registered is offered the claim
+        too: pressing it walks them through registration and back to the wish.)"""
         if wish.state is not WishState.OPEN:
             raise WishTaken() if wish.state is WishState.CLAIMED else WishNotOpen()
         if past_deadline(wish, today):
@@ -246,8 +246,7 @@ class WishService:
                 wish = await self._wish(tx, wish_id)
                 if wish.claimer_id == volunteer.id and wish.state is WishState.CLAIMED:
                     return replace(wish, private_note="")  # a repeated press: one effect
-                actor = Actor(telegram_id, False, volunteer)
-                self._check_claimable(actor, wish, today)
+                self._check_claimable(wish, today)
                 raise ClaimLimit(count=limit)
             claimed = await self._wish(tx, wish_id)
         self._board.changed()

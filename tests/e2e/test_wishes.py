@@ -208,14 +208,34 @@ async def test_forged_presses_change_nothing(bot: Harness) -> None:
     ):
         answer = await bot.answer_to_press(first, card, forged)
         assert says(answer.params.get("text"), refusal), (forged, answer.params)
-    stranger = FakeUser(id=4242, first_name="Guest", language_code="zh-hans")
-    bot.api.send_text(stranger, f"/start wish_{wish_id}")
-    await bot.reply(stranger)  # the photo
-    guest_card = await bot.reply(stranger)
-    answer = await bot.answer_to_press(stranger, guest_card, f"w:c:{wish_id}")
-    assert says(answer.params.get("text"), "error.not_registered")
     view = await bot.services.wishes.view(await bot.services.roles.actor(ADMIN.id), wish_id)
     assert view.wish.state is WishState.OPEN
+
+
+async def test_a_guest_claiming_a_wish_registers_and_is_brought_back_to_it(bot: Harness) -> None:
+    await _volunteers(bot)
+    wish_id = await _post_wish(bot)
+    guest = FakeUser(id=4242, first_name="Guest", language_code="zh-hans")
+    bot.api.send_text(guest, f"/start wish_{wish_id}")
+    await bot.reply(guest)  # the photo
+    card = await bot.reply(guest)
+    assert button_data(card)[0] == f"w:c:{wish_id}", "a guest is offered the claim too"
+    ask_name = await bot.tap(guest, card, f"w:c:{wish_id}")
+    assert ask_name.text == zh("register.ask_name")
+    await bot.say(guest, "孙小美")
+    bot.api.send_contact(guest, "13700004242")
+    teams = await bot.reply(guest)
+    await bot.toggle(guest, teams, "r:t:traffic")
+    await bot.tap(guest, teams, "r:td")
+    consent = await bot.reply(guest)
+    assert says((await bot.tap(guest, consent, "r:c:y")).text, "register.done")
+    assert (await bot.reply(guest)).method == "sendPhoto"
+    back = await bot.reply(guest)
+    assert mentions(back.text, "wish.card_title", title="一台电暖器")
+    claimed = await bot.tap(guest, back, f"w:c:{wish_id}")
+    assert f"w:d:{wish_id}" in button_data(claimed)
+    view = await bot.services.wishes.view(await bot.services.roles.actor(ADMIN.id), wish_id)
+    assert (view.wish.state, view.claimer) == (WishState.CLAIMED, "孙小美")
 
 
 async def _claim_and_deliver(bot: Harness, person: FakeUser, wish_id: int) -> None:
