@@ -43,7 +43,7 @@ from bot.domain.wishes import (
     past_deadline,
 )
 from bot.outbox.signal import OutboxSignal
-from bot.services.record_rules import not_own, registered
+from bot.services.record_rules import fits_in_day, not_own, registered
 from bot.services.records import RecordService, outside_activity
 from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
@@ -277,8 +277,9 @@ class WishService:
     async def deliver(
         self, actor: Actor, wish_id: int, photo: str, note: str, minutes: int
     ) -> Wish:
-        """The claimer reports delivery: a photo (required), a note and the minutes served;
-        the team's leads are told."""
+        """The claimer reports delivery: a photo (required), a note and the minutes served
+        (refused at once if they would take the day past 24 hours; the lead's confirmation
+        checks again); the team's leads are told."""
         if not photo:
             raise PhotoNeeded()
         clean_note = parse_note(note)
@@ -288,6 +289,7 @@ class WishService:
             wish = await self._wish(tx, wish_id)
             self._check_own_claim(actor, wish, today)
             assert actor.volunteer is not None
+            await fits_in_day(tx, actor.volunteer.id, today, minutes)
             now = self._clock.now()
             await wishes.deliver(tx, wish.id, actor.volunteer.id, photo, clean_note, minutes, now)
             delivered = await self._wish(tx, wish_id)
