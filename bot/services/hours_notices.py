@@ -16,7 +16,7 @@ from bot.domain.hours import RecordState, ServiceRecord, star_level
 from bot.domain.models import Activity, Volunteer
 from bot.i18n import Translator
 from bot.outbox.models import Button, OutgoingMessage, Priority
-from bot.services.notices import ButtonRows, Notices
+from bot.services.notices import ButtonRows, Notices, leads_or_admins
 from storage import groups, leads, outbox, records, teams, volunteers
 
 
@@ -75,8 +75,7 @@ class HoursNotices:
     ) -> None:
         """The team's leads (other than the one disputing), or the admins when there are none,
         learn of a dispute, with a button to the record."""
-        team_leads = await leads.telegram_ids_of_team(tx, record.team_key)
-        recipients = [chat for chat in team_leads if chat != by] or self._admins
+        recipients = await leads_or_admins(tx, record.team_key, self._admins, excluding=by)
         messages = [
             await self._notices.make(
                 tx,
@@ -89,7 +88,6 @@ class HoursNotices:
                 about=volunteer.id,
             )
             for chat_id in recipients
-            if chat_id != by
         ]
         await outbox.enqueue(tx, messages, self._clock.now())
 

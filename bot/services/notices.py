@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import aiosqlite
 
@@ -10,9 +10,18 @@ from bot.domain.language import resolve_language
 from bot.domain.models import Account, Language
 from bot.i18n import Catalogs, Translator
 from bot.outbox.models import Button, OutgoingMessage, Priority
-from storage import accounts
+from storage import accounts, leads
 
 ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+async def leads_or_admins(
+    conn: aiosqlite.Connection, team_key: str, admins: Sequence[int], excluding: int | None = None
+) -> list[int]:
+    """Who hears of what a team's lead must see to: the team's leads, or the admins when it has
+    none; never `excluding` (the person it is about, who may not decide it)."""
+    chats = [chat for chat in await leads.telegram_ids_of_team(conn, team_key) if chat != excluding]
+    return chats or [admin for admin in admins if admin != excluding]
 
 
 class Notices:

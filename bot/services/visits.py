@@ -47,10 +47,10 @@ from bot.i18n import Translator
 from bot.outbox.models import Button, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.hours_notices import HoursNotices
-from bot.services.notices import ButtonRows, Notices
+from bot.services.notices import ButtonRows, Notices, leads_or_admins
 from bot.services.record_rules import Decisions, editable, fits_in_day, registered
 from bot.services.records import outside_activity
-from storage import audit, households, leads, outbox, records, teams, visits, volunteers
+from storage import audit, households, outbox, records, teams, visits, volunteers
 from storage.db import Database
 from storage.visits import PendingVisit
 
@@ -225,10 +225,9 @@ class VisitService:
         record: ServiceRecord,
         distance: float | None,
     ) -> None:
-        recipients = await leads.telegram_ids_of_team(tx, household.team_key)
-        recipients = [chat for chat in recipients if chat != volunteer.telegram_id]
-        if not recipients:
-            recipients = list(self._admins)
+        recipients = await leads_or_admins(
+            tx, household.team_key, self._admins, excluding=volunteer.telegram_id
+        )
         key = "visit.logged" if distance is not None else "visit.logged_unlocated"
         messages = [
             await self._notices.make(

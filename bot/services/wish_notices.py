@@ -14,13 +14,13 @@ from bot.clock import Clock
 from bot.domain.wishes import Wish
 from bot.i18n import Translator
 from bot.outbox.models import Button, Priority
-from bot.services.notices import ButtonRows, Notices
-from storage import leads, outbox, volunteers
+from bot.services.notices import ButtonRows, Notices, leads_or_admins
+from storage import outbox, volunteers
 
 
-def _open_wish(wish: Wish) -> Callable[[Translator], ButtonRows]:
+def open_wish_button(wish_id: int) -> Callable[[Translator], ButtonRows]:
     def rows(t: Translator) -> ButtonRows:
-        return ((Button(t("button.open_wish"), WishOpen(wish.id).build()),),)
+        return ((Button(t("button.open_wish"), WishOpen(wish_id).build()),),)
 
     return rows
 
@@ -31,12 +31,11 @@ class WishNotices:
         self._clock = clock
         self._admins = list(admins)
 
-    async def _leads_of(self, tx: aiosqlite.Connection, wish: Wish) -> list[int]:
-        """The team's leads, or the admins when it has none."""
-        return await leads.telegram_ids_of_team(tx, wish.team_key) or list(self._admins)
-
-    async def delivered(self, tx: aiosqlite.Connection, wish: Wish, claimer_name: str) -> None:
-        """The team's leads learn of a delivery to confirm, with a button to the wish."""
+    async def delivered(
+        self, tx: aiosqlite.Connection, wish: Wish, claimer_name: str, claimer_telegram_id: int
+    ) -> None:
+        """The team's leads (other than the claimer, who may not confirm their own delivery;
+        the admins when there are none) learn of a delivery to confirm, with a button to it."""
         messages = [
             await self._notices.make(
                 tx,
@@ -45,10 +44,12 @@ class WishNotices:
                 "wish.delivered_notice",
                 {"title": wish.title, "name": claimer_name},
                 Priority.NOTICE,
-                _open_wish(wish),
+                open_wish_button(wish.id),
                 about=wish.claimer_id,
             )
-            for chat_id in await self._leads_of(tx, wish)
+            for chat_id in await leads_or_admins(
+                tx, wish.team_key, self._admins, excluding=claimer_telegram_id
+            )
         ]
         await outbox.enqueue(tx, messages, self._clock.now())
 
@@ -62,9 +63,9 @@ class WishNotices:
                 "wish.expired_notice",
                 {"title": wish.title, "day": wish.deadline},
                 Priority.NOTICE,
-                _open_wish(wish),
+                open_wish_button(wish.id),
             )
-            for chat_id in await self._leads_of(tx, wish)
+            for chat_id in await leads_or_admins(tx, wish.team_key, self._admins)
         ]
         await outbox.enqueue(tx, messages, self._clock.now())
 
@@ -77,7 +78,13 @@ class WishNotices:
         if volunteer is None or volunteer.telegram_id is None:
             return
         notice = await self._notices.make(
-            tx, volunteer.telegram_id, "wish", key, params, Priority.NOTICE, _open_wish(wish)
+            tx,
+            volunteer.telegram_id,
+            "wish",
+            key,
+            params,
+            Priority.NOTICE,
+            open_wish_button(wish.id),
         )
         await outbox.enqueue(tx, [notice], self._clock.now())
 

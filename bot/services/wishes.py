@@ -293,7 +293,7 @@ class WishService:
             now = self._clock.now()
             await wishes.deliver(tx, wish.id, actor.volunteer.id, photo, clean_note, minutes, now)
             delivered = await self._wish(tx, wish_id)
-            await self._notify.delivered(tx, delivered, actor.volunteer.name)
+            await self._notify.delivered(tx, delivered, actor.volunteer.name, actor.telegram_id)
         self._signal.notify()
         return replace(delivered, private_note="")
 

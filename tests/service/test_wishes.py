@@ -274,6 +274,17 @@ async def test_the_lead_is_told_of_a_delivery_and_the_notice_keeps_the_note_priv
     assert "一台电暖器" in told and "赵大勇" in told and NOTE not in told
 
 
+async def test_a_lead_delivering_a_wish_is_not_asked_to_confirm_it_the_admins_are(
+    services: Services, people: dict[int, int], db: Database
+) -> None:
+    wish = await post(services)
+    await services.wishes.claim(LEAD, wish.id)
+    await deliver(services, LEAD, wish)
+    assert [text for text in await outbox_texts(db, LEAD) if "一台电暖器" in text] == []
+    [told] = [text for text in await outbox_texts(db, ADMIN_ID) if "一台电暖器" in text]
+    assert "李队长" in told
+
+
 async def test_confirming_credits_a_wish_record_by_the_same_rules(
     services: Services, people: dict[int, int], db: Database, clock: ManualClock
 ) -> None:
