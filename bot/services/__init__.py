@@ -28,6 +28,7 @@ from bot.services.exports import ExportService
 from bot.services.groups import GroupService
 from bot.services.hours_notices import HoursNotices
 from bot.services.households import HouseholdService
+from bot.services.left_behind import LeftBehind
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
 from bot.services.record_rules import Decisions
@@ -114,7 +115,13 @@ class Services:
             signal,
         )
         privacy = PrivacyService(
-            db, clock, config.retention, files_folder(config), signal, config.org.admins
+            db,
+            clock,
+            config.retention,
+            files_folder(config),
+            signal,
+            config.org.admins,
+            LeftBehind(Notices(catalogs, language), clock, config.org.admins),
         )
         decisions = Decisions(config.hours, config.org.admins)
         hours_notices = HoursNotices(

@@ -19,6 +19,7 @@ from bot.config import RetentionConfig
 from bot.domain.models import Volunteer
 from bot.domain.validation import mask_phone
 from bot.outbox.signal import OutboxSignal
+from bot.services.left_behind import LeftBehind
 from storage import privacy, wishes
 from storage.db import Database
 
@@ -64,6 +65,7 @@ class Erasure:
     broadcasts_redacted: int
     running_broadcasts: tuple[int, ...]
     files: tuple[Path, ...]
+    leads_told: int = 0  # of the wishes and households the person leaves behind
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,11 @@ class PrivacyService:
         files: Path,
         signal: OutboxSignal,
         admins: Sequence[int],
+        left_behind: LeftBehind,
     ) -> None:
         self._db = db
         self._admins = frozenset(admins)
+        self._left_behind = left_behind
         self._clock = clock
         self._config = config
         self._files = files
@@ -99,6 +103,8 @@ class PrivacyService:
         row that names or addresses the person is deleted or redacted, and the weekly charts
         that may show their name are detached from unsent messages. Call `finish` after the
         transaction has committed."""
+        # Their wish claims and households are released below: their leads are told first.
+        told = await self._left_behind.tell(tx, volunteer.id, telegram_id)
         charts = self._charts_of(await privacy.team_ids_of(tx, volunteer.id))
         await privacy.detach_files(tx, [str(path) for path in charts])
         quotes = await privacy.own_texts(tx, volunteer.id)
@@ -112,7 +118,7 @@ class PrivacyService:
             now,
             keep_actor=telegram_id in self._admins,
         )
-        # Their claims go back to the wall; their delivery notes and photos are dropped.
+        # Their claims go back to the wall (their delivery notes and photos are dropped).
         await wishes.erase_person(tx, volunteer.id, telegram_id, privacy.ERASED_TELEGRAM_ID, now)
         return Erasure(
             done.outbox_deleted,
@@ -121,6 +127,7 @@ class PrivacyService:
             done.broadcasts_redacted,
             done.running_broadcasts,
             tuple(charts),
+            told,
         )
 
     async def finish(self, erasure: Erasure) -> None:
@@ -130,6 +137,8 @@ class PrivacyService:
         removed = await asyncio.to_thread(_remove, erasure.files)
         for broadcast_id in erasure.running_broadcasts:
             self._signal.broadcast_stopped(broadcast_id)
+        if erasure.leads_told:
+            self._signal.notify()
         log.info(
             "erasure: %d messages deleted, %d redacted, %d notes, %d broadcasts, %d files",
             erasure.outbox_deleted,
