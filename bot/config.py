@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import time, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -318,6 +318,9 @@ class NeedConfig(_Table):
 
     _key_shape = field_validator("key")(_check_key)
 
+    def name(self, language: str) -> str:
+        return self.name_zh if language == "zh" else self.name_en
+
 
 def _default_needs() -> list[NeedConfig]:
     names = [
@@ -367,6 +370,11 @@ class HouseholdsConfig(_Table):
     @property
     def need_keys(self) -> tuple[str, ...]:
         return tuple(need.key for need in self.needs)
+
+    def need_names(self, language: str, keys: Sequence[str]) -> list[str]:
+        """The needs' names in the reader's language (a key no longer configured as itself)."""
+        names = {need.key: need.name(language) for need in self.needs}
+        return [names.get(key, key) for key in keys]
 
 
 _WECHAT_TOKEN = re.compile(r"^[A-Za-z0-9]{3,32}$")

@@ -123,7 +123,7 @@ async def new_code(
 def _needs_keyboard(turn: Turn, chosen: Sequence[str]) -> InlineKeyboardMarkup:
     rows: list[list[Choice]] = []
     for need in turn.services.households.config.needs:
-        name = need.name_zh if turn.t.language == "zh" else need.name_en
+        name = need.name(turn.t.language)
         tick = "✅" if need.key in chosen else "⬜"
         rows.append([(f"{tick} {name}", HouseholdNeed(need.key))])
     rows.append([(turn.t("button.next_step"), HouseholdNext())])

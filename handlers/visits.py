@@ -110,7 +110,7 @@ def _done_keyboard(turn: Turn, household: Household, ticked: Sequence[str]) -> I
     for need in config.needs:
         if need.key not in offered:
             continue
-        name = need.name_zh if turn.t.language == "zh" else need.name_en
+        name = need.name(turn.t.language)
         rows.append([(f"{'✅' if need.key in ticked else '⬜'} {name}", VisitDone(need.key))])
     rows.append([(turn.t("button.no_visit_note"), VisitNext())])
     return buttons(rows)

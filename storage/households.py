@@ -222,13 +222,6 @@ async def unpair(conn: aiosqlite.Connection, household_id: int, volunteer_id: in
     return cursor.rowcount == 1
 
 
-async def count_of_volunteer(conn: aiosqlite.Connection, volunteer_id: int) -> int:
-    row = await fetchone(
-        conn, "SELECT COUNT(*) FROM pairings WHERE volunteer_id = ?", (volunteer_id,)
-    )
-    return int(row[0]) if row else 0
-
-
 async def set_pin(
     conn: aiosqlite.Connection,
     household_id: int,
@@ -241,15 +234,6 @@ async def set_pin(
         "UPDATE households SET latitude = ?, longitude = ?, radius_m = ?, updated_at = ?"
         " WHERE id = ?",
         (latitude, longitude, radius_m, iso(now), household_id),
-    )
-
-
-async def set_contact_note(
-    conn: aiosqlite.Connection, household_id: int, note: str, now: datetime
-) -> None:
-    await conn.execute(
-        "UPDATE households SET contact_note = ?, updated_at = ? WHERE id = ?",
-        (note, iso(now), household_id),
     )
 
 

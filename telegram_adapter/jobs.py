@@ -170,7 +170,7 @@ async def households(context: AppContext) -> None:
     get last month's coverage report (CSV and chart). The database says what was done, so a
     restart repeats nothing."""
     services = context.runtime.services
-    nudged = await services.households.nudge_due()
+    nudged = await services.household_nudges.nudge_due()
     reported = await services.coverage.queue_monthly_report()
     if nudged or reported:
         log.info("households: %d nudges, %d coverage report messages queued", nudged, reported)

@@ -27,6 +27,7 @@ from bot.services.dialogues import DialogueService
 from bot.services.exports import ExportService
 from bot.services.groups import GroupService
 from bot.services.hours_notices import HoursNotices
+from bot.services.household_nudges import HouseholdNudges
 from bot.services.households import HouseholdService
 from bot.services.left_behind import LeftBehind
 from bot.services.notices import Notices
@@ -90,6 +91,7 @@ class Services:
     outbox_signal: OutboxSignal
     backups: BackupService
     households: HouseholdService
+    household_nudges: HouseholdNudges
     visits: VisitService
     coverage: CoverageService
 
@@ -222,6 +224,14 @@ class Services:
                 Notices(catalogs, language),
                 signal,
                 team_service.all,
+            ),
+            household_nudges=HouseholdNudges(
+                db,
+                clock,
+                config.households,
+                config.org.zone,
+                Notices(catalogs, language),
+                signal,
             ),
             visits=VisitService(
                 db,

@@ -1,8 +1,8 @@
 """Households (千名义工助千户): registered by a team's leads or admins, paired with volunteers of
-the team (each told), listed due-first for leads and as "my households" for volunteers; the
-nudges of volunteers whose household is due. A volunteer is only ever handed a `Household`
-(code, community, needs); the contact note travels in a `HouseholdFile`, which only the team's
-leads and admins get."""
+the team (each told), listed due-first for leads and as "my households" for volunteers (the
+nudges of due households are household_nudges.py). A volunteer is only ever handed a
+`Household` (code, community, needs); the contact note travels in a `HouseholdFile`, which only
+the team's leads and admins get."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.buttons import HouseholdsMine, VisitStart
+from bot.buttons import HouseholdsMine
 from bot.clock import Clock
 from bot.config import HouseholdsConfig
 from bot.domain.errors import (
@@ -31,7 +31,6 @@ from bot.domain.households import (
     Household,
     HouseholdFile,
     check_radius,
-    needs_nudge,
     parse_cadence,
     parse_code,
     parse_community,
@@ -52,7 +51,6 @@ from storage.households import NewHousehold
 
 HOUSEHOLDS_PER_PAGE = 8
 SEARCH_LIMIT = 8
-NUDGES_PER_TICK = 500
 
 
 @dataclass(frozen=True)
@@ -324,11 +322,7 @@ class HouseholdService:
 
     def need_names(self, t: Translator, keys: Sequence[str]) -> str:
         """The needs as the reader names them, joined ("—" for none)."""
-        names = {
-            need.key: need.name_zh if t.language == "zh" else need.name_en
-            for need in self._config.needs
-        }
-        return t.join([names.get(key, key) for key in keys]) or "—"
+        return t.join(self._config.need_names(t.language, keys)) or "—"
 
     # ------------------------------------------------------------ volunteers' view
 
@@ -347,56 +341,6 @@ class HouseholdService:
             raise NotPaired()
         return household
 
-    # ------------------------------------------------------------ nudges
-
-    async def nudge_due(self) -> int:
-        """Once the notice time of day has come: each volunteer of a household past its
-        cadence is nudged once, then every `nudge_every_days` while it stays due."""
-        now = self._clock.now()
-        local = now.astimezone(self._zone)
-        if local.time() < self._config.notify_at:
-            return 0
-        today = local.date()
-        due = await households.due_nudges(
-            self._db.reader, today, self._config.nudge_every_days, NUDGES_PER_TICK
-        )
-        sent = 0
-        async with self._db.transaction() as tx:
-            done = []
-            for item in due:
-                every = self._config.nudge_every_days
-                if not needs_nudge(item.household.due_on, item.nudged_on, today, every):
-                    continue
-                t = await self._notices.translator_for(tx, item.telegram_id)
-                message = await self._notices.make(
-                    tx,
-                    item.telegram_id,
-                    "household_nudge",
-                    "households.nudge",
-                    {
-                        "code": item.household.code,
-                        "community": item.household.community,
-                        "needs": self.need_names(t, item.household.needs),
-                        "due": item.household.due_on,
-                    },
-                    Priority.REMINDER,
-                    _visit_button(item.household.id),
-                )
-                await outbox.enqueue(tx, [message], now)
-                done.append((item.household.id, item.volunteer_id))
-                sent += 1
-            await households.mark_nudged(tx, done, today)
-        if sent:
-            self._signal.notify()
-        return sent
-
 
 def _mine_button(t: Translator) -> ButtonRows:
     return ((Button(t("button.my_households"), HouseholdsMine().build()),),)
-
-
-def _visit_button(household_id: int) -> Callable[[Translator], ButtonRows]:
-    def rows(t: Translator) -> ButtonRows:
-        return ((Button(t("button.log_visit"), VisitStart(household_id).build()),),)
-
-    return rows

@@ -214,8 +214,7 @@ class VisitService:
         return record
 
     def _need_names(self, t: Translator, keys: Sequence[str]) -> str:
-        names = {n.key: n.name_zh if t.language == "zh" else n.name_en for n in self._config.needs}
-        return t.join([names.get(key, key) for key in keys]) or t("visit.nothing_ticked")
+        return t.join(self._config.need_names(t.language, keys)) or t("visit.nothing_ticked")
 
     async def _tell_leads(
         self,

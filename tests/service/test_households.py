@@ -559,20 +559,20 @@ async def test_volunteers_of_a_due_household_are_nudged_once_then_weekly(
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM outbox")
     clock.advance(timedelta(days=29))
-    assert await services.households.nudge_due() == 0  # not due yet
+    assert await services.household_nudges.nudge_due() == 0  # not due yet
     clock.advance(timedelta(days=1))
-    assert await services.households.nudge_due() == 2
+    assert await services.household_nudges.nudge_due() == 2
     assert says((await _outbox(db, ANNA))[-1]["text"], "households.nudge", code="SP-017")
     assert "13700001234" not in (await _outbox(db, ANNA))[-1]["text"]
     for _ in range(6):
         clock.advance(timedelta(days=1))
-        assert await services.households.nudge_due() == 0
+        assert await services.household_nudges.nudge_due() == 0
     clock.advance(timedelta(days=1))
-    assert await services.households.nudge_due() == 2  # a week later, still due
+    assert await services.household_nudges.nudge_due() == 2  # a week later, still due
     record = await services.visits.log(ANNA, household.id, 60, [], "", None, None)
     await services.visits.approve(people["lead"], record.id)
     clock.advance(timedelta(days=7))
-    assert await services.households.nudge_due() == 0
+    assert await services.household_nudges.nudge_due() == 0
 
 
 async def test_nudges_wait_for_the_notice_time_of_day(
@@ -580,9 +580,9 @@ async def test_nudges_wait_for_the_notice_time_of_day(
 ) -> None:
     await _paired_household(services, people, pin=False)
     clock.advance(timedelta(days=30, hours=-8))  # 2026-12-27 08:00 in Shanghai
-    assert await services.households.nudge_due() == 0
+    assert await services.household_nudges.nudge_due() == 0
     clock.advance(timedelta(hours=1, minutes=1))
-    assert await services.households.nudge_due() == 1
+    assert await services.household_nudges.nudge_due() == 1
 
 
 async def test_last_months_report_goes_to_the_admins_on_the_first_working_day_once(
@@ -688,7 +688,7 @@ async def test_no_message_to_a_volunteer_holds_the_private_contact_note(
     household = await _paired_household(services, people)
     await services.households.pair(people["lead"], household.id, await _volunteer_id(services, BO))
     clock.advance(timedelta(days=31, hours=2))
-    assert await services.households.nudge_due() == 2
+    assert await services.household_nudges.nudge_due() == 2
     record = await services.visits.log(ANNA, household.id, 60, ["elderly_alone"], "", None, NEAR)
     await services.visits.approve(people["lead"], record.id)
     unpinned = await _paired_household(services, people, pin=False, code="SP-099")
