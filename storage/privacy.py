@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage import households
+from storage import households, identities
 from storage.rows import fetchall, iso
 
 # Written where a Telegram id column cannot be NULL and the person erased their data (an
@@ -238,6 +238,7 @@ async def erase(
             (at, telegram_id),
         )
     await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
+    await identities.forget(conn, telegram_id)
     await conn.execute(
         "DELETE FROM code_displays WHERE chat_id = ? OR lead_telegram_id = ?",
         (telegram_id, telegram_id),

@@ -387,3 +387,41 @@ class NotAVisit(DomainError):
 
 class DuplicateHouseholdRow(DomainError):
     key = "error.duplicate_household_row"  # params: line
+
+
+class LinkCodeWrong(DomainError):
+    """No such code, or it expired (codes are valid 10 minutes and used once)."""
+
+    key = "error.link_code_wrong"
+
+
+class LinkTooManyTries(DomainError):
+    key = "error.link_too_many_tries"
+
+
+class LinkOwnCode(DomainError):
+    """The code was typed in the channel that showed it."""
+
+    key = "error.link_own_code"
+
+
+class LinkSameChannel(DomainError):
+    """Both accounts are on the same channel: a link joins a WeChat and a Telegram account."""
+
+    key = "error.link_same_channel"
+
+
+class LinkRegisteredHere(DomainError):
+    """This account has a registration of its own: linking would leave one of the two."""
+
+    key = "error.link_registered_here"
+
+
+class LinkNotRegisteredThere(DomainError):
+    key = "error.link_not_registered_there"
+
+
+class AlreadyLinked(DomainError):
+    """The other account is linked to another account of this channel already."""
+
+    key = "error.already_linked"

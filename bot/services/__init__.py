@@ -29,6 +29,7 @@ from bot.services.groups import GroupService
 from bot.services.hours_notices import HoursNotices
 from bot.services.household_nudges import HouseholdNudges
 from bot.services.households import HouseholdService
+from bot.services.identities import IdentityService
 from bot.services.left_behind import LeftBehind
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
@@ -94,6 +95,7 @@ class Services:
     household_nudges: HouseholdNudges
     visits: VisitService
     coverage: CoverageService
+    identities: IdentityService
 
     @classmethod
     def build(
@@ -257,6 +259,7 @@ class Services:
                 team_service.all,
                 config.org.name,
             ),
+            identities=IdentityService(db, clock),
         )
 
     async def chat_unreachable(self, chat_id: int, since: datetime) -> None:
