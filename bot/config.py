@@ -424,6 +424,10 @@ class WeChatConfig(_Table):
     listen: str = "127.0.0.1:8080"  # host:port the endpoint binds (behind the HTTPS proxy)
     path: str = "/wechat"  # the endpoint's path: the server URL is https://<host><path>
     api_base: str = "https://api.weixin.qq.com"
+    # The endpoint's public address as people reach it (the HTTPS proxy's), e.g.
+    # "https://bot.example.org": download links (a certificate's PDF) start with it. Empty: no
+    # links are offered (the certificate still comes as a picture).
+    public_url: str = ""
     # A handler's answer this quick goes back as the passive reply; a slower one is sent as a
     # customer-service message once ready (WeChat waits 5 s for the reply, then retries).
     reply_budget_seconds: float = Field(default=4.0, gt=0, le=4.5)
@@ -444,6 +448,13 @@ class WeChatConfig(_Table):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
+            raise ValueError("must be a public address like 'https://bot.example.org'")
         return value.rstrip("/")
 
     @field_validator("path")

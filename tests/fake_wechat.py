@@ -9,10 +9,11 @@ Pushes: `text`, `event`, `location` build a message's XML; `push` signs and encr
 WeChat does, POSTs it to the endpoint and opens the passive reply. `tamper` hooks let a test
 forge the signature, replay a push or send a malformed or huge body.
 
-API (base_url): /cgi-bin/token, customer-service messages, template messages, media upload,
-menu creation. Tokens expire on the injected clock; customer-service messages obey the 48-hour
-window (45015) and the 20-message limit since the person's last message (45047); unfollowed
-people get 43004; `inject` makes the next calls to an API answer an error code.
+API (base_url): /cgi-bin/token, customer-service messages, template messages, media upload
+and download, menu creation. Tokens expire on the injected clock; customer-service messages
+obey the 48-hour window (45015) and the 20-message limit since the person's last message
+(45047); unfollowed people get 43004; `inject` makes the next calls to an API answer an error
+code.
 
 Typical use::
 
@@ -187,6 +188,7 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/message/custom/send", self._custom)
         app.router.add_post("/cgi-bin/message/template/send", self._template)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/menu/create", self._menu)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -253,6 +255,19 @@ class FakeWeChat:
             Location_Y=longitude,
             Scale=15,
             Label=label,
+            MsgId=next(self._msg_ids),
+        )
+
+    def image(self, openid: str, content: bytes) -> dict[str, Any]:
+        """A photo the person sends: WeChat keeps it as temporary media (MediaId) and on its
+        image server (PicUrl)."""
+        media_id = f"PHOTO-{len(self.media) + 1}-{secrets.token_hex(4)}"
+        self.media[media_id] = content
+        return self._fields(
+            openid,
+            "image",
+            PicUrl=f"http://mmbiz.qpic.cn/fake/{media_id}/0",
+            MediaId=media_id,
             MsgId=next(self._msg_ids),
         )
 
@@ -328,7 +343,8 @@ class FakeWeChat:
     # -- the API --------------------------------------------------------------------------
 
     def inject(self, api: str, *errcodes: int) -> None:
-        """The next calls to `api` (custom, template, upload, menu, token) answer these codes."""
+        """The next calls to `api` (custom, template, upload, media_get, menu, token) answer
+        these codes."""
         self._faults[api].extend(errcodes)
 
     def revoke_tokens(self) -> None:
@@ -446,6 +462,21 @@ class FakeWeChat:
         self.media[media_id] = media.file.read()
         return web.json_response(
             {"type": request.query["type"], "media_id": media_id, "created_at": int(self._now())}
+        )
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        """A temporary media's bytes, as WeChat answers /cgi-bin/media/get (an error as JSON)."""
+        await self._enter("media_get")
+        refused = self._check_token(request) or self._fault("media_get")
+        if refused is not None:
+            return refused
+        content = self.media.get(request.query.get("media_id", ""))
+        if content is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(
+            body=content,
+            content_type="image/jpeg",
+            headers={"Content-disposition": 'attachment; filename="photo.jpg"'},
         )
 
     async def _menu(self, request: web.Request) -> web.Response:

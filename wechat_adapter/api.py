@@ -36,6 +36,7 @@ MINUTE_QUOTA = 45011
 NOT_FOLLOWING = frozenset({43004, 40003})  # unfollowed; an openid not of this account
 CREDENTIALS_REFUSED = frozenset({40002, 40013, 40125, 40164, 41002, 41004, 40243})
 SYSTEM_BUSY = -1
+MAX_MEDIA_BYTES = 10 * 1024 * 1024  # a person's photo, downloaded (WeChat's own image limit)
 BEIJING = ZoneInfo("Asia/Shanghai")  # WeChat's quotas reset at midnight there
 
 
@@ -248,11 +249,14 @@ class WeChatApi:
 
     async def upload_image(self, path: Path) -> str:
         """Upload a temporary image (kept three days by WeChat); its media_id."""
-        content = await asyncio.to_thread(path.read_bytes)
+        return await self.upload_image_content(path.name, await asyncio.to_thread(path.read_bytes))
+
+    async def upload_image_content(self, name: str, content: bytes) -> str:
+        """Upload image bytes (a file name ending .jpg or .png) as a temporary image."""
 
         def form() -> aiohttp.FormData:
             data = aiohttp.FormData()
-            data.add_field("media", content, filename=path.name)
+            data.add_field("media", content, filename=name)
             return data
 
         answer = await self.call(
@@ -262,6 +266,49 @@ class WeChatApi:
         if not isinstance(media_id, str) or not media_id:
             raise Rejected("/cgi-bin/media/upload: no media_id in the answer")
         return media_id
+
+    async def download_media(self, media_id: str) -> bytes:
+        """A temporary media's bytes (a person's photo: an image message's MediaId), at most
+        MAX_MEDIA_BYTES; a token WeChat no longer takes is replaced once and asked again."""
+        token = await self.tokens.current()
+        for attempt in range(2):
+            params = {"access_token": token, "media_id": media_id}
+            content, answer = await self._fetch_media(params)
+            if content is not None:
+                return content
+            if answer.get("errcode") not in TOKEN_EXPIRED or attempt == 1:
+                break
+            log.info("WeChat refused the access token (%s); renewing it", answer.get("errcode"))
+            token = await self.tokens.replace(token)
+        raise_for("/cgi-bin/media/get", answer, self._clock.now())
+        raise Rejected("/cgi-bin/media/get: neither media nor an error in the answer")
+
+    async def _fetch_media(self, params: Mapping[str, str]) -> tuple[bytes | None, dict[str, Any]]:
+        """The media's bytes, or None and WeChat's JSON answer (a refusal)."""
+        path = "/cgi-bin/media/get"
+        try:
+            async with self._session.get(self._config.api_base + path, params=params) as response:
+                if response.status != 200:
+                    raise ServiceDown(f"{path}: HTTP {response.status}")
+                if response.content_length and response.content_length > MAX_MEDIA_BYTES:
+                    raise Rejected(f"{path}: {response.content_length} bytes, over the limit")
+                raw = await response.content.read(MAX_MEDIA_BYTES + 1)
+                kind = response.content_type
+        except aiohttp.ClientError as error:
+            raise Transient(f"{path}: {type(error).__name__}") from None
+        except TimeoutError:
+            raise Transient(f"{path}: TimeoutError") from None
+        if len(raw) > MAX_MEDIA_BYTES:
+            raise Rejected(f"{path}: over {MAX_MEDIA_BYTES} bytes")
+        if kind in ("application/json", "text/plain") or raw[:1] == b"{":
+            try:
+                answer = json.loads(raw)
+            except ValueError:
+                raise ServiceDown(f"{path}: an answer that is neither media nor JSON") from None
+            if not isinstance(answer, dict):
+                raise ServiceDown(f"{path}: the answer is not a JSON object")
+            return None, answer
+        return raw, {}
 
     async def create_menu(self, menu: Sequence[WeChatMenuButton]) -> None:
         await self.call(

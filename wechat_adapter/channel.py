@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import WeChatConfig
 from bot.outbox.errors import DeliveryError
 from wechat_adapter.api import WeChatApi
+from wechat_adapter.downloads import downloads_for
 from wechat_adapter.endpoint import WeChatEndpoint
 from wechat_adapter.messages import InboundHandler
 
@@ -34,6 +35,8 @@ class WeChatChannel:
         self._make_handler = make_handler
         self._clock = clock or SystemClock()
         self._monotonic = monotonic
+        # Files people download by a signed link (a certificate's PDF), served by the endpoint.
+        self.downloads = downloads_for(config, self._clock)
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self._endpoint: WeChatEndpoint | None = None
@@ -54,6 +57,7 @@ class WeChatChannel:
             self._make_handler(api),
             api,
             lambda: self._clock.now().timestamp(),
+            self.downloads,
         )
         self._runner = web.AppRunner(self._endpoint.application(), access_log=None)
         await self._runner.setup()

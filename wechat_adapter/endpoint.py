@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.config import WeChatConfig
 from bot.outbox.errors import DeliveryError
+from wechat_adapter.downloads import FILES_PATH, Downloads
 from wechat_adapter.messages import ImageReply, InboundHandler, InboundMessage, Reply, TextReply
 from wechat_adapter.ordering import PerPersonOrder
 from wechat_adapter.protocol import Codec, ForgedSignature, MalformedPush
@@ -47,8 +48,10 @@ class WeChatEndpoint:
         handler: InboundHandler,
         replies: ReplySender,
         wall: Callable[[], float] = time.time,
+        downloads: Downloads | None = None,
     ) -> None:
         self._config = config
+        self._downloads = downloads
         self._handler = handler
         self._replies = replies
         self._wall = wall
@@ -62,6 +65,8 @@ class WeChatEndpoint:
         app = web.Application(client_max_size=self._config.max_body_bytes)
         app.router.add_get(self._config.path, self.verify)
         app.router.add_post(self._config.path, self.receive)
+        if self._downloads is not None and self._downloads.enabled:
+            app.router.add_routes([self._downloads.route(self._config.path + FILES_PATH)])
         return app
 
     async def verify(self, request: web.Request) -> web.Response:

@@ -93,6 +93,8 @@ def test_the_secret_comes_from_the_environment(
         ('[wechat]\nlisten = "0.0.0.0:70000"\n', "is not host:port"),
         ('[wechat]\npath = "wechat"\n', "a path like"),
         ('[wechat]\napi_base = "ftp://x"\n', "http:// or https://"),
+        ('[wechat]\npublic_url = "bot.example.org"\n', "a public address like"),
+        ('[wechat]\npublic_url = "https://bot.example.org/?x=1"\n', "a public address like"),
         ("[wechat]\nreply_budget_seconds = 5\n", "less than or equal to 4.5"),
         ('[wechat.templates]\nreminder = "bad id!"\n', "is not a template id"),
         ('[wechat.templates]\n"Bad Kind" = "T1"\n', "lowercase letters"),
