@@ -113,6 +113,7 @@ AudienceKey = Annotated[
 ProfileField = Literal["name", "phone", "teams"]
 ActivityField = Literal["time", "place", "capacity"]
 ExportFormat = Literal["csv", "xlsx"]
+HouseholdField = Literal["community", "needs", "cadence", "note"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
 
 
@@ -747,6 +748,23 @@ class HouseholdUnpair(ButtonData, prefix="hh:up:"):
 
 class HouseholdPin(ButtonData, prefix="hh:pin:"):
     household: int
+
+
+class HouseholdEdit(ButtonData, prefix="hh:ed:"):
+    """Correct one detail of a household."""
+
+    household: int
+    field: HouseholdField
+
+
+class HouseholdEditNeed(ButtonData, prefix="hh:en:"):
+    """A need ticked or unticked while correcting a household's needs."""
+
+    need: Key
+
+
+class HouseholdEditDone(ButtonData, prefix="hh:eo"):
+    """The corrected needs saved, or the contact note removed."""
 
 
 class VisitStart(ButtonData, prefix="hh:v:"):

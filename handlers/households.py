@@ -1,9 +1,9 @@
 """/households: for a volunteer, the households they are paired with (code, community, needs,
 when the next visit is due) with a button to log a visit; for a team's leads and admins, the
 team's households the most overdue first, each household's file (with its private contact
-note), pairing and unpairing volunteers, setting or removing a pin. Registering a household is
-handlers/new_household.py; logging visits handlers/visits.py, deciding them
-handlers/visit_review.py."""
+note), pairing and unpairing volunteers. Registering a household is handlers/new_household.py,
+correcting its details or pin handlers/household_edit.py; logging visits handlers/visits.py,
+deciding them handlers/visit_review.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.buttons import (
+    HouseholdEdit,
     HouseholdNew,
-    HouseholdNext,
     HouseholdOpen,
     HouseholdPair,
     HouseholdPairVolunteer,
@@ -29,7 +29,6 @@ from bot.domain.errors import DomainError
 from bot.domain.households import (
     Household,
     HouseholdFile,
-    parse_radius,
 )
 from handlers.common import (
     Choice,
@@ -223,8 +222,19 @@ async def show_file(context: AppContext, turn: Turn, found: HouseholdFile) -> No
     for pairing in found.pairings:
         label = turn.t("button.unpair", name=pairing.name)[:60]
         rows.append([(label, HouseholdUnpair(household.id, pairing.volunteer_id))])
-    rows.append([(turn.t("button.set_pin"), HouseholdPin(household.id))])
-    rows.append([(turn.t("button.back_to_households"), HouseholdsPage(0))])
+    t = turn.t
+    rows += [
+        [
+            (t("button.edit_community"), HouseholdEdit(household.id, "community")),
+            (t("button.edit_needs"), HouseholdEdit(household.id, "needs")),
+        ],
+        [
+            (t("button.edit_cadence"), HouseholdEdit(household.id, "cadence")),
+            (t("button.edit_note"), HouseholdEdit(household.id, "note")),
+        ],
+        [(t("button.set_pin"), HouseholdPin(household.id))],
+        [(t("button.back_to_households"), HouseholdsPage(0))],
+    ]
     text = file_text(turn, found, await team_name(turn, household.team_key))
     await reply(context, turn, text, buttons(rows))
 
@@ -327,73 +337,3 @@ async def on_unpair(update: Update, context: AppContext) -> None:
     await turn.query.answer()
     await reply(context, turn, turn.t("households.unpaired_done", code=found.household.code))
     await show_file(context, turn, found)
-
-
-# ---------------------------------------------------------------- leads: the pin
-
-
-async def on_pin(update: Update, context: AppContext) -> None:
-    """Asks for the household's location (or "none", to remove the pin)."""
-    turn = await turn_of(update, context)
-    assert turn.query is not None
-    press = pressed(turn, HouseholdPin)
-    if press is None:
-        await answer_expired(turn)
-        return
-    try:
-        found = await turn.services.households.household_file(await turn.actor(), press.household)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    data = HouseholdActionData(household_id=found.household.id)
-    await turn.services.dialogues.begin(turn.user_id, data, "pin")
-    await reply(
-        context,
-        turn,
-        turn.t("households.ask_pin_change", code=found.household.code),
-        buttons([[(turn.t("button.remove_pin"), HouseholdNext())]]),
-    )
-
-
-@text_step(HouseholdActionData, "pin", location=True)
-async def pin_location(
-    context: AppContext, turn: Turn, dialogue: Dialogue[HouseholdActionData], message: Message
-) -> None:
-    if message.location is None:
-        await reply(context, turn, turn.t("households.ask_pin_location"))
-        return
-    await turn.services.households.household_file(await turn.actor(), dialogue.data.household_id)
-    dialogue.data.latitude = message.location.latitude
-    dialogue.data.longitude = message.location.longitude
-    dialogue.step = "pin_radius"
-    await turn.services.dialogues.save(turn.user_id, dialogue)
-    radius = turn.services.households.config.radius_m
-    await reply(
-        context,
-        turn,
-        turn.t("households.ask_radius", radius=radius),
-        buttons([[(turn.t("button.default_radius", radius=radius), HouseholdNext())]]),
-    )
-
-
-@text_step(HouseholdActionData, "pin_radius")
-async def pin_radius(
-    context: AppContext, turn: Turn, dialogue: Dialogue[HouseholdActionData], message: Message
-) -> None:
-    await save_pin(context, turn, dialogue, parse_radius(message.text or ""))
-
-
-async def save_pin(
-    context: AppContext, turn: Turn, dialogue: Dialogue[HouseholdActionData], radius: int | None
-) -> None:
-    actor = await turn.actor()
-    household = await turn.services.households.set_pin(
-        actor, dialogue.data.household_id, dialogue.data.latitude, dialogue.data.longitude, radius
-    )
-    await turn.services.dialogues.end(turn.user_id)
-    key = "households.pin_saved" if household.has_pin else "households.pin_removed"
-    await reply(context, turn, turn.t(key, code=household.code))
-    await show_file(
-        context, turn, await turn.services.households.household_file(actor, household.id)
-    )

@@ -35,7 +35,8 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
-from handlers.households import need_names, save_pin, show_file, team_name
+from handlers.household_edit import save_pin
+from handlers.households import need_names, show_file, team_name
 from telegram_adapter.context import AppContext
 
 TEAMS_PER_PAGE = 8

@@ -237,6 +237,22 @@ async def set_pin(
     )
 
 
+async def set_details(
+    conn: aiosqlite.Connection,
+    household_id: int,
+    community: str,
+    needs: Sequence[str],
+    cadence_days: int,
+    contact_note: str,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        "UPDATE households SET community = ?, needs = ?, cadence_days = ?, contact_note = ?,"
+        " updated_at = ? WHERE id = ?",
+        (community, " ".join(needs), cadence_days, contact_note, iso(now), household_id),
+    )
+
+
 async def due_nudges(
     conn: aiosqlite.Connection, today: date, every_days: int, limit: int
 ) -> list[DueNudge]:

@@ -329,6 +329,21 @@ class HouseholdActionData(DialogueData):
     longitude: float | None = None
 
 
+class HouseholdEditData(DialogueData):
+    """A lead corrects one detail of a household: its community, needs (ticked), visit
+    cadence or private contact note."""
+
+    flow: ClassVar[str] = "household_edit"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "community": (),
+        "needs": (),
+        "cadence": (),
+        "note": (),
+    }
+    household_id: int = Field(alias="household")
+    need_keys: list[str] = []
+
+
 class VisitData(DialogueData):
     """A volunteer logs a visit: their live location at the household (if it has a pin), the
     minutes, what was done (ticked needs and a note), an optional photo."""
@@ -376,6 +391,7 @@ FLOWS: Mapping[str, type[DialogueData]] = {
         AddHoursData,
         NewHouseholdData,
         HouseholdActionData,
+        HouseholdEditData,
         VisitData,
         VisitRejectData,
     )

@@ -1,8 +1,8 @@
 """Households (千名义工助千户): registered by a team's leads or admins, paired with volunteers of
-the team (each told), listed due-first for leads and as "my households" for volunteers (the
-nudges of due households are household_nudges.py). A volunteer is only ever handed a
-`Household` (code, community, needs); the contact note travels in a `HouseholdFile`, which only
-the team's leads and admins get."""
+the team (each told), their details corrected, listed due-first for leads and as "my
+households" for volunteers (the nudges of due households are household_nudges.py). A
+volunteer is only ever handed a `Household` (code, community, needs); the contact note travels
+in a `HouseholdFile`, which only the team's leads and admins get."""
 
 from __future__ import annotations
 
@@ -237,6 +237,42 @@ class HouseholdService:
                 tx, household_id, latitude, longitude, radius_m, self._clock.now()
             )
             changed = await households.by_id(tx, household_id)
+        assert changed is not None
+        return changed
+
+    async def edit(
+        self,
+        actor: Actor,
+        household_id: int,
+        *,
+        community: str | None = None,
+        needs: Sequence[str] | None = None,
+        cadence_days: int | None = None,
+        contact_note: str | None = None,
+    ) -> HouseholdFile:
+        """Correct a household's details (those given; each checked as typed input) for its
+        team's leads and admins. A new cadence moves when it falls due."""
+        clean_community = parse_community(community) if community is not None else None
+        clean_needs = parse_needs(needs, self._config.need_keys) if needs is not None else None
+        clean_cadence = parse_cadence(str(cadence_days)) if cadence_days is not None else None
+        clean_note = parse_note(contact_note) if contact_note is not None else None
+        async with self._db.transaction() as tx:
+            found = await households.household_file(tx, household_id)
+            if found is None:
+                raise UnknownHousehold()
+            if not manages(actor, found.household):
+                raise NotTeamLead()
+            was = found.household
+            await households.set_details(
+                tx,
+                household_id,
+                was.community if clean_community is None else clean_community,
+                was.needs if clean_needs is None else clean_needs,
+                was.cadence_days if clean_cadence is None else clean_cadence,
+                found.contact_note if clean_note is None else clean_note,
+                self._clock.now(),
+            )
+            changed = await households.household_file(tx, household_id)
         assert changed is not None
         return changed
 

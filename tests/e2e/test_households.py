@@ -306,3 +306,47 @@ async def test_a_lead_sets_a_households_pin_and_removes_it(bot: Harness, tmp_pat
     assert says(removed.text, "households.pin_removed", code="SP-050")
     [household] = (await bot.services.households.page(lead, 0)).households
     assert not household.has_pin
+
+
+async def test_a_lead_corrects_a_households_details_and_a_volunteer_cannot(
+    bot: Harness, tmp_path: Path
+) -> None:
+    await _people(bot)
+    code, _, err = await _import(bot, tmp_path, f"SP-060,traffic,龙口村,disability,30,,,,{NOTE}\n")
+    assert code == 0, err
+    household_id = await _pair(bot, "SP-060", ZHANG)
+    listing = await bot.say(LEAD, "/households")
+    opened = await bot.tap(LEAD, listing, first_with(listing, "hh:o:"))
+
+    ask = await bot.tap(LEAD, opened, f"hh:ed:{household_id}:note")
+    assert mentions(ask.text, "households.edit_note", code="SP-060", now=NOTE)
+    assert mentions((await bot.say(LEAD, "x" * 5000)).text, "error.invalid_household_note")
+    new_note = "王阿婆已搬到女儿家 龙口村5栋 电话13700005678"
+    assert says((await bot.say(LEAD, new_note)).text, "households.edited", code="SP-060")
+    shown = await bot.reply(LEAD)
+    assert new_note in (shown.text or "") and NOTE not in (shown.text or "")
+
+    ask = await bot.tap(LEAD, shown, f"hh:ed:{household_id}:cadence")
+    assert mentions(ask.text, "households.edit_cadence", days=30)
+    assert mentions((await bot.say(LEAD, "0")).text, "error.invalid_cadence")
+    await bot.say(LEAD, "14天")
+    shown = await bot.reply(LEAD)
+
+    ask = await bot.tap(LEAD, shown, f"hh:ed:{household_id}:needs")
+    await bot.toggle(LEAD, ask, "hh:en:poverty")
+    await bot.toggle(LEAD, ask, "hh:en:disability")
+    assert says((await bot.tap(LEAD, ask, "hh:eo")).text, "households.edited", code="SP-060")
+
+    # A volunteer's forged presses are refused; nothing they see holds either note.
+    mine = await bot.say(ZHANG, "/households")
+    for forged in (f"hh:ed:{household_id}:note", f"hh:ed:{household_id}:community"):
+        answer = await bot.answer_to_press(ZHANG, mine, forged)
+        assert says(answer.params.get("text"), "error.not_team_lead"), forged
+    assert await bot.services.dialogues.current(ZHANG.id) is None, "no correction begun"
+    lead = await bot.services.roles.actor(LEAD.id)
+    found = await bot.services.households.household_file(lead, household_id)
+    assert (found.household.cadence_days, found.household.needs) == (14, ("poverty",))
+    assert found.contact_note == new_note
+    await bot.api.wait_idle()
+    texts = [call.text or "" for call in bot.api.sent_messages(ZHANG.id)]
+    assert [text for text in texts if "王阿婆" in text or "13700005678" in text] == []

@@ -124,6 +124,7 @@ ROWS_WRITTEN_BEFORE = [
         },
     ),
     ("visit_reject", "reason", {"record": 5}),
+    ("household_edit", "needs", {"household": 3, "need_keys": ["poverty"]}),
 ]
 
 

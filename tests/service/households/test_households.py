@@ -125,6 +125,51 @@ async def test_the_leads_list_shows_the_most_overdue_first(
     assert first.code == "SP-002" and first.is_due(services.households.today())
 
 
+# ---------------------------------------------------------------- correcting
+
+
+async def test_a_lead_corrects_a_households_community_needs_cadence_and_note(
+    services: Services, people: dict[str, Actor]
+) -> None:
+    household = await services.households.register(people["lead"], draft())
+    edit = services.households.edit
+    await edit(people["lead"], household.id, community=" 沙坪街道  龙口村 ")
+    await edit(people["lead"], household.id, needs=["poverty", "disability"])
+    await edit(people["lead"], household.id, cadence_days=14)
+    found = await edit(people["lead"], household.id, contact_note="王阿婆已搬到女儿家 5栋")
+    changed = found.household
+    assert (changed.community, changed.needs, changed.cadence_days) == (
+        "沙坪街道 龙口村",
+        ("disability", "poverty"),
+        14,
+    )
+    assert changed.due_on == household.created_on + timedelta(days=14), "due sooner"
+    assert found.contact_note == "王阿婆已搬到女儿家 5栋"
+    assert (await edit(people["admin"], household.id, contact_note="")).contact_note == ""
+
+
+async def test_a_bad_correction_or_another_teams_lead_changes_nothing(
+    services: Services, people: dict[str, Actor]
+) -> None:
+    household = await services.households.register(people["lead"], draft())
+    for change, refusal in (
+        ({"community": "x"}, InvalidCommunity),
+        ({"community": "DROP TABLE households;--" * 3}, InvalidCommunity),
+        ({"needs": ["flying"]}, UnknownNeed),
+        ({"cadence_days": 0}, InvalidCadence),
+        ({"cadence_days": 10_000}, InvalidCadence),
+        ({"contact_note": "x" * 5000}, InvalidHouseholdNote),
+        ({"contact_note": "电话\x00 137"}, InvalidHouseholdNote),
+    ):
+        with pytest.raises(refusal):
+            await services.households.edit(people["lead"], household.id, **change)
+    for intruder in (people["sun"], people["anna"]):
+        with pytest.raises(NotTeamLead):
+            await services.households.edit(intruder, household.id, contact_note="改掉")
+    found = await services.households.household_file(people["lead"], household.id)
+    assert found.household == household and found.contact_note == NOTE
+
+
 # ---------------------------------------------------------------- pairing
 
 
