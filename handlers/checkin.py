@@ -192,8 +192,11 @@ async def on_live_location(update: Update, context: AppContext) -> None:
         return
     if not sent_from_own_device(message) or not message.location.live_period:
         return
-    await context.runtime.services.checkin.live_location_moved(
-        user.id, message.location.latitude, message.location.longitude
+    services = context.runtime.services
+    await services.checkin.live_location_moved(
+        await services.identities.telegram_user(user.id),
+        message.location.latitude,
+        message.location.longitude,
     )
 
 

@@ -71,10 +71,13 @@ async def turn_of(update: Update, context: AppContext) -> Turn:
     if user is None or chat is None:
         raise ValueError("only updates with a user and a chat reach the handlers")
     runtime = context.runtime
-    account = await runtime.services.accounts.seen(user.id, user.language_code)
+    # A Telegram account linked to a person who came through WeChat first stands for them.
+    user_id = await runtime.services.identities.telegram_user(user.id)
+    account = await runtime.services.accounts.seen(user_id, user.language_code)
+    await runtime.services.identities.seen_on_telegram(user_id)
     language = runtime.services.accounts.resolve(account)
     return Turn(
-        user_id=user.id,
+        user_id=user_id,
         chat_id=chat.id,
         private=chat.type == chat.PRIVATE,
         t=runtime.catalogs.translator(language),

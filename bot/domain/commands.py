@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, Role], ...] = (
     ("verify", Role.GUEST),
     ("settings", Role.VOLUNTEER),
     ("language", Role.GUEST),
+    ("link", Role.VOLUNTEER),
     ("forget_me", Role.VOLUNTEER),
     ("cancel", Role.GUEST),
     ("new_activity", Role.LEAD),
