@@ -10,7 +10,8 @@ from bot.buttons import HonorBoard, TeamBoard
 from bot.domain.errors import DomainError
 from bot.domain.ranking import Period, Ranked
 from bot.i18n import Translator
-from bot.services.reports import Board, HonorRoll, display_name
+from bot.services.reports import display_name
+from bot.views.boards import board_text, honor_roll_text
 from handlers.common import (
     Choice,
     Turn,
@@ -29,37 +30,6 @@ from handlers.periods import (
 from handlers.privacy import require_private
 from storage.reports import MemberTotal
 from telegram_adapter.context import AppContext
-
-
-def _board_text(turn: Turn, board: Board, period: Period) -> str:
-    t = turn.t
-    lines = [
-        t(
-            "leaderboard.header",
-            team=board.team.name(t.language),
-            period=t(f"period.{period.value}"),
-            range=period_text(t, board.start, board.end),
-        )
-    ]
-    if not board.top:
-        lines.append(t("leaderboard.empty"))
-    for entry in board.top:
-        name = display_name(entry.key) or t("leaderboard.anonymous")
-        lines.append(
-            t("leaderboard.line", rank=entry.rank, name=name, hours=hours(t, entry.minutes))
-        )
-    if board.mine is not None:
-        lines.append(
-            t(
-                "leaderboard.mine",
-                rank=board.mine.rank,
-                count=board.ranked,
-                hours=hours(t, board.mine.minutes),
-            )
-        )
-    else:
-        lines.append(t("leaderboard.mine_none"))
-    return "\n".join(lines)
 
 
 async def _board(
@@ -83,7 +53,7 @@ async def _board(
     for team in others[:6]:
         rows.append([(team.name(t.language)[:40], TeamBoard(team.id, period))])
     rows.append([(t("button.honor_roll"), HonorBoard(period))])
-    return _board_text(turn, board, period), buttons(rows)
+    return board_text(turn.t, board, period), buttons(rows)
 
 
 async def leaderboard_command(update: Update, context: AppContext) -> None:
@@ -123,35 +93,6 @@ async def on_board(update: Update, context: AppContext) -> None:
     if turn.query.message is not None and getattr(turn.query.message, "text", None) == text:
         return  # the same board again: nothing to change
     await turn.query.edit_message_text(text, reply_markup=markup)
-
-
-def honor_roll_text(t: Translator, roll: HonorRoll, period_label: str) -> str:
-    lines = [t("honor.header", period=period_label, range=period_text(t, roll.start, roll.end))]
-    if not roll.by_total:
-        lines.append(t("leaderboard.empty"))
-        return "\n".join(lines)
-    lines.append(t("honor.by_total"))
-    for entry in roll.by_total[:10]:
-        lines.append(
-            t(
-                "honor.line",
-                rank=entry.rank,
-                team=entry.key.name_zh if t.language == "zh" else entry.key.name_en,
-                hours=hours(t, entry.key.minutes),
-                active=entry.key.active,
-            )
-        )
-    lines.append(t("honor.by_member"))
-    for entry, per_member in roll.by_member[:10]:
-        lines.append(
-            t(
-                "honor.member_line",
-                rank=entry.rank,
-                team=entry.key.name_zh if t.language == "zh" else entry.key.name_en,
-                hours=t.hours(per_member),
-            )
-        )
-    return "\n".join(lines)
 
 
 async def on_honor(update: Update, context: AppContext) -> None:

@@ -4,11 +4,12 @@ year, and how a range and an amount of hours read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from bot.buttons import ButtonData
 from bot.domain.ranking import Period, period_bounds
 from bot.i18n import Translator
+from bot.views.periods import period_text as period_text
 from handlers.common import Choice
 
 PERIODS = (Period.WEEK, Period.MONTH, Period.YEAR, Period.ALL)
@@ -17,10 +18,6 @@ PERIODS = (Period.WEEK, Period.MONTH, Period.YEAR, Period.ALL)
 def hours(t: Translator, minutes: int) -> str:
     """Minutes as hours by the one rule (Translator.hours)."""
     return t.hours(minutes)
-
-
-def period_text(t: Translator, start: date, end: date) -> str:
-    return t("report.range", start=t.day(start), end=t.day(end - timedelta(days=1)))
 
 
 def period_rows(

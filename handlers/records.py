@@ -32,6 +32,7 @@ from bot.domain.errors import (
 from bot.domain.hours import AuditEntry, ServiceRecord
 from bot.domain.paging import Page
 from bot.services.records import RECORDS_PER_PAGE, RecordView
+from bot.views.hours import hours_text as summary_text
 from handlers.admin import volunteer_search
 from handlers.common import (
     Choice,
@@ -43,6 +44,7 @@ from handlers.common import (
     pressed,
     reply,
     reply_error,
+    team_names,
     turn_of,
 )
 from handlers.privacy import require_private
@@ -60,49 +62,14 @@ async def hours_command(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     t = turn.t
-    categories = turn.category_names()
-    teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
-    lines = [
-        t(
-            "hours.summary",
-            year=hours_text(turn, summary.approved_year),
-            total=hours_text(turn, summary.approved_total),
-            pending_year=hours_text(turn, summary.pending_year),
-            pending=hours_text(turn, summary.pending_total),
-            no_shows=t.number(summary.no_shows),
-        )
-    ]
-    stars = "★" * level.level if level.level else t("hours.no_stars")
-    if level.next_hours is None:
-        lines.append(t("hours.stars_top", stars=stars))
-    else:
-        lines.append(
-            t(
-                "hours.stars",
-                stars=stars,
-                next=level.next_hours,
-                to_next=hours_text(turn, level.minutes_to_next or 0),
-            )
-        )
-    if summary.by_category:
-        lines.append(t("hours.by_category"))
-        lines += [
-            f"· {categories.get(key, key)}: {hours_text(turn, minutes)}"
-            for key, minutes in summary.by_category
-        ]
-    if summary.by_team:
-        lines.append(t("hours.by_team"))
-        lines += [
-            f"· {teams.get(key, key)}: {hours_text(turn, minutes)}"
-            for key, minutes in summary.by_team
-        ]
+    text = summary_text(t, summary, level, turn.category_names(), await team_names(turn))
     markup = buttons(
         [
             [(t("button.my_records"), MyRecordsOpen())],
             [(t("button.certificate"), CertificateRequest())],
         ]
     )
-    await reply(context, turn, "\n".join(lines), markup)
+    await reply(context, turn, text, markup)
 
 
 def _state_label(turn: Turn, record: ServiceRecord) -> str:

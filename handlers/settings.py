@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.buttons import SettingsAnonymous, SettingsMute
 from bot.domain.errors import DomainError
+from bot.views.settings import settings_text
 from handlers.common import (
     Choice,
     Turn,
@@ -23,14 +24,12 @@ from telegram_adapter.context import AppContext
 async def _render(turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
     muted = await turn.services.reminders.muted(turn.user_id)
     anonymous = await turn.services.records.anonymous(turn.user_id)
-    state = turn.t("settings.off" if muted else "settings.on")
-    shown = turn.t("settings.anonymous" if anonymous else "settings.named")
     button: Choice = (turn.t("button.unmute" if muted else "button.mute"), SettingsMute(not muted))
     privacy: Choice = (
         turn.t("button.show_name" if anonymous else "button.hide_name"),
         SettingsAnonymous(not anonymous),
     )
-    return turn.t("settings.text", reminders=state, shown=shown), buttons([[button], [privacy]])
+    return settings_text(turn.t, muted, anonymous), buttons([[button], [privacy]])
 
 
 async def settings_command(update: Update, context: AppContext) -> None:

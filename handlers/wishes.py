@@ -28,6 +28,7 @@ from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.wishes import Wish, WishState
 from bot.services.wishes import WishView
+from bot.views.wishes import MINE_MOST, mine_text, wall_header, wall_line, wish_text
 from handlers.common import (
     Choice,
     Turn,
@@ -37,6 +38,7 @@ from handlers.common import (
     pressed,
     reply,
     reply_error,
+    team_names,
     turn_of,
 )
 from handlers.privacy import require_private
@@ -48,53 +50,12 @@ log = logging.getLogger(__name__)
 PER_PAGE = 5
 FILTERS_PER_PAGE = 8
 RENDERED_KEPT = 512
-MINE_MOST = 20
-
-
-def _title_line(turn: Turn, wish: Wish, teams: dict[str, str]) -> str:
-    lines = [
-        turn.t("wish.card_title", title=wish.title),
-        turn.t(
-            "wish.card_place",
-            team=teams.get(wish.team_key, wish.team_key),
-            community=wish.community,
-        ),
-        turn.t("wish.card_deadline", day=turn.t.day(wish.deadline)),
-    ]
-    if wish.value_yuan:
-        lines.append(turn.t("wish.card_value", value=turn.t.number(wish.value_yuan)))
-    if wish.story:
-        lines.append("\n" + wish.story)
-    return "\n".join(lines)
-
-
-def _state_line(turn: Turn, view: WishView) -> str:
-    state = view.wish.state
-    if state is WishState.OPEN or state is WishState.EXPIRED:
-        return turn.t(f"wish.state.{state.value}")
-    if view.claimer is None:
-        return turn.t(f"wish.state.{state.value}_anonymous")
-    return turn.t(f"wish.state.{state.value}", name=view.claimer)
 
 
 async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMarkup]:
     """The wish as a card for this reader, with the buttons they may press."""
     wish, t = view.wish, turn.t
-    teams = {team.key: team.name(t.language) for team in await turn.services.teams.all()}
-    parts = [_title_line(turn, wish, teams), "", _state_line(turn, view)]
-    if view.mine or view.manages:
-        if wish.state is WishState.DELIVERED and wish.minutes:
-            parts.append(
-                t(
-                    "wish.card_delivery",
-                    note=wish.delivery_note or "—",
-                    hours=t.hours(wish.minutes),
-                )
-            )
-        if wish.state is WishState.CLAIMED and wish.sent_back_reason:
-            parts.append(t("wish.card_sent_back", reason=wish.sent_back_reason))
-    if view.manages:
-        parts.append(t("wish.card_private", note=wish.private_note))
+    text = wish_text(t, view, await team_names(turn))
     rows: list[list[Choice]] = []
     if view.may.claim:
         rows.append([(t("button.claim_wish"), WishClaim(wish.id))])
@@ -110,7 +71,7 @@ async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMark
             ]
         )
     rows.append([(t("button.wish_wall"), WishesPage(0))])
-    return "\n".join(parts), buttons(rows)
+    return text, buttons(rows)
 
 
 async def _send_photo(context: AppContext, turn: Turn, file_id: str, caption: str) -> None:
@@ -203,18 +164,10 @@ def _render_wall(
         extra.append((t("button.new_wish"), WishNew()))
     if not wishes:
         return t("wish.wall_empty"), buttons([filters, extra])
-    lines = [t("wish.wall_header", count=total, page=number + 1, pages=count)]
+    lines = [wall_header(t, total, number, count)]
     rows: list[list[Choice]] = []
     for n, wish in enumerate(wishes, start=number * PER_PAGE + 1):
-        lines.append(
-            t(
-                "wish.wall_line",
-                n=n,
-                title=wish.title,
-                community=wish.community,
-                day=t.day(wish.deadline),
-            )
-        )
+        lines.append(wall_line(t, n, wish))
         rows.append([(f"{n}. {wish.title}", WishOpen(wish.id))])
     page = Page(list(wishes), number, count)
     rows.append(page_buttons(turn, page, lambda n: WishesPage(n, team_id, community)))
@@ -369,26 +322,9 @@ async def on_mine(update: Update, context: AppContext) -> None:
     await turn.query.answer()
     mine = await turn.services.wishes.mine(await turn.actor())
     t = turn.t
-    lines: list[str] = []
-    rows: list[list[Choice]] = []
-    if mine.claims:
-        lines.append(t("wish.mine_header", count=len(mine.claims)))
-        for wish in mine.claims[:MINE_MOST]:
-            lines.append(
-                t(
-                    f"wish.mine_line.{wish.state.value}",
-                    title=wish.title,
-                    day=t.day(wish.deadline),
-                )
-            )
-            rows.append([(wish.title, WishOpen(wish.id))])
-    else:
-        lines.append(t("wish.mine_none"))
-    if mine.awaiting:
-        lines.append("")
-        lines.append(t("wish.awaiting_header", count=len(mine.awaiting)))
-        for wish in mine.awaiting[:MINE_MOST]:
-            lines.append(t("wish.awaiting_line", title=wish.title, community=wish.community))
-            rows.append([(f"✅ {wish.title}", WishOpen(wish.id))])
+    rows: list[list[Choice]] = [
+        [(wish.title, WishOpen(wish.id))] for wish in mine.claims[:MINE_MOST]
+    ]
+    rows += [[(f"✅ {wish.title}", WishOpen(wish.id))] for wish in mine.awaiting[:MINE_MOST]]
     rows.append([(t("button.wish_wall"), WishesPage(0))])
-    await reply(context, turn, "\n".join(lines), buttons(rows))
+    await reply(context, turn, mine_text(t, mine), buttons(rows))

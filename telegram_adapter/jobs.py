@@ -16,7 +16,8 @@ from bot.services.charts import honor_roll_png, leaderboard_png
 from bot.services.reports import HonorRoll, display_name
 from bot.services.wish_digest import FulfilledWall, week_range
 from bot.services.wish_wall import wish_wall_jpeg
-from handlers.leaderboard import honor_roll_text, team_caption
+from bot.views.boards import honor_roll_text
+from handlers.leaderboard import team_caption
 from storage.reports import MemberTotal
 from telegram_adapter.context import AppContext
 
