@@ -36,7 +36,6 @@ from telegram_adapter.context import AppContext
 
 PER_PAGE = 5
 TEAMS_PER_PAGE = 8
-RENDERED_KEPT = 512
 
 
 async def card(
@@ -93,18 +92,11 @@ async def _list(
         number, PER_PAGE, team_id or None, category_key
     )
     teams = tuple(await turn.services.teams.all())
-    # The same page is asked for again and again with nothing changed: keep what it rendered
-    # to, for as long as everything it was rendered from is equal.
-    key = (turn.t.language, number, team_id, category)
-    inputs = (tuple(views), total, teams)
-    memo = turn.rendered.get(key)
-    if memo is not None and memo[0] == inputs:
-        return memo[1]
-    rendered = _render_list(turn, views, total, teams, number, team_id, category)
-    if len(turn.rendered) >= RENDERED_KEPT:
-        turn.rendered.clear()
-    turn.rendered[key] = (inputs, rendered)
-    return rendered
+    return turn.remembered(
+        ("activities", turn.t.language, number, team_id, category),
+        (tuple(views), total, teams),
+        lambda: _render_list(turn, views, total, teams, number, team_id, category),
+    )
 
 
 def _render_list(

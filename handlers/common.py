@@ -27,6 +27,7 @@ from bot.services import Services
 from telegram_adapter.context import AppContext, Rendered
 
 MAX_TEXT = 4096
+RENDERED_KEPT = 512
 T = TypeVar("T")
 K = TypeVar("K", bound=ButtonData)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -49,6 +50,21 @@ class Turn:
 
     async def actor(self) -> Actor:
         return await self.services.roles.actor(self.user_id)
+
+    def remembered(
+        self, key: Hashable, inputs: Hashable, render: Callable[[], Rendered]
+    ) -> Rendered:
+        """What `render` gives, kept under `key` while `inputs` (everything it is rendered
+        from) stay equal: the same list page is asked for again and again with nothing
+        changed. At most RENDERED_KEPT are kept, then all are dropped."""
+        memo = self.rendered.get(key)
+        if memo is not None and memo[0] == inputs:
+            return memo[1]
+        rendered = render()
+        if len(self.rendered) >= RENDERED_KEPT:
+            self.rendered.clear()
+        self.rendered[key] = (inputs, rendered)
+        return rendered
 
     def category_names(self) -> dict[str, str]:
         """Category keys to names in this person's language (hours added by an admin have

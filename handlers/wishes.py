@@ -27,6 +27,7 @@ from bot.domain.errors import DomainError, NotRegistered
 from bot.domain.models import Team
 from bot.domain.paging import Page, page_of
 from bot.domain.wishes import Wish, WishState
+from bot.services.photos import is_kept
 from bot.services.wishes import WishView
 from bot.views.wishes import MINE_MOST, mine_text, wall_header, wall_line, wish_text
 from handlers.common import (
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 5
 FILTERS_PER_PAGE = 8
-RENDERED_KEPT = 512
 
 
 async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMarkup]:
@@ -75,10 +75,17 @@ async def wish_card(turn: Turn, view: WishView) -> tuple[str, InlineKeyboardMark
 
 
 async def _send_photo(context: AppContext, turn: Turn, file_id: str, caption: str) -> None:
-    """A stored photo, by its Telegram file_id; one Telegram no longer knows is left out (the
-    card follows all the same)."""
+    """A stored photo, by its Telegram file_id, or one the bot keeps (sent on WeChat); one
+    that cannot be had any more is left out (the card follows all the same)."""
+    photo: str | bytes = file_id
+    if is_kept(file_id):
+        kept = await turn.services.photos.read(file_id)
+        if kept is None:
+            log.warning("a kept wish photo is gone")
+            return
+        photo = kept
     try:
-        await context.bot.send_photo(turn.chat_id, file_id, caption=caption[:1000])
+        await context.bot.send_photo(turn.chat_id, photo, caption=caption[:1000])
     except BadRequest as error:
         log.warning("a wish photo could not be sent: %s", error.message)
 
@@ -114,29 +121,22 @@ async def _wall(
     teams = tuple(await turn.services.teams.all())
     community_name = await turn.services.wish_board.community_name(community) if community else None
     posts = await turn.services.wish_board.may_post(turn.user_id)
-    # The same page is asked for again and again with nothing changed: keep what it rendered
-    # to, for as long as everything it was rendered from is equal.
-    key = ("wishes", turn.t.language, found.number, team_id, community, posts)
-    inputs = (found.wishes, found.total, found.count, teams, community_name)
-    memo = turn.rendered.get(key)
-    if memo is not None and memo[0] == inputs:
-        return memo[1]
-    rendered = _render_wall(
-        turn,
-        found.wishes,
-        found.total,
-        found.number,
-        found.count,
-        teams,
-        team_id,
-        community,
-        community_name,
-        posts,
+    return turn.remembered(
+        ("wishes", turn.t.language, found.number, team_id, community, posts),
+        (found.wishes, found.total, found.count, teams, community_name),
+        lambda: _render_wall(
+            turn,
+            found.wishes,
+            found.total,
+            found.number,
+            found.count,
+            teams,
+            team_id,
+            community,
+            community_name,
+            posts,
+        ),
     )
-    if len(turn.rendered) >= RENDERED_KEPT:
-        turn.rendered.clear()
-    turn.rendered[key] = (inputs, rendered)
-    return rendered
 
 
 def _render_wall(

@@ -13,6 +13,7 @@ from bot.domain.models import Team
 from bot.domain.ranking import Ranked
 from bot.i18n import Translator
 from bot.services.charts import honor_roll_png, leaderboard_png
+from bot.services.photos import is_kept
 from bot.services.reports import HonorRoll, display_name
 from bot.services.wish_digest import FulfilledWall, week_range
 from bot.services.wish_wall import wish_wall_jpeg
@@ -121,7 +122,10 @@ async def weekly_posts(context: AppContext) -> None:
 
 
 async def _photo_bytes(context: AppContext, file_id: str) -> bytes | None:
-    """A photo's bytes from Telegram (None if it cannot be fetched: its tile stays blank)."""
+    """A photo's bytes from Telegram, or as the bot keeps it (sent on WeChat); None if it
+    cannot be had (its tile stays blank)."""
+    if is_kept(file_id):
+        return await context.runtime.services.photos.read(file_id)
     try:
         found = await context.bot.get_file(file_id)
         return bytes(await found.download_as_bytearray())

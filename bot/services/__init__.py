@@ -32,6 +32,7 @@ from bot.services.households import HouseholdService
 from bot.services.identities import IdentityService
 from bot.services.left_behind import LeftBehind
 from bot.services.notices import Notices
+from bot.services.photos import KeptPhotos
 from bot.services.privacy import PrivacyService
 from bot.services.record_rules import Decisions
 from bot.services.records import RecordService
@@ -96,6 +97,7 @@ class Services:
     visits: VisitService
     coverage: CoverageService
     identities: IdentityService
+    photos: KeptPhotos
 
     @classmethod
     def build(
@@ -260,6 +262,7 @@ class Services:
                 config.org.name,
             ),
             identities=IdentityService(db, clock),
+            photos=KeptPhotos(files_folder(config)),
         )
 
     async def chat_unreachable(self, chat_id: int, since: datetime) -> None:

@@ -20,6 +20,7 @@ from bot.domain.models import Volunteer
 from bot.domain.validation import mask_phone
 from bot.outbox.signal import OutboxSignal
 from bot.services.left_behind import LeftBehind
+from bot.services.photos import photos_of
 from storage import privacy, wishes
 from storage.db import Database
 
@@ -126,7 +127,8 @@ class PrivacyService:
             done.notes_redacted,
             done.broadcasts_redacted,
             done.running_broadcasts,
-            tuple(charts),
+            # And the photos they sent that the bot keeps itself (bot/services/photos.py).
+            (*charts, *photos_of(self._files, telegram_id)),
             told,
         )
 
