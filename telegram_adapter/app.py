@@ -49,11 +49,12 @@ from telegram_adapter.routes import install
 from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
 from wechat_adapter.api import WeChatApi
 from wechat_adapter.channel import WeChatChannel
+from wechat_adapter.conversation import conversation_factory
 from wechat_adapter.messages import InboundHandler
 
 log = logging.getLogger(__name__)
 
-# Builds the WeChat conversation (issue 14's next step) from the services and the channel's API.
+# Builds the WeChat conversation (wechat_adapter/conversation) from the services and the API.
 WeChatConversation = Callable[[Services, WeChatApi], InboundHandler]
 
 # Opt in to python-telegram-bot's coming behaviour (RetryAfter.retry_after as a timedelta, which
@@ -213,7 +214,7 @@ async def running(application: AppType, poll_timeout: int = 1) -> AsyncIterator[
 def run_polling(config: Config) -> int:
     """Serve until SIGINT or SIGTERM, then shut down cleanly (database closed last).
     Returns the exit status; failures are logged (token masked), never printed raw."""
-    application = build_application(config)
+    application = build_application(config, wechat_conversation=conversation_factory(config))
     try:
         application.run_polling(
             poll_interval=0,

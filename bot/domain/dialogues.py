@@ -371,6 +371,22 @@ class VisitRejectData(DialogueData):
     record_id: int = Field(alias="record")
 
 
+class ChoicesData(DialogueData):
+    """The options last offered as numbers on a channel without buttons (WeChat): "2" typed
+    means the second. Each option is the action it stands for, as that channel encodes it."""
+
+    flow: ClassVar[str] = "choices"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"shown": ()}
+    options: list[str] = Field(default_factory=list, max_length=20)
+
+
+class LinkData(DialogueData):
+    """The one-time code shown in a person's other channel, typed here to join the two."""
+
+    flow: ClassVar[str] = "link"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"code": ()}
+
+
 FLOWS: Mapping[str, type[DialogueData]] = {
     model.flow: model
     for model in (
@@ -394,6 +410,8 @@ FLOWS: Mapping[str, type[DialogueData]] = {
         HouseholdEditData,
         VisitData,
         VisitRejectData,
+        ChoicesData,
+        LinkData,
     )
 }
 

@@ -125,6 +125,8 @@ ROWS_WRITTEN_BEFORE = [
     ),
     ("visit_reject", "reason", {"record": 5}),
     ("household_edit", "needs", {"household": 3, "need_keys": ["poverty"]}),
+    ("choices", "shown", {"options": ["act:12", "signup:12", "activities_page:1"]}),
+    ("link", "code", {}),
 ]
 
 
