@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import pymupdf
 
 from bot.domain.hours import Certificate, CertificateLine
 from bot.i18n import Catalogs
+from bot.services.certificate_image import first_page_jpeg
 from bot.services.certificate_pdf import printable, render_pdf, verify_url, wrap_lines
 from bot.services.qr import qr_png
 
@@ -185,3 +187,18 @@ def test_qr_png_is_a_png_image_of_the_code() -> None:
     assert pixmap.width == 2 * pymupdf.Pixmap(small).width
     # Version 1 is 21 modules wide, plus a quiet zone of 4 on each side.
     assert pymupdf.Pixmap(small).width == (21 + 8) * 4
+
+
+def test_the_first_page_as_a_picture_for_channels_without_documents() -> None:
+    pdf = render_pdf(_certificate(40), ZH, HINT)  # four pages
+    jpeg, pages = first_page_jpeg(pdf)
+    assert jpeg.startswith(b"\xff\xd8\xff") and pages == 4
+    picture = pymupdf.Pixmap(jpeg)
+    assert (picture.width, picture.height) == (1241, 1754)  # A4 at 150 dpi, rounded up
+    # The Chinese text is drawn (MuPDF's own CJK font): another holder's name changes pixels.
+    other = replace(_certificate(40), holder="李四")
+    assert first_page_jpeg(render_pdf(other, ZH, HINT))[0] != jpeg
+    dark = sum(
+        1 for x in range(0, 1240, 8) for y in range(0, 600, 8) if picture.pixel(x, y)[0] < 128
+    )
+    assert dark > 100, "the title, the holder's table and the rules are drawn"
