@@ -33,6 +33,7 @@ from bot.i18n import Catalogs
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.activity_pages import ActivityPages, ActivityView
+from bot.services.teams import managed_teams
 from storage import activities, broadcasts, groups, outbox, signups, teams, volunteers
 
 TITLE_MAX = 60
@@ -99,12 +100,8 @@ class ActivityService:
     async def teams_for(self, actor: Actor) -> list[Team]:
         """Teams this person may create activities for: those they lead, or all for an admin."""
         if not actor.is_admin and not actor.lead_team_keys:
-            raise NotLeadOrAdmin()
-        return [
-            team
-            for team in await teams.all_teams(self._pages.reader)
-            if actor.is_admin or team.key in actor.lead_team_keys
-        ]
+            raise NotLeadOrAdmin()  # before any reading
+        return managed_teams(actor, await teams.all_teams(self._pages.reader))
 
     def check_title(self, text: str) -> str:
         return _text(text, TITLE_MAX, InvalidTitle)

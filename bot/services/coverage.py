@@ -25,6 +25,7 @@ from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.coverage_chart import MonthBar, coverage_png
 from bot.services.notices import Notices
+from bot.services.teams import managed_teams
 from storage import coverage, outbox, reports
 from storage.coverage import CoverageRow
 from storage.db import Database
@@ -101,9 +102,7 @@ class CoverageService:
 
     async def _scope(self, actor: Actor, team_id: int) -> tuple[list[Team], Team | None]:
         every = await self._teams()
-        allowed = every if actor.is_admin else [t for t in every if t.key in actor.lead_team_keys]
-        if not allowed:
-            raise NotLeadOrAdmin()
+        allowed = managed_teams(actor, every)
         if not team_id:
             return allowed, None
         team = next((t for t in every if t.id == team_id), None)

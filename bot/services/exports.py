@@ -19,7 +19,7 @@ from bot.domain.models import Actor, Team
 from bot.domain.spreadsheet import csv_cell
 from bot.domain.validation import mask_phone
 from bot.i18n import Translator
-from bot.services.reports import team_scope
+from bot.services.teams import team_scope
 from bot.services.xlsx import XlsxWriter
 from storage import reports
 from storage.db import Database

@@ -19,7 +19,6 @@ from bot.config import HouseholdsConfig
 from bot.domain.errors import (
     AlreadyPaired,
     HouseholdCodeTaken,
-    NotLeadOrAdmin,
     NotPaired,
     NotTeamLead,
     NotTeamMember,
@@ -45,6 +44,7 @@ from bot.outbox.models import Button, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import ButtonRows, Notices
 from bot.services.record_rules import registered
+from bot.services.teams import managed_teams, team_scope
 from storage import households, outbox, volunteers
 from storage.db import Database
 from storage.households import NewHousehold
@@ -117,18 +117,7 @@ class HouseholdService:
     async def teams_managed(self, actor: Actor) -> list[Team]:
         """Teams whose households the actor manages: every team for an admin, the led ones
         for a lead; anyone else is refused."""
-        every = await self._teams()
-        if actor.is_admin:
-            return every
-        led = [team for team in every if team.key in actor.lead_team_keys]
-        if not led:
-            raise NotLeadOrAdmin()
-        return led
-
-    async def _team_ids(self, actor: Actor) -> list[int] | None:
-        if actor.is_admin:
-            return None
-        return [team.id for team in await self.teams_managed(actor)]
+        return managed_teams(actor, await self._teams())
 
     # ------------------------------------------------------------ registering
 
@@ -192,7 +181,7 @@ class HouseholdService:
 
     async def page(self, actor: Actor, number: int) -> HouseholdPage:
         """The households the actor manages, the most overdue first."""
-        team_ids = await self._team_ids(actor)
+        team_ids = team_scope(actor, await self._teams())
         number = max(number, 0)
         found, total = await households.of_teams(
             self._db.reader, team_ids, HOUSEHOLDS_PER_PAGE, number * HOUSEHOLDS_PER_PAGE

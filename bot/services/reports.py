@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.notices import Notices
+from bot.services.teams import team_scope
 from storage import groups, outbox, reports, volunteers
 from storage.db import Database
 from storage.reports import MemberTotal, ReportLine, TeamTotal
@@ -53,17 +54,6 @@ class HonorRoll:
 def display_name(total: MemberTotal) -> str | None:
     """The name a board shows, or None for "anonymous volunteer" (chosen, or erased)."""
     return None if total.anonymous or not total.name else total.name
-
-
-def team_scope(actor: Actor, every: list[Team]) -> list[int] | None:
-    """Team ids this person may report on: None (all) for admins, the led ones for
-    leads; anyone else is refused."""
-    if actor.is_admin:
-        return None
-    led = [team.id for team in every if team.key in actor.lead_team_keys]
-    if not led:
-        raise NotLeadOrAdmin()
-    return led
 
 
 def _per_member(total: TeamTotal) -> int:

@@ -6,11 +6,27 @@ from collections.abc import Iterable
 
 from bot.clock import Clock
 from bot.config import TeamConfig
-from bot.domain.errors import NotAdmin, TeamKeyTaken
+from bot.domain.errors import NotAdmin, NotLeadOrAdmin, TeamKeyTaken
 from bot.domain.models import Actor, Team, TeamOverview
 from bot.domain.validation import parse_team_key, parse_team_name
 from storage import leads, teams
 from storage.db import Database
+
+
+def managed_teams(actor: Actor, every: Iterable[Team]) -> list[Team]:
+    """The teams whose affairs the actor runs (activities, wishes, households, reports):
+    every team for an admin, those they lead for a lead; anyone else is refused."""
+    if actor.is_admin:
+        return list(every)
+    led = [team for team in every if team.key in actor.lead_team_keys]
+    if not led:
+        raise NotLeadOrAdmin()
+    return led
+
+
+def team_scope(actor: Actor, every: Iterable[Team]) -> list[int] | None:
+    """The ids of `managed_teams`, or None (every team) for an admin."""
+    return None if actor.is_admin else [team.id for team in managed_teams(actor, every)]
 
 
 class TeamService:

@@ -20,7 +20,6 @@ from bot.domain.amounts import Hours
 from bot.domain.errors import (
     InvalidMinutes,
     NotAVisit,
-    NotLeadOrAdmin,
     NotPaired,
     NotTeamLead,
     RecordNotOpen,
@@ -50,6 +49,7 @@ from bot.services.hours_notices import HoursNotices
 from bot.services.notices import ButtonRows, Notices, leads_or_admins
 from bot.services.record_rules import Decisions, editable, fits_in_day, registered
 from bot.services.records import outside_activity
+from bot.services.teams import team_scope
 from storage import audit, households, outbox, records, teams, visits, volunteers
 from storage.db import Database
 from storage.visits import PendingVisit
@@ -275,11 +275,7 @@ class VisitService:
     async def pending(self, actor: Actor) -> list[PendingVisit]:
         """Visits waiting for a decision: of the teams the actor leads, or every team's for an
         admin; the oldest first."""
-        team_ids = None
-        if not actor.is_admin:
-            team_ids = [t.id for t in await self._teams() if t.key in actor.lead_team_keys]
-            if not team_ids:
-                raise NotLeadOrAdmin()
+        team_ids = team_scope(actor, await self._teams())
         return await visits.pending(self._db.reader, team_ids, PENDING_SHOWN)
 
     async def approve(self, actor: Actor, record_id: int) -> ServiceRecord:

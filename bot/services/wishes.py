@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.config import WishesConfig
-from bot.domain.errors import DomainError, InvalidMinutes, NotLeadOrAdmin, NotTeamLead
+from bot.domain.errors import DomainError, InvalidMinutes, NotTeamLead
 from bot.domain.hours import ServiceRecord, parse_reason
 from bot.domain.models import Actor, Team
 from bot.domain.wishes import (
@@ -45,6 +45,7 @@ from bot.domain.wishes import (
 from bot.outbox.signal import OutboxSignal
 from bot.services.record_rules import fits_in_day, not_own, registered
 from bot.services.records import RecordService, outside_activity
+from bot.services.teams import managed_teams
 from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
 from storage import records, teams, volunteers, wishes
@@ -124,9 +125,7 @@ class WishService:
 
     async def teams_to_post(self, actor: Actor) -> list[Team]:
         """The teams the actor may post wishes for: those they lead, every one for admins."""
-        if not actor.is_admin and not actor.lead_team_keys:
-            raise NotLeadOrAdmin()
-        return [t for t in await self._teams() if actor.is_admin or t.key in actor.lead_team_keys]
+        return managed_teams(actor, await self._teams())
 
     async def post(self, actor: Actor, draft: WishDraft) -> Wish:
         """Put a wish on the wall; each field is checked again as typed input."""
