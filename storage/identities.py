@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.domain.channels import Channel, WeChatAddress, wechat_user_id
+from bot.domain.channels import WINDOW_MESSAGES, Channel, WeChatAddress, wechat_user_id
 from storage.rows import fetchone, from_iso, iso
 
 
@@ -68,11 +68,19 @@ async def record_inbound(conn: aiosqlite.Connection, openid: str, now: datetime)
     )
 
 
-async def count_sent(conn: aiosqlite.Connection, openid: str) -> None:
+async def count_sent(conn: aiosqlite.Connection, openid: str, count: int = 1) -> None:
     await conn.execute(
-        "UPDATE identities SET sent_since_inbound = sent_since_inbound + 1"
+        "UPDATE identities SET sent_since_inbound = sent_since_inbound + ?"
         " WHERE channel = 'wechat' AND address = ?",
-        (openid,),
+        (count, openid),
+    )
+
+
+async def close_window(conn: aiosqlite.Connection, openid: str) -> None:
+    await conn.execute(
+        "UPDATE identities SET sent_since_inbound = max(sent_since_inbound, ?)"
+        " WHERE channel = 'wechat' AND address = ?",
+        (WINDOW_MESSAGES, openid),
     )
 
 
@@ -133,11 +141,15 @@ async def set_last_channel(
     now: datetime,
     language_hint: str | None = None,
 ) -> None:
-    """Creates the account if the person has none (with the channel's language hint)."""
+    """Creates the account if the person has none (with the channel's language hint). A
+    person writing on WeChat can be written to again (Telegram's AccountService.seen does the
+    same for Telegram)."""
     await conn.execute(
         "INSERT INTO accounts (telegram_id, telegram_language, last_channel, first_seen,"
         " last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
-        " last_channel = excluded.last_channel, last_seen = excluded.last_seen",
+        " last_channel = excluded.last_channel, last_seen = excluded.last_seen,"
+        " unreachable_since = CASE WHEN excluded.last_channel = 'wechat' THEN NULL"
+        " ELSE unreachable_since END",
         (user_id, language_hint, channel, iso(now), iso(now)),
     )
 

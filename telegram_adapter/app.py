@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.domain.flood import FloodGuard
 from bot.i18n import Catalogs
+from bot.outbox.routing import PersonRouter
 from bot.outbox.scheduler import SendScheduler
 from bot.outbox.sender import OutboxSender
 from bot.services import Services
@@ -51,6 +52,7 @@ from wechat_adapter.api import WeChatApi
 from wechat_adapter.channel import WeChatChannel
 from wechat_adapter.conversation import conversation_factory
 from wechat_adapter.messages import InboundHandler
+from wechat_adapter.transport import WeChatTransport
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ def build_application(
 
     held: list[RunLock] = []  # the lock that tells `restore` this database is in use
     wechat: list[WeChatChannel] = []
+    routers: list[PersonRouter] = []  # the outbox's, told when the WeChat channel starts
 
     async def post_init(application: AppType) -> None:
         lock = RunLock.take(config.storage.path)
@@ -93,15 +96,19 @@ def build_application(
             config.flood.max_updates, config.flood.window_seconds, config.flood.mute_seconds
         )
         application.bot_data.attach(Runtime(config, services, catalogs, flood, monotonic, clock))
+        # Each row goes through its person's channel: Telegram, or WeChat once it started.
+        router = PersonRouter(TelegramTransport(application.bot), services.identities, clock)
+        routers.append(router)
         sender = OutboxSender(
             db,
-            TelegramTransport(application.bot),
+            router,
             scheduler,
             clock,
             config.sending,
             on_unreachable=services.chat_unreachable,
             on_moved=services.groups.moved,
             on_resumed=services.delivery.resumed,
+            channel_of=router.channel_of,
         )
         services.outbox_signal.connect(sender.wake, sender.broadcast_stopped)
         sender.start()
@@ -144,8 +151,14 @@ def build_application(
         channel = WeChatChannel(config.wechat, lambda api: build(services, api), clock, monotonic)
         wechat.append(channel)  # stopped at shutdown even if starting fails half-way
         await channel.start()
+        assert channel.api is not None
+        transport = WeChatTransport(channel.api, config.wechat.templates, channel.downloads)
+        for router in routers:
+            router.attach_wechat(transport)
 
     async def stop_wechat() -> None:
+        for router in routers:
+            router.attach_wechat(None)
         while wechat:
             await wechat.pop().stop()
 

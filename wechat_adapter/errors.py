@@ -3,10 +3,10 @@ that knows nothing of WeChat still ends or postpones the row rightly."""
 
 from __future__ import annotations
 
-from bot.outbox.errors import Rejected, RetryLater
+from bot.outbox.errors import RetryLater, WindowClosed
 
 
-class OutsideWindow(Rejected):
+class OutsideWindow(WindowClosed):
     """A customer-service message cannot reach the person now: 45015 (no message from them in
     48 hours, or they unfollowed) or 45047 (20 messages sent since their last one). A template
     message still can; unhandled, the row ends failed like any refused message."""

@@ -23,6 +23,12 @@ class Rejected(DeliveryError):
     """Telegram refused this message (bad request): final."""
 
 
+class WindowClosed(Rejected):
+    """The channel lets the account write to the person only for a while after their last
+    message (WeChat's 48 hours, 20 messages), and that is over: another way (a template
+    message, another channel) may still reach them."""
+
+
 class ChatMoved(DeliveryError):
     """The group became a supergroup with a new id: send there instead."""
 

@@ -77,8 +77,13 @@ class Admission(Protocol):
 
 OUTBOX_PRIORITY_BASE = 10  # after replies to people (priority 0), most urgent rows first
 
+# The channel whose outage pauses claiming as a whole (the Bot API); another channel's outage
+# (WeChat's) only holds the rows that go through it.
+MAIN_CHANNEL = "telegram"
+
 
 UnreachableHook = Callable[[int, datetime], Awaitable[None]]
+ChannelOf = Callable[[QueuedMessage], Awaitable[str]]
 MovedHook = Callable[[int, int], Awaitable[None]]
 ResumedHook = Callable[[datetime, str], Awaitable[None]]
 Write = Callable[[aiosqlite.Connection], Awaitable[object]]
@@ -106,6 +111,7 @@ class OutboxSender:
         on_unreachable: UnreachableHook,
         on_moved: MovedHook,
         on_resumed: ResumedHook | None = None,
+        channel_of: ChannelOf | None = None,
     ) -> None:
         self._db = db
         self._transport = transport
@@ -116,6 +122,10 @@ class OutboxSender:
         self._on_moved = on_moved
         self._on_resumed = on_resumed
         self._outage: _Outage | None = None
+        # Which channel a row goes through (none given: every row goes through the main one),
+        # and the outages of channels other than the main one.
+        self._channel_of = channel_of
+        self._side_outages: dict[str, _Outage] = {}
         # Rows whose refusal started an outage: refused "as a whole" again once the service
         # works, the refusal was about them.
         self._suspects: set[int] = set()
@@ -269,6 +279,11 @@ class OutboxSender:
         """The probe ended without Telegram answering either way (a network error, no answer,
         its broadcast stopped, shutdown): probe again, with another row, after a longer pause.
         (A refusal or an answer has already cleared it.)"""
+        for side in self._side_outages.values():
+            if side.probe == message.id:
+                side.pause = min(MAX_PAUSE_SECONDS, side.pause * 2)
+                side.resume_at = self._clock.now() + timedelta(seconds=side.pause)
+                side.probe = None
         outage = self._outage
         if outage is None or outage.probe != message.id:
             return
@@ -280,10 +295,21 @@ class OutboxSender:
     async def _deliver_claimed(self, message: QueuedMessage) -> None:
         if self._config.paid_broadcast and message.broadcast_id is not None:
             message = replace(message, paid=True)
+        channel = await self._channel(message)
+        if channel != MAIN_CHANNEL and await self._held_by_side_outage(message, channel):
+            return
         slot = await self._admit(message)
         if slot is None:
             return
         outage = self._outage
+        if outage is not None and outage.probe == message.id and channel != MAIN_CHANNEL:
+            # Claimed to probe the Bot API, but it goes through another channel: it does not
+            # tell whether Telegram works, so another row probes at once.
+            outage.probe = None
+            outage.resume_at = self._clock.now()
+            self._wake.set()
+        elif channel != MAIN_CHANNEL:
+            outage = None
         if outage is not None and outage.probe != message.id:
             slot.close()
             now = self._clock.now()
@@ -299,22 +325,25 @@ class OutboxSender:
         except asyncio.CancelledError:
             raise
         except ServiceDown as error:
-            await self._service_down(message, str(error))
+            if channel == MAIN_CHANNEL:
+                await self._service_down(message, str(error))
+            else:
+                await self._side_service_down(message, channel, str(error))
         except NoAnswer as error:
             await self._no_answer(message, str(error))
         except RetryLater as error:
             await self._postpone(message, error.seconds, str(error), whole_chat=True)
-            await self._answered()
+            await self._answered(channel)
         except Unreachable as error:
             await self._unreachable(message, str(error))
-            await self._answered()
+            await self._answered(channel)
         except ChatMoved as error:
             await self._on_moved(message.chat_id, error.new_chat_id)
             await self._postpone(message, 0, str(error), whole_chat=False)
-            await self._answered()
+            await self._answered(channel)
         except Rejected as error:
             await self._end(message, "failed", str(error))
-            await self._answered()
+            await self._answered(channel)
         except Transient as error:
             if message.attempts >= self._config.max_attempts:
                 await self._end(message, "failed", str(error))
@@ -331,13 +360,100 @@ class OutboxSender:
                 lambda tx: outbox.mark_sent(tx, message.id, telegram_id, now),
             )
             self._suspects.discard(message.id)
-            await self._answered()
+            await self._answered(channel)
 
-    async def _answered(self) -> None:
-        """Telegram answered about this message itself (sent, or refused for its own reasons):
-        the service works."""
-        if self._outage is not None:
+    async def _channel(self, message: QueuedMessage) -> str:
+        if self._channel_of is None:
+            return MAIN_CHANNEL
+        try:
+            return await self._channel_of(message)
+        except Exception:
+            # The delivery asks again, and its failure is recorded on the row.
+            log.exception("could not tell the channel of outbox row %s", message.id)
+            return MAIN_CHANNEL
+
+    async def _answered(self, channel: str = MAIN_CHANNEL) -> None:
+        """The channel answered about this message itself (sent, or refused for its own
+        reasons): the service works."""
+        if channel != MAIN_CHANNEL:
+            await self._side_healed(channel)
+        elif self._outage is not None:
             await self._healed()
+
+    async def _held_by_side_outage(self, message: QueuedMessage, channel: str) -> bool:
+        """While a channel other than the main one is down, its rows wait (their chat put off
+        until the next probe) but one, which probes; True if this row was put back."""
+        outage = self._side_outages.get(channel)
+        if outage is None or outage.probe == message.id:
+            return False
+        now = self._clock.now()
+        if outage.probe is None and now >= outage.resume_at:
+            outage.probe = message.id
+            return False
+        later = max(outage.resume_at, now + timedelta(seconds=outage.pause))
+
+        async def set_aside(tx: aiosqlite.Connection) -> None:
+            await outbox.set_aside(tx, message.id, outage.reason, now)
+            await outbox.postpone_chat(tx, message.chat_id, later, now)
+
+        await self._record(message, "its release", set_aside)
+        return True
+
+    async def _side_service_down(self, message: QueuedMessage, channel: str, reason: str) -> None:
+        """A channel other than the main one refuses requests as a whole: its rows wait and
+        one probes with growing pauses; the main channel's rows go on."""
+        now = self._clock.now()
+        outage = self._side_outages.get(channel)
+        if outage is None and message.id in self._suspects:
+            self._suspects.discard(message.id)
+            await self._end(message, "failed", f"refused by {channel} twice: {reason}")
+            return
+        if outage is None:
+            self._suspects.add(message.id)
+            pause = self._config.retry_base_seconds
+            outage = _Outage(now, reason, pause, now + timedelta(seconds=pause))
+            self._side_outages[channel] = outage
+            log.error(
+                "%s REFUSES REQUESTS (%s): its messages wait, other channels go on; trying"
+                " again in %gs",
+                channel.upper(),
+                reason,
+                pause,
+            )
+        elif outage.probe == message.id:
+            outage.pause = min(MAX_PAUSE_SECONDS, outage.pause * 2)
+            outage.resume_at = now + timedelta(seconds=outage.pause)
+            outage.probe = None
+            log.error(
+                "%s still refuses requests (%s) since %s: trying again in %gs",
+                channel,
+                reason,
+                outage.since.isoformat(timespec="seconds"),
+                outage.pause,
+            )
+        later = outage.resume_at + timedelta(seconds=outage.pause)
+
+        async def set_aside(tx: aiosqlite.Connection) -> None:
+            await outbox.set_aside(tx, message.id, reason, now)
+            await outbox.postpone_chat(tx, message.chat_id, later, now)
+
+        await self._record(message, "its release", set_aside)
+
+    async def _side_healed(self, channel: str) -> None:
+        outage = self._side_outages.pop(channel, None)
+        if outage is None:
+            return
+        log.warning(
+            "%s accepts requests again (refused since %s: %s); its messages go on",
+            channel,
+            outage.since.isoformat(timespec="seconds"),
+            outage.reason,
+        )
+        if self._on_resumed is not None:
+            try:
+                await self._on_resumed(outage.since, f"{channel}: {outage.reason}")
+            except Exception:
+                log.exception("could not tell the admins that sending resumed")
 
     def _backoff(self, message: QueuedMessage) -> float:
         base = self._config.retry_base_seconds

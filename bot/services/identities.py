@@ -75,10 +75,16 @@ class IdentityService:
         """Where the person is on WeChat, and how much of their window is left."""
         return await identities.wechat_address(self._db.reader, user_id)
 
-    async def sent_on_wechat(self, openid: str) -> None:
-        """A customer-service message reached them: one fewer left in the window."""
+    async def sent_on_wechat(self, openid: str, count: int = 1) -> None:
+        """Customer-service messages reached them: fewer left in the window."""
+        if count > 0:
+            async with self._db.transaction() as tx:
+                await identities.count_sent(tx, openid, count)
+
+    async def window_closed(self, openid: str) -> None:
+        """WeChat refused a customer-service message: none until they write again."""
         async with self._db.transaction() as tx:
-            await identities.count_sent(tx, openid)
+            await identities.close_window(tx, openid)
 
     async def unreachable_on_wechat(self, openid: str, since: datetime | None) -> None:
         """They unfollowed the account (since), or wrote again (None)."""
