@@ -25,6 +25,7 @@ from tests.conftest import ADMIN_ID
 # The person who erases their data: a volunteer of the traffic team and a lead of the blood
 # team. Their name, number and Telegram id are distinctive, so a scan cannot match by chance.
 PERSON, NAME, PHONE = 987_654_321, "隐私测试员", "13912345678"
+OPENID = "o-privacy-6Fq2uX9wKz"  # their WeChat account, linked to this registration
 LEAD, MEMBER, GROUP = 11_111, 22_222, -100_555
 
 
@@ -33,7 +34,8 @@ def _hits(value: object) -> list[str]:
     if value is None:
         return []
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    found = [label for label, needle in (("name", NAME), ("phone", PHONE)) if needle in text]
+    needles = (("name", NAME), ("phone", PHONE), ("openid", OPENID))
+    found = [label for label, needle in needles if needle in text]
     if str(PERSON) in text:
         found.append("telegram id")
     return found
@@ -127,6 +129,10 @@ async def erasure(
     await services.roles.promote(admin, lead.id, "traffic")
     await services.roles.promote(admin, person.id, "blood")
     lead_actor = await services.roles.actor(LEAD)
+    # Their WeChat account, linked by a code shown on Telegram; and a code not used yet.
+    wechat = await services.identities.wechat_user(OPENID, "zh_CN")
+    await services.identities.link(wechat, await services.identities.link_code(PERSON))
+    await services.identities.link_code(PERSON)
     async with db.transaction() as tx:  # the traffic team's group, linked by the person
         await tx.execute(
             "INSERT INTO team_groups (chat_id, team_id, title, linked_by, linked_at)"
@@ -215,6 +221,9 @@ async def test_item10_before_the_erasure_the_scans_find_the_person_everywhere(
         "volunteers.name",
         "audit_actors.telegram_id",
         "team_groups.linked_by",
+        "identities.address",
+        "identities.user_id",
+        "link_codes.user_id",
     ):
         assert any(leak.startswith(place) for leak in before), place
 
