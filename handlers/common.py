@@ -20,14 +20,15 @@ from telegram import (
 from bot.buttons import ButtonData
 from bot.config import CategoryConfig
 from bot.domain.errors import DomainError
-from bot.domain.models import Actor, Volunteer
-from bot.domain.paging import Page
+from bot.domain.models import Actor, Team, Volunteer
+from bot.domain.paging import Page, page_of
 from bot.i18n import Translator
 from bot.services import Services
 from telegram_adapter.context import AppContext, Rendered
 
 MAX_TEXT = 4096
 RENDERED_KEPT = 512
+TEAMS_PER_PAGE = 8
 T = TypeVar("T")
 K = TypeVar("K", bound=ButtonData)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -157,6 +158,23 @@ def page_buttons(turn: Turn, page: Page[T], to_page: Callable[[int], ButtonData]
     if page.has_next:
         row.append((turn.t("button.next"), to_page(page.number + 1)))
     return row
+
+
+def team_picker(
+    turn: Turn,
+    teams: Sequence[Team],
+    number: int,
+    choose: Callable[[str], ButtonData],
+    to_page: Callable[[int], ButtonData],
+) -> InlineKeyboardMarkup:
+    """One page of teams to pick from (Telegram refuses keyboards over 100 buttons): a button
+    per team, `choose(key)`, and the previous/next row, `to_page(n)`."""
+    page = page_of(list(teams), number, TEAMS_PER_PAGE)
+    rows: list[list[Choice]] = [
+        [(team.name(turn.t.language), choose(team.key))] for team in page.items
+    ]
+    rows.append(page_buttons(turn, page, to_page))
+    return buttons(rows)
 
 
 def pressed(turn: Turn, kind: type[K]) -> K | None:
