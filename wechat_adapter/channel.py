@@ -14,7 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import WeChatConfig
 from bot.outbox.errors import DeliveryError
 from wechat_adapter.api import WeChatApi
-from wechat_adapter.downloads import downloads_for
+from wechat_adapter.downloads import TakesDownloads, downloads_for
 from wechat_adapter.endpoint import WeChatEndpoint
 from wechat_adapter.messages import InboundHandler
 
@@ -52,9 +52,12 @@ class WeChatChannel:
                 await api.create_menu(self._config.menu)
             except DeliveryError as error:
                 log.error("the WeChat menu was not created: %s", error)
+        handler = self._make_handler(api)
+        if isinstance(handler, TakesDownloads):
+            handler.take_downloads(self.downloads)
         self._endpoint = WeChatEndpoint(
             self._config,
-            self._make_handler(api),
+            handler,
             api,
             lambda: self._clock.now().timestamp(),
             self.downloads,

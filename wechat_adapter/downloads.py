@@ -17,6 +17,7 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol, runtime_checkable
 from urllib.parse import quote
 
 from aiohttp import web
@@ -146,6 +147,14 @@ class Downloads:
 
 
 FILES_PATH = "/files"  # under the endpoint's path
+
+
+@runtime_checkable
+class TakesDownloads(Protocol):
+    """A conversation that offers download links: the channel hands it the downloads its
+    endpoint serves."""
+
+    def take_downloads(self, downloads: Downloads) -> None: ...
 
 
 def downloads_for(config: WeChatConfig, clock: Clock) -> Downloads:

@@ -19,7 +19,8 @@ from wechat_adapter.conversation.actions import HELP, Action
 from wechat_adapter.conversation.positions import DevicePositions, Position
 from wechat_adapter.conversation.router import Router, Step, normalised
 from wechat_adapter.conversation.screens import Screen, as_menu, as_text, split_text
-from wechat_adapter.conversation.turn import Turn
+from wechat_adapter.conversation.turn import Media, Turn
+from wechat_adapter.downloads import Downloads
 from wechat_adapter.messages import InboundMessage, MenuReply, Reply, TextReply
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class People(Protocol):
         ...
 
 
-class Sender(Protocol):
+class Sender(Media, Protocol):
     async def send_text(self, openid: str, text: str) -> None: ...
 
     async def send_menu(self, openid: str, menu: MenuReply) -> None: ...
@@ -61,6 +62,11 @@ class WeChatConversation:
         self._router = router
         self._people = people
         self.positions = DevicePositions()
+        self._downloads: Downloads | None = None
+
+    def take_downloads(self, downloads: Downloads) -> None:
+        """The download links the channel's endpoint serves (downloads.TakesDownloads)."""
+        self._downloads = downloads
 
     async def handle(self, message: InboundMessage) -> Reply | None:
         if message.kind == "event" and message.event == "location":
@@ -81,6 +87,9 @@ class WeChatConversation:
             self._config,
             message,
             self.positions,
+            self._sender,
+            self._catalogs,
+            self._downloads,
         )
         try:
             shown = await self._route(turn)
