@@ -9,24 +9,22 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.buttons import GroupKeep, GroupLink, GroupLinkPage
 from bot.domain.errors import DomainError
-from bot.domain.paging import page_of
 from handlers.common import (
     Choice,
     Turn,
     answer_expired,
     buttons,
     keyboard_pager,
-    page_buttons,
     pressed,
     reply,
     reply_error,
+    team_picker,
     turn_of,
 )
 from telegram_adapter.context import AppContext
 
 log = logging.getLogger(__name__)
 
-TEAMS_PER_PAGE = 8
 GONE = {ChatMember.LEFT, ChatMember.BANNED}
 RUNS_GROUP = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 
@@ -72,14 +70,8 @@ async def _link(
 
 
 async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
-    page = page_of(
-        await turn.services.groups.linkable_teams(await turn.actor()), number, TEAMS_PER_PAGE
-    )
-    rows: list[list[Choice]] = [
-        [(team.name(turn.t.language), GroupLink(team.key))] for team in page.items
-    ]
-    rows.append(page_buttons(turn, page, GroupLinkPage))
-    return buttons(rows)
+    teams = await turn.services.groups.linkable_teams(await turn.actor())
+    return team_picker(turn, teams, number, GroupLink, GroupLinkPage)
 
 
 async def link_group_command(update: Update, context: AppContext) -> None:

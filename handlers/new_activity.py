@@ -16,7 +16,6 @@ from bot.buttons import (
 )
 from bot.domain.dialogues import Dialogue, NewActivityData, entered
 from bot.domain.errors import DomainError, InvalidCategory
-from bot.domain.paging import page_of
 from bot.domain.when import parse_when
 from bot.services.activities import parse_capacity
 from bot.services.activity_pages import ActivityView
@@ -26,17 +25,16 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
-    page_buttons,
     pressed,
     reply,
     reply_error,
+    team_picker,
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
 from handlers.privacy import require_private
 from telegram_adapter.context import AppContext
 
-TEAMS_PER_PAGE = 8
 QUICK_PICKS = (
     ("quick.tomorrow", "明天", "9:00"),
     ("quick.tomorrow", "明天", "14:00"),
@@ -52,12 +50,7 @@ async def _ask_title(context: AppContext, turn: Turn, team_key: str) -> None:
 
 async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
     teams = await turn.services.activities.teams_for(await turn.actor())
-    page = page_of(teams, number, TEAMS_PER_PAGE)
-    rows: list[list[Choice]] = [
-        [(team.name(turn.t.language), NewActivityTeam(team.key))] for team in page.items
-    ]
-    rows.append(page_buttons(turn, page, NewActivityTeamPage))
-    return buttons(rows)
+    return team_picker(turn, teams, number, NewActivityTeam, NewActivityTeamPage)
 
 
 async def new_activity_command(update: Update, context: AppContext) -> None:

@@ -21,17 +21,16 @@ from bot.domain.dialogues import Dialogue, HouseholdActionData, NewHouseholdData
 from bot.domain.errors import DomainError
 from bot.domain.households import parse_cadence, parse_community, parse_note, parse_radius
 from bot.domain.models import Team
-from bot.domain.paging import page_of
 from bot.services.households import HouseholdDraft
 from handlers.common import (
     Choice,
     Turn,
     answer_expired,
     buttons,
-    page_buttons,
     pressed,
     reply,
     reply_error,
+    team_picker,
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
@@ -39,16 +38,9 @@ from handlers.household_edit import save_pin
 from handlers.households import need_names, show_file, team_name
 from telegram_adapter.context import AppContext
 
-TEAMS_PER_PAGE = 8
 
-
-async def _teams_keyboard(turn: Turn, teams: list[Team], number: int) -> InlineKeyboardMarkup:
-    page = page_of(teams, number, TEAMS_PER_PAGE)
-    rows: list[list[Choice]] = [
-        [(team.name(turn.t.language), HouseholdTeam(team.key))] for team in page.items
-    ]
-    rows.append(page_buttons(turn, page, HouseholdTeamPage))
-    return buttons(rows)
+def _teams_keyboard(turn: Turn, teams: list[Team], number: int) -> InlineKeyboardMarkup:
+    return team_picker(turn, teams, number, HouseholdTeam, HouseholdTeamPage)
 
 
 async def on_new(update: Update, context: AppContext) -> None:
@@ -67,7 +59,7 @@ async def on_new(update: Update, context: AppContext) -> None:
         await reply(context, turn, turn.t("households.ask_code"))
         return
     await turn.services.dialogues.begin(turn.user_id, NewHouseholdData(), "team")
-    await reply(context, turn, turn.t("households.ask_team"), await _teams_keyboard(turn, teams, 0))
+    await reply(context, turn, turn.t("households.ask_team"), _teams_keyboard(turn, teams, 0))
 
 
 async def on_team_page(update: Update, context: AppContext) -> None:
@@ -84,7 +76,7 @@ async def on_team_page(update: Update, context: AppContext) -> None:
         await reply_error(context, turn, error)
         return
     await turn.query.answer()
-    await turn.query.edit_message_reply_markup(await _teams_keyboard(turn, teams, press.page))
+    await turn.query.edit_message_reply_markup(_teams_keyboard(turn, teams, press.page))
 
 
 async def on_team(update: Update, context: AppContext) -> None:

@@ -10,7 +10,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot.buttons import WishNew, WishPostSave, WishPostSkip, WishPostTeam, WishPostTeamPage
 from bot.domain.dialogues import Dialogue, WishPostData, entered
 from bot.domain.errors import DomainError
-from bot.domain.paging import page_of
 from bot.domain.wishes import (
     WishDraft,
     parse_community,
@@ -25,17 +24,15 @@ from handlers.common import (
     Turn,
     answer_expired,
     buttons,
-    page_buttons,
     pressed,
     reply,
     reply_error,
+    team_picker,
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
 from handlers.wishes import show_wish
 from telegram_adapter.context import AppContext
-
-TEAMS_PER_PAGE = 8
 
 
 def _skip(turn: Turn) -> InlineKeyboardMarkup:
@@ -49,12 +46,7 @@ async def _ask_title(context: AppContext, turn: Turn, team_key: str) -> None:
 
 async def _team_keyboard(turn: Turn, number: int) -> InlineKeyboardMarkup:
     teams = await turn.services.wishes.teams_to_post(await turn.actor())
-    page = page_of(teams, number, TEAMS_PER_PAGE)
-    rows: list[list[Choice]] = [
-        [(team.name(turn.t.language), WishPostTeam(team.key))] for team in page.items
-    ]
-    rows.append(page_buttons(turn, page, WishPostTeamPage))
-    return buttons(rows)
+    return team_picker(turn, teams, number, WishPostTeam, WishPostTeamPage)
 
 
 async def on_new(update: Update, context: AppContext) -> None:

@@ -122,3 +122,27 @@ async def test_add_hours_pages_through_the_volunteers_teams(bot: Harness) -> Non
     dialogue = await bot.services.dialogues.current(ADMIN.id)
     assert dialogue is not None and isinstance(dialogue.data, AddHoursData)
     assert (dialogue.step, dialogue.data.team_key) == ("day", "team_107")
+
+
+@pytest.mark.parametrize(
+    ("start", "choose", "page", "after"),
+    [
+        ("/new_activity", "n:t:", "n:p:", "new.ask_title"),
+        ("w:new", "wp:t:", "wp:p:", "wish.ask_title"),
+        ("hh:new", "hh:tm:", "hh:tp:", "households.ask_code"),
+    ],
+)
+async def test_an_admin_pages_through_teams_to_post_for(
+    bot: Harness, start: str, choose: str, page: str, after: str
+) -> None:
+    if start.startswith("/"):
+        teams = await bot.say(ADMIN, start)
+    else:
+        teams = await bot.tap(ADMIN, await bot.say(ADMIN, "/start"), start)
+    data = button_data(teams)
+    assert data[:8] == [f"{choose}team_{n:03d}" for n in range(1, 9)]
+    assert data[8:] == [f"{page}1"]
+    page_two = keyboard(await bot.toggle(ADMIN, teams, f"{page}1"))
+    assert page_two[0] == [f"{choose}team_009"] and page_two[-1] == [f"{page}0", f"{page}2"]
+    asked = await bot.tap(ADMIN, teams, f"{choose}team_010")
+    assert asked.text == zh(after)
