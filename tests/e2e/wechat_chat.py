@@ -11,10 +11,11 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.services import Services
 from telegram_adapter.app import build_application, running
 from tests.conftest import make_config
@@ -96,8 +97,15 @@ class WeChatChat:
     async def send(self, openid: str, text: str) -> Seen:
         return await self._seen(openid, self.wechat.text(openid, text))
 
+    def _next_second(self) -> None:
+        """Events have no message id: WeChat (and the endpoint) tell them apart by sender and
+        second, so two clicks of one button are a second apart here as in life."""
+        if isinstance(self.wechat.clock, ManualClock):
+            self.wechat.clock.advance(timedelta(seconds=1))
+
     async def click(self, openid: str, key: str) -> Seen:
         """A click on the custom menu's button with this key."""
+        self._next_second()
         return await self._seen(openid, self.wechat.event(openid, "CLICK", key))
 
     async def pick(self, openid: str, seen: Seen, number: int) -> Seen:
@@ -116,6 +124,7 @@ class WeChatChat:
 
     async def report_position(self, openid: str, latitude: float, longitude: float) -> Seen:
         """WeChat's LOCATION event: the phone's position, reported when the chat is opened."""
+        self._next_second()
         fields = self.wechat.event(openid, "LOCATION")
         fields.update(Latitude=latitude, Longitude=longitude, Precision=30.0)
         return await self._seen(openid, fields)

@@ -12,12 +12,12 @@ from bot.config import Config
 from bot.i18n import Catalogs
 from bot.services import Services
 from wechat_adapter.api import WeChatApi
-from wechat_adapter.conversation import home
+from wechat_adapter.conversation import activities, checkin, home, register
 from wechat_adapter.conversation.conversation import WeChatConversation
 from wechat_adapter.conversation.router import Router
 from wechat_adapter.messages import InboundHandler
 
-FLOWS = (home,)
+FLOWS = (home, register, activities, checkin)
 
 
 def build_router() -> Router:

@@ -21,6 +21,8 @@ ActionHandler = Callable[[Turn, Action], Awaitable[Screen | None]]
 StepHandler = Callable[[Turn, Dialogue[D]], Awaitable[Screen | None]]
 OptionsOf = Callable[[Turn, Dialogue[D]], Awaitable[Sequence[Choice]]]
 LocationHandler = Callable[[Turn], Awaitable[Screen | None]]
+# Shows the card (of an activity, a wish) a person was acting on when they had to register.
+Resume = Callable[[Turn, int], Awaitable[Screen]]
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Router:
     words: dict[str, Action] = field(default_factory=dict)
     steps: dict[tuple[str, str], Step] = field(default_factory=dict)
     locations: list[LocationHandler] = field(default_factory=list)
+    # By the card's kind ("activity"): what registration brings the person back to.
+    resumes: dict[str, Resume] = field(default_factory=dict)
 
     def action(self, verb: str, *words: str) -> Callable[[ActionHandler], ActionHandler]:
         """Register the handler of `verb` (a menu key, an option's verb); typing one of
