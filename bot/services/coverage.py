@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.coverage_chart import MonthBar, coverage_png
+from bot.services.digest_files import save
 from bot.services.notices import Notices
 from bot.services.teams import managed_teams
 from storage import coverage, outbox, reports
@@ -229,9 +230,9 @@ class CoverageService:
             t = await self._notices.translator_for(self._db.reader, admin)
             stem = self._files / f"coverage-{month:%Y-%m}-{t.language}"
             csv_path, png_path = stem.with_suffix(".csv"), stem.with_suffix(".png")
-            await asyncio.to_thread(_save, csv_path, report_csv(found, t).encode("utf-8-sig"))
+            await asyncio.to_thread(save, csv_path, report_csv(found, t).encode("utf-8-sig"))
             chart = await asyncio.to_thread(self.chart, found, t)
-            await asyncio.to_thread(_save, png_path, chart)
+            await asyncio.to_thread(save, png_path, chart)
             caption = t(
                 "coverage.report_caption",
                 month=t.month(month),
@@ -302,8 +303,3 @@ def report_csv(found: Coverage, t: Translator) -> str:
         ]
     )
     return buffer.getvalue()
-
-
-def _save(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)

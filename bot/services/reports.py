@@ -4,10 +4,10 @@ exports.py)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,15 +18,13 @@ from bot.domain.models import Actor, Team
 from bot.domain.ranking import Period, Ranked, due_week, period_bounds, rank
 from bot.domain.validation import parse_search
 from bot.i18n import Translator
-from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
+from bot.services.digest_files import picture_post, saved_picture
 from bot.services.notices import Notices
 from bot.services.teams import team_scope
 from storage import groups, outbox, reports, volunteers
 from storage.db import Database
 from storage.reports import MemberTotal, ReportLine, TeamTotal
-
-log = logging.getLogger(__name__)
 
 REPORT_PAGE = 10
 ROLL_KEPT = timedelta(minutes=5)
@@ -267,27 +265,16 @@ class ReportService:
                 continue
             # Drawn before the write transaction, so the lock is held only to queue it.
             caption = team_caption(team, ranked, start, end)
-            path: Path | None = self._files / f"week-{start.isoformat()}-team-{team.id}.png"
-            try:
-                # Drawing takes a moment: off the event loop, one chart at a time.
-                chart = await asyncio.to_thread(team_chart, team, ranked, start, end)
-                assert path is not None
-                await asyncio.to_thread(_save, path, chart)
-            except Exception:
-                # Without a chart the board still goes out, as text.
-                log.exception("weekly chart for team %s failed; sending text", team.key)
-                path = None
+            # Drawing takes a moment: off the event loop, one chart at a time.
+            path = await saved_picture(
+                self._files / f"week-{start.isoformat()}-team-{team.id}.png",
+                partial(asyncio.to_thread, team_chart, team, ranked, start, end),
+                f"weekly chart for team {team.key}",
+            )
             async with self._db.transaction() as tx:
                 if not await reports.claim_digest(tx, "team_week", start, team.id, now):
                     continue
-                message = OutgoingMessage(
-                    chat,
-                    "leaderboard",
-                    caption,
-                    Priority.DIGEST,
-                    file_path=str(path) if path else None,
-                    file_kind="photo" if path else None,
-                )
+                message = picture_post(chat, "leaderboard", caption, path)
                 await outbox.enqueue(tx, [message], now)
                 queued += 1
         if ("honor_roll", 0) in posted:
@@ -302,31 +289,16 @@ class ReportService:
                 messages = []
                 for admin in self._admins:
                     t = await self._notices.translator_for(tx, admin)
-                    path = self._files / f"week-{start.isoformat()}-honor-{t.language}.png"
-                    file_path: str | None = str(path)
-                    try:
-                        chart = await asyncio.to_thread(roll_chart, roll, t)
-                        await asyncio.to_thread(_save, path, chart)
-                    except Exception:
-                        log.exception("honor roll chart failed; sending text")
-                        file_path = None
+                    picture = await saved_picture(
+                        self._files / f"week-{start.isoformat()}-honor-{t.language}.png",
+                        partial(asyncio.to_thread, roll_chart, roll, t),
+                        "honor roll chart",
+                    )
                     messages.append(
-                        OutgoingMessage(
-                            admin,
-                            "honor_roll",
-                            roll_caption(roll, t),
-                            Priority.DIGEST,
-                            file_path=file_path,
-                            file_kind="photo" if file_path else None,
-                        )
+                        picture_post(admin, "honor_roll", roll_caption(roll, t), picture)
                     )
                 await outbox.enqueue(tx, messages, now)
                 queued += len(messages)
         if queued:
             self._signal.notify()
         return queued
-
-
-def _save(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)

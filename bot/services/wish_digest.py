@@ -6,11 +6,10 @@ by community to the admins, each once per week even across restarts."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,13 +19,12 @@ from bot.domain.wishes import Wish
 from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
+from bot.services.digest_files import picture_post, saved_picture
 from bot.services.notices import Notices
 from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
 from storage import groups, outbox, reports, wishes
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 WALL_MOST = 30  # photos on one week's wall; the caption counts them all
 CAPTION_MOST = 1000  # Telegram cuts photo captions at 1,024 characters
@@ -45,11 +43,6 @@ class FulfilledWall:
     def photos(self) -> list[Wish]:
         """The wishes the picture shows (those with a delivery photo, at most WALL_MOST)."""
         return [wish for wish in self.wishes if wish.delivery_photo][:WALL_MOST]
-
-
-def _save(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def week_range(t: Translator, start: date, end: date) -> str:
@@ -148,25 +141,15 @@ class WishDigests:
                 continue
             public = [replace(w, private_note="", delivery_note=None) for w in found]
             wall = FulfilledWall(team, start, end, public)
-            path: Path | None = self._files / f"wishes-week-{start.isoformat()}-team-{team.id}.jpg"
-            try:
-                picture = await draw(wall)
-                assert path is not None
-                await asyncio.to_thread(_save, path, picture)
-            except Exception:
-                log.exception("fulfilled wall for team %s failed; sending text", team.key)
-                path = None
+            path = await saved_picture(
+                self._files / f"wishes-week-{start.isoformat()}-team-{team.id}.jpg",
+                partial(draw, wall),
+                f"fulfilled wall for team {team.key}",
+            )
             async with self._db.transaction() as tx:
                 if not await reports.claim_digest(tx, "wish_wall", start, team.id, now):
                     continue
-                message = OutgoingMessage(
-                    chat,
-                    "wish_wall",
-                    wall_caption(t, wall),
-                    Priority.DIGEST,
-                    file_path=str(path) if path else None,
-                    file_kind="photo" if path else None,
-                )
+                message = picture_post(chat, "wish_wall", wall_caption(t, wall), path)
                 await outbox.enqueue(tx, [message], now)
                 queued += 1
         if ("wish_city", 0) not in posted:
