@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot.domain.dialogues import D, Dialogue
+from bot.domain.dialogues import ChoicesData, D, Dialogue
 from bot.domain.errors import DialogueLost, DomainError
 from handlers.common import Turn, answer_expired, reply, reply_error, turn_of
 from telegram_adapter.context import AppContext
@@ -81,6 +81,8 @@ async def on_private_message(update: Update, context: AppContext) -> None:
     except DialogueLost as error:
         await reply_error(context, turn, error)
         return
+    if dialogue is not None and isinstance(dialogue.data, ChoicesData):
+        dialogue = None  # numbers last shown on WeChat (to a linked person): nothing here
     takes_location = dialogue is not None and (dialogue.flow, dialogue.step) in _TAKES_LOCATION
     if message.location is not None and not takes_location:
         for take in _OUTSIDE_DIALOGUES:

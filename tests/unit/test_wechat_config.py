@@ -11,6 +11,7 @@ import pytest
 from bot.config import Config, ConfigError, load_config
 from bot.logs import RedactingFormatter
 from tests.fake_wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN
+from wechat_adapter.conversation import actions
 from wechat_adapter.replay import SeenMessages
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -46,20 +47,16 @@ def test_the_example_leaves_wechat_off_with_its_defaults() -> None:
     assert wechat.api_base == "https://api.weixin.qq.com"
     assert (wechat.host, wechat.port, wechat.path) == ("127.0.0.1", 8080, "/wechat")
     assert wechat.reply_budget_seconds == 4.0
-    assert wechat.menu == [] and wechat.templates == {}
+    assert wechat.templates == {}
 
 
-def test_the_examples_commented_menu_loads_once_uncommented(tmp_path: Path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8")
-    start = text.index("# [[wechat.menu]]")
-    block = text[start : text.index("\n\n", start)]
-    menu = "\n".join(line.removeprefix("# ") for line in block.splitlines())
-    config = _load(tmp_path, ENABLED + menu)
-    [group] = config.wechat.menu
-    assert [(b.type, b.key) for b in group.sub] == [
-        ("click", "activities"),
-        ("location_select", "checkin"),
-    ]
+def test_the_examples_menu_opens_what_the_wechat_conversation_answers() -> None:
+    menu = load_config(EXAMPLE).wechat.menu
+    assert [group.name for group in menu] == ["活动", "我的", "更多"]
+    keys = [button.key for group in menu for button in group.sub]
+    assert all(button.type == "click" for group in menu for button in group.sub)
+    assert keys[:4] == [actions.ACTIVITIES, actions.MY, actions.CHECKIN, actions.CHECKOUT]
+    assert sorted(keys) == sorted(actions.MENU_KEYS)  # every key the conversation knows, once
 
 
 def test_an_enabled_channel_with_its_credentials_and_menu_loads(tmp_path: Path) -> None:

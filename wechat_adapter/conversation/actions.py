@@ -51,3 +51,18 @@ WISHES = "wishes"
 LEADERBOARD = "leaderboard"
 SETTINGS = "settings"
 FORGET = "forget"
+MENU_KEYS = (
+    ACTIVITIES,
+    MY,
+    CHECKIN,
+    CHECKOUT,
+    HOURS,
+    CERTIFICATE,
+    LEADERBOARD,
+    WISHES,
+    REGISTER,
+    LINK,
+    SETTINGS,
+    FORGET,
+    HELP,
+)
