@@ -103,12 +103,17 @@ async def test_a_far_or_stale_position_asks_for_the_code(
     assert await method_of(chat, activity) is None
 
 
-async def test_a_map_point_checks_no_one_in(chat: WeChatChat) -> None:
+async def test_a_map_point_checks_no_one_in(chat: WeChatChat, clock: ManualClock) -> None:
     _, [activity] = await signed_up(chat, "路口引导")
     refused = await chat.location(ALICE, *NEAR)
     assert refused.text == ZH("wechat.checkin.map_point")
     await chat.click(ALICE, "checkin")
     assert (await chat.location(ALICE, *NEAR)).text == ZH("wechat.checkin.map_point")
+    picked = chat.wechat.event(ALICE, "location_select", "checkin")  # a menu's map picker
+    picked["SendLocationInfo"] = {"Location_X": NEAR[0], "Location_Y": NEAR[1], "Label": "路口"}
+    clock.advance(timedelta(seconds=1))
+    refused = await chat.wechat.push(chat.url, picked)
+    assert refused.reply is not None and refused.reply["Content"] == ZH("wechat.checkin.map_point")
     assert await method_of(chat, activity) is None
 
 

@@ -28,9 +28,7 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"[0-9]{1,2}")
 CANCEL_WORDS = frozenset({"cancel", "取消", "退出"})
 # Events that say nothing to answer: following is greeted, the rest are notices.
-SILENT_EVENTS = frozenset(
-    {"unsubscribe", "view", "view_miniprogram", "templatesendjobfinish", "location_select"}
-)
+SILENT_EVENTS = frozenset({"unsubscribe", "view", "view_miniprogram", "templatesendjobfinish"})
 
 
 class People(Protocol):
@@ -101,7 +99,9 @@ class WeChatConversation:
 
     async def _route(self, turn: Turn) -> Screen | None:
         message = turn.message
-        if message.kind == "event":
+        # A location_select button sends the point picked on its map as an event.
+        located = message.kind == "location" or message.event == "location_select"
+        if message.kind == "event" and not located:
             if message.event == "subscribe":
                 return await self._act(turn, Action(HELP))
             if message.event in ("click", "scancode_push", "scancode_waitmsg"):
@@ -113,7 +113,7 @@ class WeChatConversation:
         step = self._step_of(dialogue)
         if message.kind in ("text", "voice") and message.text:
             return await self._typed(turn, dialogue, step, message.text)
-        if message.kind == "location":
+        if located:
             if dialogue is not None and step is not None and step.location:
                 return await self._take(turn, dialogue, step)
             for offer in self._router.locations:
