@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
-import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from bot.cli_imports import HOUSEHOLD_COLUMNS
 from bot.config import TOKEN_ENV, Config, ConfigError, config_path, load_config
 from bot.logs import configure_logging
 from storage.db import DatabaseTooNewError
-
-if TYPE_CHECKING:
-    from bot.services.household_import import HouseholdRow
-    from bot.services.registration import RosterRow
 
 EXIT_CONFIG = 2
 EXIT_USAGE = 1
@@ -114,166 +108,34 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_roster(file: str) -> list[RosterRow] | str:
-    """The roster's rows, or why the file cannot be used."""
-    import csv
-
-    from bot.services.registration import RosterRow
-
-    try:
-        raw = Path(file).read_bytes()
-    except OSError as error:
-        return f"cannot be read ({error})"
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return "is neither UTF-8 nor GBK text"
-    try:
-        with io.StringIO(text, newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"name", "phone", "teams"} - set(reader.fieldnames or [])
-            if missing:
-                return (
-                    f"missing column(s) {', '.join(sorted(missing))}: the header must be"
-                    " name,phone,teams"
-                )
-            return [
-                RosterRow(
-                    reader.line_num,
-                    row.get("name") or "",
-                    row.get("phone") or "",
-                    tuple(key for key in re.split(r"[;\s]+", row.get("teams") or "") if key),
-                )
-                for row in reader
-            ]
-    except csv.Error as error:
-        return f"cannot be read ({error})"
-
-
-async def _import(config: Config, rows: list[RosterRow]) -> int:
-    from bot.clock import SystemClock
-    from bot.i18n import Catalogs
+def _import_volunteers(config: Config, file: str) -> int:
+    from bot.cli_imports import read_roster, run_import
     from bot.services.registration import import_roster
-    from bot.services.teams import TeamService
-    from storage.db import Database
 
-    t = Catalogs(config.org.zone).translator(config.org.default_language)
-    db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
-    try:
-        await TeamService(db, SystemClock()).seed(config.teams)  # as the bot does at start
-        report = await import_roster(db, SystemClock().now(), rows)
-    finally:
-        await db.close()
-    if report.errors:
-        for line, problem in report.errors:
-            print(f"line {line}: {t(problem.key, **problem.params)}", file=sys.stderr)
-        print(f"nothing imported: {len(report.errors)} row(s) to fix", file=sys.stderr)
+    rows = read_roster(file)
+    if isinstance(rows, str):
+        print(f"{file}: {rows}", file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"imported {report.created} new volunteer(s); {report.existing} already known"
-        f" (in chunks; the write lock was held at most {report.longest_hold * 1000:.0f} ms"
-        " at a time)"
+    return asyncio.run(
+        run_import(config, "volunteer(s)", lambda db, now: import_roster(db, now, rows))
     )
-    return 0
 
 
-HOUSEHOLD_COLUMNS = (
-    "code",
-    "team",
-    "community",
-    "needs",
-    "cadence_days",
-    "latitude",
-    "longitude",
-    "radius_m",
-    "contact_note",
-)
-
-
-def _read_text(file: str) -> str:
-    """The file's text (UTF-8, or GBK as Excel in China saves CSV); OSError or
-    UnicodeDecodeError if it cannot be used."""
-    raw = Path(file).read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("utf-8", raw, 0, 1, "is neither UTF-8 nor GBK text")
-
-
-def _read_households(file: str) -> list[HouseholdRow] | str:
-    """The households file's rows, or why the file cannot be used."""
-    import csv
-
-    from bot.services.household_import import HouseholdRow
-
-    try:
-        text = _read_text(file)
-    except OSError as error:
-        return f"cannot be read ({error})"
-    except UnicodeDecodeError:
-        return "is neither UTF-8 nor GBK text"
-    try:
-        with io.StringIO(text, newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"code", "team", "community"} - set(reader.fieldnames or [])
-            if missing:
-                return (
-                    f"missing column(s) {', '.join(sorted(missing))}: the header must have"
-                    f" code,team,community (and may have {','.join(HOUSEHOLD_COLUMNS[3:])})"
-                )
-            return [
-                HouseholdRow(
-                    reader.line_num,
-                    row.get("code") or "",
-                    row.get("team") or "",
-                    row.get("community") or "",
-                    tuple(key for key in re.split(r"[;\s]+", row.get("needs") or "") if key),
-                    row.get("cadence_days") or "",
-                    row.get("latitude") or "",
-                    row.get("longitude") or "",
-                    row.get("radius_m") or "",
-                    row.get("contact_note") or "",
-                )
-                for row in reader
-            ]
-    except csv.Error as error:
-        return f"cannot be read ({error})"
-
-
-async def _import_households(config: Config, rows: list[HouseholdRow]) -> int:
-    from bot.clock import SystemClock
-    from bot.i18n import Catalogs
+def _import_households(config: Config, file: str) -> int:
+    from bot.cli_imports import read_households, run_import
     from bot.services.household_import import import_households
-    from bot.services.teams import TeamService
-    from storage.db import Database
 
-    t = Catalogs(config.org.zone).translator(config.org.default_language)
-    db = await Database.open(config.storage.path, config.storage.busy_timeout_ms)
-    try:
-        await TeamService(db, SystemClock()).seed(config.teams)  # as the bot does at start
-        report = await import_households(
-            db, SystemClock().now(), config.org.zone, config.households, rows
-        )
-    finally:
-        await db.close()
-    if report.errors:
-        for line, problem in report.errors:
-            params = {name: t.value(value) for name, value in problem.params.items()}
-            print(f"line {line}: {t(problem.key, **params)}", file=sys.stderr)
-        print(f"nothing imported: {len(report.errors)} row(s) to fix", file=sys.stderr)
+    rows = read_households(file)
+    if isinstance(rows, str):
+        print(f"{file}: {rows}", file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"imported {report.created} new household(s); {report.existing} already known"
-        f" (in chunks; the write lock was held at most {report.longest_hold * 1000:.0f} ms"
-        " at a time)"
+    return asyncio.run(
+        run_import(
+            config,
+            "household(s)",
+            lambda db, now: import_households(db, now, config.org.zone, config.households, rows),
+        )
     )
-    return 0
 
 
 def _backup(config: Config, out: str | None) -> int:
@@ -431,17 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         return _doctor(config)
     if args.command == "import-volunteers":
-        rows = _read_roster(args.file)
-        if isinstance(rows, str):
-            print(f"{args.file}: {rows}", file=sys.stderr)
-            return EXIT_USAGE
-        return asyncio.run(_import(config, rows))
+        return _import_volunteers(config, args.file)
     if args.command == "import-households":
-        households = _read_households(args.file)
-        if isinstance(households, str):
-            print(f"{args.file}: {households}", file=sys.stderr)
-            return EXIT_USAGE
-        return asyncio.run(_import_households(config, households))
+        return _import_households(config, args.file)
     try:
         applied = asyncio.run(_migrate(config))
     except DatabaseTooNewError as error:

@@ -3,12 +3,13 @@ before anything is written (all or nothing), then written in chunks like the ros
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import aiosqlite
 
 from bot.config import HouseholdsConfig
 from bot.domain.errors import (
@@ -27,7 +28,12 @@ from bot.domain.households import (
     parse_note,
     parse_radius,
 )
-from bot.services.registration import IMPORT_CHUNK, IMPORT_PAUSE_SECONDS
+from bot.services.imports import (
+    IMPORT_CHUNK,
+    IMPORT_PAUSE_SECONDS,
+    ImportReport,
+    write_in_chunks,
+)
 from storage import households, teams
 from storage.db import Database
 from storage.households import NewHousehold
@@ -49,14 +55,6 @@ class HouseholdRow:
     longitude: str = ""
     radius: str = ""
     contact_note: str = ""
-
-
-@dataclass(frozen=True)
-class HouseholdImport:
-    created: int
-    existing: int  # codes already known in the same team: left as they are
-    errors: tuple[tuple[int, DomainError], ...]  # (line, why); when any, nothing was imported
-    longest_hold: float = 0.0  # seconds: the longest one chunk held the write lock
 
 
 def _coordinate(text: str) -> float:
@@ -98,13 +96,12 @@ async def import_households(
     chunk: int = IMPORT_CHUNK,
     pause: float = IMPORT_PAUSE_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
-) -> HouseholdImport:
-    """Bring in households from a file, the way the roster import works: every row is checked
-    before anything is written; if any is wrong, nothing is imported and every error is
-    reported with its line. Then they go in `chunk` at a time, one short transaction each with
-    a pause between, so the running bot's writers are never locked out for long. A code already
-    known in the same team is left as it is (running the same import again completes one that
-    a full disk stopped half way); in another team it is an error."""
+) -> ImportReport:
+    """Bring in households from a file, all or nothing and in chunks like the roster
+    (bot/services/imports.py): every row is checked before anything is written, and every
+    error reported with its line. A code already known in the same team is left as it is
+    (running the same import again completes one that a full disk stopped half way); in
+    another team it is an error."""
     known = {team.key: team.id for team in await teams.all_teams(db.reader)}
     taken = await households.teams_of_codes(
         db.reader, [code for row in rows if (code := _upper(row.code))]
@@ -132,19 +129,16 @@ async def import_households(
         else:
             clean.append(new)
     if errors:
-        return HouseholdImport(0, 0, tuple(errors))
+        return ImportReport(0, 0, tuple(errors))
     day = now.astimezone(zone).date()
-    created, longest = 0, 0.0
-    for first in range(0, len(clean), chunk):
-        if first:
-            await asyncio.sleep(pause)
-        began = monotonic()
-        async with db.transaction() as tx:
-            created += await households.insert_many(
-                tx, clean[first : first + chunk], IMPORTED_BY, day, now
-            )
-        longest = max(longest, monotonic() - began)
-    return HouseholdImport(created, existing + len(clean) - created, (), longest)
+
+    async def write(tx: aiosqlite.Connection, part: Sequence[NewHousehold]) -> int:
+        return await households.insert_many(tx, part, IMPORTED_BY, day, now)
+
+    created, longest = await write_in_chunks(
+        db, clean, write, chunk=chunk, pause=pause, monotonic=monotonic
+    )
+    return ImportReport(created, existing + len(clean) - created, (), longest)
 
 
 def _upper(code: str) -> str:

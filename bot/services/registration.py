@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,12 @@ from bot.domain.models import Volunteer
 from bot.domain.validation import parse_name, parse_phone
 from bot.outbox.limits import SlidingWindow
 from bot.outbox.signal import OutboxSignal
+from bot.services.imports import (
+    IMPORT_CHUNK,
+    IMPORT_PAUSE_SECONDS,
+    ImportReport,
+    write_in_chunks,
+)
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
 from storage import certificates, dialogues, leads, outbox, teams, volunteers
@@ -245,21 +250,6 @@ class RosterRow:
     team_keys: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    created: int
-    existing: int  # phone numbers already known: their missing memberships were added
-    errors: tuple[tuple[int, DomainError], ...]  # (line, why); when any, nothing was imported
-    longest_hold: float = 0.0  # seconds: the longest one chunk held the write lock
-
-
-IMPORT_CHUNK = 500  # roster rows per write transaction
-# Between chunks the lock is let go this long: longer than the longest sleep (100 ms) of
-# SQLite's busy handler, so a writer of the running bot, waiting in another process, retries
-# within the gap and gets its turn.
-IMPORT_PAUSE_SECONDS = 0.1
-
-
 async def import_roster(
     db: Database,
     now: datetime,
@@ -269,13 +259,9 @@ async def import_roster(
     pause: float = IMPORT_PAUSE_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> ImportReport:
-    """Bring in an existing roster (name, phone, team keys), idempotent on the phone number.
-    All or nothing by checking everything first: every row is checked before anything is
-    written (outside any transaction); if any is wrong, nothing is imported and every error
-    is reported with its line. Then the rows go in, `chunk` at a time, one short transaction
-    each, with a pause between, so the running bot's writers are never locked out for long.
-    Only the database itself (a full disk) can stop it half way; the chunks written stay,
-    and running the same import again completes it."""
+    """Bring in an existing roster (name, phone, team keys), idempotent on the phone number,
+    all or nothing and in chunks (bot/services/imports.py): every row is checked before
+    anything is written, and every error reported with its line."""
     known = {team.key: team.id for team in await teams.all_teams(db.reader)}
     errors: list[tuple[int, DomainError]] = []
     clean: list[tuple[str, str, list[int]]] = []
@@ -293,21 +279,19 @@ async def import_roster(
         clean.append((name, phone, team_ids))
     if errors:
         return ImportReport(0, 0, tuple(errors))
-    created, longest = 0, 0.0
-    for first in range(0, len(clean), chunk):
-        if first:
-            await asyncio.sleep(pause)
-        part = clean[first : first + chunk]
-        began = monotonic()
-        async with db.transaction() as tx:
-            ids, new = await volunteers.insert_imported(
-                tx, [(name, phone) for name, phone, _ in part], now
-            )
-            await teams.add_memberships_of_many(
-                tx, [(ids[phone], team) for _, phone, team_ids in part for team in team_ids], now
-            )
-        longest = max(longest, monotonic() - began)
-        created += new
+
+    async def write(tx: aiosqlite.Connection, part: Sequence[tuple[str, str, list[int]]]) -> int:
+        ids, new = await volunteers.insert_imported(
+            tx, [(name, phone) for name, phone, _ in part], now
+        )
+        await teams.add_memberships_of_many(
+            tx, [(ids[phone], team) for _, phone, team_ids in part for team in team_ids], now
+        )
+        return new
+
+    created, longest = await write_in_chunks(
+        db, clean, write, chunk=chunk, pause=pause, monotonic=monotonic
+    )
     return ImportReport(created, len(clean) - created, (), longest)
 
 
