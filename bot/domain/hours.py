@@ -355,3 +355,40 @@ def parse_reason(text: str) -> str:
     if len(meaningful) < MIN_REASON_CHARACTERS or len(set(meaningful)) < 3:
         raise InvalidReason(min=MIN_REASON_CHARACTERS)
     return cleaned
+
+
+def outside_activity(
+    volunteer_id: int,
+    team_key: str,
+    served_on: date,
+    minutes: int,
+    title: str,
+    *,
+    source: str = "manual",
+    category: str = "manual",
+    place: str = "—",
+    content: str | None = None,
+) -> ServiceRecord:
+    """A record of service outside any activity, before it is decided: hours added by hand
+    (the default), a fulfilled micro-wish, a household visit."""
+    return ServiceRecord(
+        id=0,
+        volunteer_id=volunteer_id,
+        activity_id=None,
+        team_key=team_key,
+        category=category,
+        title=title,
+        place=place,
+        content=content if content is not None else title,
+        served_on=served_on,
+        starts_at=None,
+        ends_at=None,
+        checked_in_at=None,
+        checked_out_at=None,
+        proposed_minutes=minutes,
+        minutes=minutes,
+        mark=Mark.ADJUSTED,
+        state=RecordState.PENDING,
+        flags=frozenset(),
+        source=source,
+    )

@@ -28,6 +28,7 @@ from bot.domain.hours import (
     RecordState,
     ServiceRecord,
     StarLevel,
+    outside_activity,
     parse_reason,
     parse_text,
     star_level,
@@ -65,43 +66,6 @@ class RecordView:
     history: tuple[AuditEntry, ...] | None  # for leads of the team and admins only
     may: RecordPermissions  # what the reader may do with it
     actors: dict[int, str] = field(default_factory=dict)  # names of those in the history
-
-
-def outside_activity(
-    volunteer_id: int,
-    team_key: str,
-    served_on: date,
-    minutes: int,
-    title: str,
-    *,
-    source: str = "manual",
-    category: str = "manual",
-    place: str = "—",
-    content: str | None = None,
-) -> ServiceRecord:
-    """A record of service outside any activity, before it is decided: hours added by hand
-    (the default), a fulfilled micro-wish, a household visit."""
-    return ServiceRecord(
-        id=0,
-        volunteer_id=volunteer_id,
-        activity_id=None,
-        team_key=team_key,
-        category=category,
-        title=title,
-        place=place,
-        content=content if content is not None else title,
-        served_on=served_on,
-        starts_at=None,
-        ends_at=None,
-        checked_in_at=None,
-        checked_out_at=None,
-        proposed_minutes=minutes,
-        minutes=minutes,
-        mark=Mark.ADJUSTED,
-        state=RecordState.PENDING,
-        flags=frozenset(),
-        source=source,
-    )
 
 
 class RecordService:
@@ -385,11 +349,11 @@ class RecordService:
         **params: object,
     ) -> ServiceRecord:
         """Inside the caller's transaction: a record of service outside any activity (see
-        outside_activity), decided by the actor like every other (approved, or held for
-        another admin's review past the daily limit), audited as added by them (with `note`,
-        the reason, if any), and the
-        volunteer told (`notice` with `params`). Never the actor's own, never more than a
-        day's 24 hours on one day. The caller wakes the outbox once it has committed."""
+        bot.domain.hours.outside_activity), decided by the actor like every other (approved,
+        or held for another admin's review past the daily limit), audited as added by them
+        (with `note`, the reason, if any), and the volunteer told (`notice` with `params`).
+        Never the actor's own, never more than a day's 24 hours on one day. The caller wakes
+        the outbox once it has committed."""
         not_own(actor, draft.volunteer_id)
         await fits_in_day(tx, draft.volunteer_id, draft.served_on, draft.minutes)
         now = self._clock.now()

@@ -32,6 +32,7 @@ from bot.domain.hours import (
     RecordState,
     ServiceRecord,
     distance_m,
+    outside_activity,
     parse_reason,
 )
 from bot.domain.households import (
@@ -48,7 +49,6 @@ from bot.outbox.signal import OutboxSignal
 from bot.services.hours_notices import HoursNotices
 from bot.services.notices import ButtonRows, Notices, leads_or_admins
 from bot.services.record_rules import Decisions, editable, fits_in_day, registered
-from bot.services.records import outside_activity
 from bot.services.teams import team_scope
 from storage import audit, households, outbox, records, teams, visits, volunteers
 from storage.db import Database

@@ -19,7 +19,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.config import WishesConfig
 from bot.domain.errors import DomainError, InvalidMinutes, NotTeamLead
-from bot.domain.hours import ServiceRecord, parse_reason
+from bot.domain.hours import ServiceRecord, outside_activity, parse_reason
 from bot.domain.models import Actor, Team
 from bot.domain.wishes import (
     RECORD_CATEGORY,
@@ -44,7 +44,7 @@ from bot.domain.wishes import (
 )
 from bot.outbox.signal import OutboxSignal
 from bot.services.record_rules import fits_in_day, not_own, registered
-from bot.services.records import RecordService, outside_activity
+from bot.services.records import RecordService
 from bot.services.teams import managed_teams
 from bot.services.wish_board import WishBoard
 from bot.services.wish_notices import WishNotices
