@@ -17,8 +17,8 @@ from bot.buttons import (
     HouseholdPin,
 )
 from bot.domain.dialogues import Dialogue, HouseholdActionData, HouseholdEditData
-from bot.domain.errors import DomainError, NotTeamLead, UnknownHousehold
-from bot.domain.households import HouseholdFile, parse_cadence, parse_radius
+from bot.domain.errors import DomainError, NotTeamLead
+from bot.domain.households import HouseholdFile, UnknownHousehold, parse_cadence, parse_radius
 from handlers.common import (
     Choice,
     Turn,

@@ -15,8 +15,9 @@ from bot.buttons import (
     VisitsPending,
 )
 from bot.domain.dialogues import Dialogue, VisitRejectData
-from bot.domain.errors import DomainError, NotAVisit, NotTeamLead, OwnHours, RecordNotOpen
+from bot.domain.errors import DomainError, NotTeamLead, OwnHours, RecordNotOpen
 from bot.domain.hours import RecordState
+from bot.domain.households import NotAVisit
 from bot.services.visits import VisitView
 from handlers.common import (
     Choice,

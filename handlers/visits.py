@@ -15,16 +15,15 @@ from bot.buttons import (
     VisitStart,
 )
 from bot.domain.dialogues import Dialogue, VisitData, entered
-from bot.domain.errors import (
-    DayOverfull,
-    DomainError,
+from bot.domain.errors import DayOverfull, DomainError
+from bot.domain.hours import parse_minutes
+from bot.domain.households import (
+    Household,
     NotPaired,
     VisitAlreadyLogged,
     VisitLiveLocationNeeded,
     VisitTooFar,
 )
-from bot.domain.hours import parse_minutes
-from bot.domain.households import Household
 from bot.services.visits import NO_LOCATION
 from handlers.common import (
     Choice,

@@ -14,15 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.domain.errors import (
-    InvalidCadence,
-    InvalidCommunity,
-    InvalidCoordinates,
-    InvalidHouseholdCode,
-    InvalidHouseholdNote,
-    InvalidRadius,
-    UnknownNeed,
-)
+from bot.domain.errors import DomainError
 
 # e.g. SP-017, HS2026-001: letters, digits and inner hyphens; stored upper-case.
 _CODE = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,18}[A-Z0-9])?$")
@@ -33,6 +25,77 @@ VISIT_NOTE_MAX = 300  # what a volunteer writes about a visit
 CADENCE_MAX = 365
 RADIUS_MIN, RADIUS_MAX = 10, 10_000
 _WHOLE_NUMBER = re.compile(r"^(\d{1,6})\s*(?:天|日|days?|d|米|公尺|m|metres?|meters?)?$")
+
+
+# ---------------------------------------------------------------- refusals
+
+
+class InvalidHouseholdCode(DomainError):
+    key = "error.invalid_household_code"
+
+
+class HouseholdCodeTaken(DomainError):
+    key = "error.household_code_taken"  # params: code
+
+
+class InvalidCommunity(DomainError):
+    key = "error.invalid_community"  # params: max
+
+
+class InvalidCadence(DomainError):
+    key = "error.invalid_cadence"  # params: max
+
+
+class InvalidRadius(DomainError):
+    key = "error.invalid_radius"  # params: min, max
+
+
+class InvalidHouseholdNote(DomainError):
+    key = "error.invalid_household_note"  # params: max
+
+
+class UnknownNeed(DomainError):
+    key = "error.unknown_need"  # params: key
+
+
+class InvalidCoordinates(DomainError):
+    key = "error.invalid_coordinates"
+
+
+class UnknownHousehold(DomainError):
+    key = "error.unknown_household"
+
+
+class AlreadyPaired(DomainError):
+    key = "error.already_paired"  # params: code
+
+
+class NotPaired(DomainError):
+    key = "error.not_paired"
+
+
+class TooManyHouseholds(DomainError):
+    key = "error.too_many_households"  # params: max
+
+
+class VisitTooFar(DomainError):
+    key = "error.visit_too_far"  # params: distance, radius
+
+
+class VisitLiveLocationNeeded(DomainError):
+    key = "error.visit_live_location_needed"
+
+
+class VisitAlreadyLogged(DomainError):
+    key = "error.visit_already_logged"  # params: code
+
+
+class NotAVisit(DomainError):
+    key = "error.not_a_visit"
+
+
+class DuplicateHouseholdRow(DomainError):
+    key = "error.duplicate_household_row"  # params: line
 
 
 @dataclass(frozen=True)

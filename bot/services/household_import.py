@@ -12,14 +12,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.config import HouseholdsConfig
-from bot.domain.errors import (
-    DomainError,
+from bot.domain.errors import DomainError, UnknownTeam
+from bot.domain.households import (
     DuplicateHouseholdRow,
     HouseholdCodeTaken,
     InvalidCoordinates,
-    UnknownTeam,
-)
-from bot.domain.households import (
     parse_cadence,
     parse_code,
     parse_community,

@@ -16,19 +16,15 @@ import aiosqlite
 from bot.buttons import HouseholdsMine
 from bot.clock import Clock
 from bot.config import HouseholdsConfig
-from bot.domain.errors import (
+from bot.domain.errors import NotTeamLead, NotTeamMember, UnknownVolunteer
+from bot.domain.households import (
     AlreadyPaired,
+    Household,
     HouseholdCodeTaken,
+    HouseholdFile,
     NotPaired,
-    NotTeamLead,
-    NotTeamMember,
     TooManyHouseholds,
     UnknownHousehold,
-    UnknownVolunteer,
-)
-from bot.domain.households import (
-    Household,
-    HouseholdFile,
     check_radius,
     parse_cadence,
     parse_code,

@@ -17,16 +17,7 @@ from bot.buttons import RecordOpen, VisitOpen
 from bot.clock import Clock
 from bot.config import HouseholdsConfig
 from bot.domain.amounts import Hours
-from bot.domain.errors import (
-    InvalidMinutes,
-    NotAVisit,
-    NotPaired,
-    NotTeamLead,
-    RecordNotOpen,
-    VisitAlreadyLogged,
-    VisitLiveLocationNeeded,
-    VisitTooFar,
-)
+from bot.domain.errors import InvalidMinutes, NotTeamLead, RecordNotOpen
 from bot.domain.hours import (
     Mark,
     RecordState,
@@ -38,7 +29,12 @@ from bot.domain.hours import (
 from bot.domain.households import (
     VISIT_NOTE_MAX,
     Household,
+    NotAVisit,
+    NotPaired,
     Visit,
+    VisitAlreadyLogged,
+    VisitLiveLocationNeeded,
+    VisitTooFar,
     parse_needs,
     parse_note,
 )

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.errors import (
+from bot.domain.households import (
+    Household,
     InvalidCadence,
     InvalidCommunity,
     InvalidCoordinates,
@@ -18,9 +19,6 @@ from bot.domain.errors import (
     InvalidHouseholdNote,
     InvalidRadius,
     UnknownNeed,
-)
-from bot.domain.households import (
-    Household,
     due_on,
     first_working_day,
     months_back,

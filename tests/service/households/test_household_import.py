@@ -8,14 +8,13 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.domain.errors import (
-    DomainError,
+from bot.domain.errors import DomainError, UnknownTeam
+from bot.domain.households import (
     DuplicateHouseholdRow,
     HouseholdCodeTaken,
     InvalidCadence,
     InvalidHouseholdCode,
     UnknownNeed,
-    UnknownTeam,
 )
 from bot.services import Services
 from bot.services.household_import import HouseholdRow, import_households

@@ -10,17 +10,15 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.errors import (
+from bot.domain.errors import NotLeadOrAdmin, NotTeamLead, NotTeamMember
+from bot.domain.households import (
     AlreadyPaired,
     HouseholdCodeTaken,
     InvalidCadence,
     InvalidCommunity,
     InvalidHouseholdCode,
     InvalidHouseholdNote,
-    NotLeadOrAdmin,
     NotPaired,
-    NotTeamLead,
-    NotTeamMember,
     TooManyHouseholds,
     UnknownNeed,
 )

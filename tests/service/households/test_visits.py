@@ -12,20 +12,22 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.errors import (
     DayOverfull,
-    InvalidHouseholdNote,
     InvalidMinutes,
     InvalidReason,
     NotLeadOrAdmin,
-    NotPaired,
     NotTeamLead,
     OwnHours,
     RecordNotOpen,
+)
+from bot.domain.hours import RecordState
+from bot.domain.households import (
+    InvalidHouseholdNote,
+    NotPaired,
     UnknownNeed,
     VisitAlreadyLogged,
     VisitLiveLocationNeeded,
     VisitTooFar,
 )
-from bot.domain.hours import RecordState
 from bot.domain.models import Actor
 from bot.domain.ranking import Period
 from bot.services import Services
