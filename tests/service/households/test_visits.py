@@ -200,6 +200,9 @@ async def test_no_one_approves_their_own_visit_or_another_teams(
         await services.visits.approve(people["lead"], own.id)
     with pytest.raises(NotTeamLead):
         await services.visits.approve(people["sun"], own.id)
+    with pytest.raises(NotTeamLead):  # nor sees its note and photo
+        await services.visits.view(people["sun"], own.id)
+    assert await services.visits.pending(people["sun"]) == []
     with pytest.raises((NotTeamLead, NotLeadOrAdmin)):
         await services.visits.approve(people["anna"], own.id)
     assert (await services.visits.approve(people["admin"], own.id)).state is RecordState.APPROVED

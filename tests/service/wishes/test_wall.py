@@ -20,7 +20,7 @@ from bot.domain.wishes import (
 from bot.services import Services
 from storage.db import Database
 from tests.conftest import ADMIN_ID
-from tests.service.wishes.scenes import ALICE, BOB, LEAD, NOTE, draft, post
+from tests.service.wishes.scenes import ALICE, BOB, LEAD, NOTE, deliver, draft, post
 
 
 async def test_a_lead_posts_a_wish_that_volunteers_see_without_the_private_note(
@@ -34,6 +34,21 @@ async def test_a_lead_posts_a_wish_that_volunteers_see_without_the_private_note(
     assert led.wish.private_note == NOTE and led.manages and not led.may.decide
     page = await services.wish_board.wall(0, 5, None, None)
     assert [w.private_note for w in page.wishes] == [""]
+
+
+async def test_a_lead_of_another_team_sees_neither_the_private_note_nor_the_delivery_note(
+    services: Services, people: dict[int, int]
+) -> None:
+    admin = await services.roles.actor(ADMIN_ID)
+    await services.roles.promote(admin, people[ALICE], "blood")
+    other_lead = await services.roles.actor(ALICE)
+    wish = await post(services)
+    await services.wishes.claim(BOB, wish.id)
+    await deliver(services, BOB, wish)
+    seen = await services.wishes.view(other_lead, wish.id)
+    assert (seen.wish.private_note, seen.wish.delivery_note) == ("", None)
+    assert not seen.manages and not seen.may.decide
+    assert (await services.wishes.mine(other_lead)).awaiting == []
 
 
 async def test_only_the_teams_leads_and_admins_post_wishes(
