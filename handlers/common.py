@@ -24,6 +24,8 @@ from bot.domain.models import Actor, Team, Volunteer
 from bot.domain.paging import Page, page_of
 from bot.i18n import Translator
 from bot.services import Services
+from bot.views.hours import amount_text as views_amount_text
+from bot.views.hours import category_names
 from telegram_adapter.context import AppContext, Rendered
 
 MAX_TEXT = 4096
@@ -70,14 +72,7 @@ class Turn:
     def category_names(self) -> dict[str, str]:
         """Category keys to names in this person's language (hours added by an admin have
         a category of their own)."""
-        names = {
-            c.key: (c.name_zh if self.t.language == "zh" else c.name_en) for c in self.categories
-        }
-        return names | {
-            "manual": self.t("hours.manual_category"),
-            "visit": self.t("visit.category"),
-            "wish": self.t("hours.wish_category"),
-        }
+        return category_names(self.t, self.categories)
 
     async def volunteer(self) -> Volunteer | None:
         return await self.services.registration.volunteer(self.user_id)
@@ -271,9 +266,4 @@ def hours_text(turn: Turn, minutes: int) -> str:
 
 def amount_text(turn: Turn, minutes: int) -> str:
     """A length in hours and minutes, as the reader says it: "2 h 30 min", "2小时30分钟"."""
-    whole, rest = divmod(minutes, 60)
-    if whole and rest:
-        return turn.t("amount.hours_minutes", hours=whole, minutes=rest)
-    if whole:
-        return turn.t("amount.hours", hours=whole)
-    return turn.t("amount.minutes", minutes=rest)
+    return views_amount_text(turn.t, minutes)

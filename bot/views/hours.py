@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from bot.config import CategoryConfig
 from bot.domain.hours import HoursSummary, StarLevel
 from bot.i18n import Translator
+
+
+def category_names(t: Translator, categories: Sequence[CategoryConfig]) -> dict[str, str]:
+    """Category keys to names in the reader's language (hours added by an admin, a visit or a
+    wish have a category of their own)."""
+    names = {c.key: (c.name_zh if t.language == "zh" else c.name_en) for c in categories}
+    return names | {
+        "manual": t("hours.manual_category"),
+        "visit": t("visit.category"),
+        "wish": t("hours.wish_category"),
+    }
 
 
 def stars_line(t: Translator, level: StarLevel) -> str:
@@ -52,3 +64,13 @@ def hours_text(
             f"· {teams.get(key, key)}: {t.hours(minutes)}" for key, minutes in summary.by_team
         ]
     return "\n".join(lines)
+
+
+def amount_text(t: Translator, minutes: int) -> str:
+    """A length in hours and minutes, as the reader says it: "2 h 30 min", "2小时30分钟"."""
+    whole, rest = divmod(minutes, 60)
+    if whole and rest:
+        return t("amount.hours_minutes", hours=whole, minutes=rest)
+    if whole:
+        return t("amount.hours", hours=whole)
+    return t("amount.minutes", minutes=rest)

@@ -140,11 +140,13 @@ async def wechat_chat(
     wechat: FakeWeChat,
     clock: Clock,
     router: Router | None = None,
+    wechat_settings: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[WeChatChat]:
-    """The bot with its WeChat endpoint on a free port, talking to both fakes."""
+    """The bot with its WeChat endpoint on a free port, talking to both fakes; `wechat_settings`
+    add to or change its [wechat] table."""
     port = free_port()
-    wechat_settings = wechat.config(listen=f"127.0.0.1:{port}", **overrides.pop("wechat", {}))
+    wechat_settings = wechat.config(listen=f"127.0.0.1:{port}", **(wechat_settings or {}))
     config = make_config(
         tmp_path,
         telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},

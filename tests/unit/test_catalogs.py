@@ -37,7 +37,7 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 def test_every_key_named_in_the_code_exists() -> None:
     used: set[str] = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "handlers", "wechat_adapter"):
         for path in (ROOT / folder).rglob("*.py"):
             used |= set(re.findall(r"""t\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text()))
     used |= {error.key for error in _subclasses(DomainError)}

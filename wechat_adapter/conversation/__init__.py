@@ -12,12 +12,21 @@ from bot.config import Config
 from bot.i18n import Catalogs
 from bot.services import Services
 from wechat_adapter.api import WeChatApi
-from wechat_adapter.conversation import activities, checkin, home, register
+from wechat_adapter.conversation import (
+    activities,
+    boards,
+    checkin,
+    home,
+    hours,
+    register,
+    settings,
+    wishes,
+)
 from wechat_adapter.conversation.conversation import WeChatConversation
 from wechat_adapter.conversation.router import Router
 from wechat_adapter.messages import InboundHandler
 
-FLOWS = (home, register, activities, checkin)
+FLOWS = (home, register, activities, checkin, hours, wishes, boards, settings)
 
 
 def build_router() -> Router:
