@@ -140,7 +140,7 @@ async def test_a_photo_wechat_cannot_hand_over_is_asked_for_again(chat: WeChatCh
     assert again.text == ZH("wish.ask_delivery_note")
 
 
-async def test_bad_minutes_are_refused_with_an_example_and_nothing_is_stored(
+async def test_bad_notes_and_minutes_are_refused_with_an_example_and_nothing_is_stored(
     chat: WeChatChat,
 ) -> None:
     wish_id = await post(chat)
@@ -148,6 +148,10 @@ async def test_bad_minutes_are_refused_with_an_example_and_nothing_is_stored(
     await chat.choose(ALICE, f"wish_claim:{wish_id}")
     await chat.choose(ALICE, f"wish_deliver:{wish_id}")
     await chat._seen(ALICE, chat.wechat.image(ALICE, PHOTO))
+    # (XML carries no C0 control characters: WeChat cannot send them; format ones it can.)
+    for note in ("x", "长" * 5000, "送到\u200b了", "\u202e已送到", "😀😀😀"):
+        refused = await chat.send(ALICE, note)
+        assert says(refused.text, "error.invalid_wish_note"), note
     await chat.send(ALICE, "送到了，老人很高兴")
     for typed in ("-1", "0", "99999", "很久", "1" * 5000, "'; DROP TABLE wishes; --"):
         refused = await chat.send(ALICE, typed)
