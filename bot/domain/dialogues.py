@@ -390,6 +390,13 @@ class LinkData(DialogueData):
     needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"code": ()}
 
 
+class VerifyData(DialogueData):
+    """A certificate's code, typed to check it (on a channel without /verify CODE: WeChat)."""
+
+    flow: ClassVar[str] = "verify"
+    needs: ClassVar[Mapping[str, tuple[str, ...]]] = {"code": ()}
+
+
 FLOWS: Mapping[str, type[DialogueData]] = {
     model.flow: model
     for model in (
@@ -415,6 +422,7 @@ FLOWS: Mapping[str, type[DialogueData]] = {
         VisitRejectData,
         ChoicesData,
         LinkData,
+        VerifyData,
     )
 }
 

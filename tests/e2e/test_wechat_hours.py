@@ -161,3 +161,26 @@ async def test_one_person_on_telegram_and_wechat_sees_one_set_of_hours(chat: WeC
     assert on_wechat.menu is not None
     assert on_wechat.menu["head_content"] == on_telegram.text
     assert zh.hours(150) in on_telegram.text
+
+
+async def test_anyone_checks_a_certificate_by_its_code(chat: WeChatChat) -> None:
+    user_id = await registered(chat, ALICE)
+    await chat.send(ALICE, "帮助")
+    await credited(chat, user_id, 90)
+    await outbox_settled(chat)
+    shown = await chat.send(ALICE, "证明")
+    code = read(shown.push.reply["Content"].split("\n")[0], "certificate.caption")["code"]
+
+    stranger = "o-stranger-0123456789ab"
+    assert (await chat.send(stranger, "验证")).text == ZH("wechat.verify.ask_code")
+    for typed in ("ZZZZ9999", "x" * 5000, "'; DROP TABLE certificates; --", "😀"):
+        assert (await chat.send(stranger, typed)).text == ZH("error.unknown_certificate"), typed
+    verified = await chat.send(stranger, code.lower())  # as typed on a phone
+    assert verified.text == ZH(
+        "certificate.verified",
+        holder="张三",
+        hours=ZH.hours(90),
+        count=1,
+        day=ZH.day(chat.bot.clock.now().astimezone(chat.bot.config.org.zone).date()),
+    )
+    assert await chat.services.dialogues.current(await chat.user_id(stranger)) is None

@@ -127,6 +127,7 @@ ROWS_WRITTEN_BEFORE = [
     ("household_edit", "needs", {"household": 3, "need_keys": ["poverty"]}),
     ("choices", "shown", {"options": ["act:12", "signup:12", "activities_page:1"]}),
     ("link", "code", {}),
+    ("verify", "code", {}),
 ]
 
 

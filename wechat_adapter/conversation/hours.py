@@ -1,4 +1,5 @@
-"""Hours and stars (时长), and the service-record certificate (证明).
+"""Hours and stars (时长), the service-record certificate (证明), and checking anyone's
+certificate by its code (验证, as /verify CODE on Telegram).
 
 WeChat's customer-service messages carry pictures, not documents: the certificate's first page
 goes as an image, and the PDF itself as a signed link valid LINK_LIFETIME (when the endpoint's
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.domain.dialogues import Dialogue, VerifyData
 from bot.outbox.errors import DeliveryError
 from bot.services.certificate_image import first_page_jpeg
 from bot.services.certificate_pdf import render_pdf
@@ -23,6 +25,7 @@ from wechat_adapter.downloads import LINK_LIFETIME
 log = logging.getLogger(__name__)
 
 LINK_HOURS = int(LINK_LIFETIME.total_seconds() // 3600)
+VERIFY = "verify"
 
 
 async def team_names(turn: Turn) -> dict[str, str]:
@@ -64,6 +67,31 @@ async def certificate(turn: Turn, action: Action) -> Screen:
     return Screen("\n".join(lines))
 
 
+async def verify(turn: Turn, action: Action) -> Screen:
+    """Anyone may check a certificate: its code is asked for."""
+    await turn.services.dialogues.begin(turn.user_id, VerifyData(), "code")
+    return Screen(turn.t("wechat.verify.ask_code"))
+
+
+async def verify_code(turn: Turn, dialogue: Dialogue[VerifyData]) -> Screen:
+    """The holder, total and date of issue of the certificate with the code typed (an unknown
+    code is refused and may be typed again)."""
+    t = turn.t
+    holder, total, count, issued = await turn.services.certificates.verify(turn.message.text)
+    await turn.services.dialogues.end(turn.user_id)
+    return Screen(
+        t(
+            "certificate.verified",
+            holder=holder or t("certificate.holder_erased"),
+            hours=t.hours(total),
+            count=count,
+            day=t.day(issued),
+        )
+    )
+
+
 def install(router: Router) -> None:
     router.action(actions.HOURS, "时长", "我的时长", "服务时长", "星级", "stars", "my hours")(hours)
     router.action(actions.CERTIFICATE, "证明", "证书", "服务证明", "开具证明", "cert")(certificate)
+    router.action(VERIFY, "验证", "核验", "验证证明", "核验证明")(verify)
+    router.step(VerifyData, "code")(verify_code)
