@@ -6,7 +6,7 @@ refusals and forged option ids that change nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pymupdf
@@ -207,3 +207,38 @@ async def test_the_wall_pages_and_a_claim_given_back_returns_to_it(chat: WeChatC
     released = await chat.choose(ALICE, f"wish_release:{ids[0]}")
     assert released.text.startswith(ZH("wish.released", title="心愿第0号"))
     assert await state_of(chat, ids[0]) is WishState.OPEN
+
+
+async def test_a_photo_sent_on_wechat_is_drawn_in_the_weekly_fulfilled_wall(
+    chat: WeChatChat, clock: ManualClock
+) -> None:
+    group = -100_4242
+    wish_id = await post(chat)
+    await registered(chat, ALICE)
+    await chat.choose(ALICE, f"wish_claim:{wish_id}")
+    await chat.choose(ALICE, f"wish_deliver:{wish_id}")
+    await chat._seen(ALICE, chat.wechat.image(ALICE, PHOTO))
+    await chat.send(ALICE, "周六上午送到，老人很高兴")
+    await chat.send(ALICE, "1")
+    await chat.services.wishes.confirm(await chat.services.roles.actor(LEAD.id), wish_id)
+    bot = chat.bot
+    async with bot.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO team_groups (chat_id, team_id, title, linked_by, linked_at)"
+            " SELECT ?, id, '交通队群', ?, ? FROM teams WHERE key = 'traffic'",
+            (group, LEAD.id, clock.now().isoformat()),
+        )
+    clock.advance(datetime(2026, 11, 30, 1, 0, tzinfo=UTC) - clock.now())  # Monday 09:00
+    assert bot.app.job_queue is not None
+    [job] = bot.app.job_queue.get_jobs_by_name("wishes")
+    since = bot.api.mark()
+    await job.run(bot.app)
+    posted = await bot.api.wait_for(
+        lambda c: c.method == "sendPhoto" and c.ok and c.chat_id == group, since=since
+    )
+    [upload] = posted.files.values()
+    picture = pymupdf.Pixmap(upload.data)
+    assert max(picture.pixel(120, 230)) < 90, "the first tile shows the (dark) photo kept"
+    assert not [c for c in bot.api.calls[since:] if c.method == "getFile"], (
+        "a kept photo is not asked of Telegram"
+    )
