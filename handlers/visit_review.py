@@ -4,7 +4,10 @@ visit made from a live location at its household approved at once."""
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
+from telegram.error import BadRequest
 
 from bot.buttons import (
     RecordOpen,
@@ -33,6 +36,8 @@ from handlers.common import (
 from handlers.dialogue import text_step
 from handlers.households import need_names
 from telegram_adapter.context import AppContext
+
+log = logging.getLogger(__name__)
 
 
 async def on_pending(update: Update, context: AppContext) -> None:
@@ -122,10 +127,16 @@ async def on_open(update: Update, context: AppContext) -> None:
     rows.append([(turn.t("button.open_record"), RecordOpen(view.record.id))])
     text = view_text(turn, view)
     if view.visit.photo_file_id is not None:
-        await context.bot.send_photo(
-            turn.chat_id, view.visit.photo_file_id, caption=text[:1024], reply_markup=buttons(rows)
-        )
-        return
+        try:
+            await context.bot.send_photo(
+                turn.chat_id,
+                view.visit.photo_file_id,
+                caption=text[:1024],
+                reply_markup=buttons(rows),
+            )
+            return
+        except BadRequest as error:  # a photo Telegram no longer knows: the details as text
+            log.warning("a visit photo could not be sent: %s", error.message)
     await reply(context, turn, text, buttons(rows))
 
 

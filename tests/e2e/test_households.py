@@ -350,3 +350,21 @@ async def test_a_lead_corrects_a_households_details_and_a_volunteer_cannot(
     await bot.api.wait_idle()
     texts = [call.text or "" for call in bot.api.sent_messages(ZHANG.id)]
     assert [text for text in texts if "王阿婆" in text or "13700005678" in text] == []
+
+
+async def test_a_visit_whose_photo_telegram_refuses_opens_as_text(
+    bot: Harness, tmp_path: Path
+) -> None:
+    await _people(bot)
+    code, _, err = await _import(bot, tmp_path, "SP-070,traffic,龙口村,,,,,,\n")
+    assert code == 0, err
+    household_id = await _pair(bot, "SP-070", ZHANG)
+    since = bot.api.mark()
+    record = await bot.services.visits.log(
+        ZHANG.id, household_id, 60, [], "陪老人聊天", "AgACgone", None
+    )
+    notice = await bot.told(LEAD.id, since, "visit.logged_unlocated", code="SP-070")
+    bot.api.inject("sendPhoto", "bad_request", description="Bad Request: wrong file identifier")
+    shown = await bot.tap(LEAD, notice, f"hh:va:{record.id}")
+    assert shown.method == "sendMessage" and mentions(shown.text, "visit.view", code="SP-070")
+    assert f"hh:vy:{record.id}" in button_data(shown)
