@@ -4,7 +4,7 @@ record follows (never one's own, the daily limit, refusals, disputes)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -126,6 +126,18 @@ async def test_only_a_paired_volunteer_logs_a_visit_once_a_day(
         await services.visits.start(ANNA, household.id)
     clock.advance(timedelta(days=1))
     assert (await services.visits.start(ANNA, household.id)).code == "SP-017"
+
+
+async def test_a_visits_day_is_the_orgs_day_not_utcs(
+    services: Services, people: dict[str, Actor], clock: ManualClock
+) -> None:
+    """Shanghai is UTC+8: 15:59 UTC is still the 27th there, 16:00 UTC the 28th."""
+    household = await paired_household(services, people, pin=False)
+    clock.advance(datetime(2026, 11, 27, 15, 59, tzinfo=UTC) - clock.now())
+    late = await services.visits.log(ANNA, household.id, 60, [], "", None, None)
+    clock.advance(timedelta(minutes=1))
+    early = await services.visits.log(ANNA, household.id, 60, [], "", None, None)
+    assert (late.served_on, early.served_on) == (date(2026, 11, 27), date(2026, 11, 28))
 
 
 async def test_a_visit_never_takes_a_day_past_24_hours(
