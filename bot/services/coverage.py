@@ -11,6 +11,7 @@ import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from bot.i18n import Translator
 from bot.outbox.models import OutgoingMessage, Priority
 from bot.outbox.signal import OutboxSignal
 from bot.services.coverage_chart import MonthBar, coverage_png
-from bot.services.digest_files import save
+from bot.services.digest_files import picture_post, save, saved_picture
 from bot.services.notices import Notices
 from bot.services.teams import managed_teams
 from storage import coverage, outbox, reports
@@ -231,8 +232,10 @@ class CoverageService:
             stem = self._files / f"coverage-{month:%Y-%m}-{t.language}"
             csv_path, png_path = stem.with_suffix(".csv"), stem.with_suffix(".png")
             await asyncio.to_thread(save, csv_path, report_csv(found, t).encode("utf-8-sig"))
-            chart = await asyncio.to_thread(self.chart, found, t)
-            await asyncio.to_thread(save, png_path, chart)
+            # A chart that cannot be drawn leaves the report's CSV to go out alone.
+            chart = await saved_picture(
+                png_path, partial(asyncio.to_thread, self.chart, found, t), "coverage chart"
+            )
             caption = t(
                 "coverage.report_caption",
                 month=t.month(month),
@@ -252,16 +255,9 @@ class CoverageService:
                     file_kind="document",
                 )
             )
-            messages.append(
-                OutgoingMessage(
-                    admin,
-                    "coverage_chart",
-                    t("coverage.chart_caption", month=t.month(month)),
-                    Priority.DIGEST,
-                    file_path=str(png_path),
-                    file_kind="photo",
-                )
-            )
+            if chart is not None:
+                caption = t("coverage.chart_caption", month=t.month(month))
+                messages.append(picture_post(admin, "coverage_chart", caption, chart))
         async with self._db.transaction() as tx:
             if not await reports.claim_digest(tx, DIGEST, month, 0, now):
                 return 0

@@ -122,6 +122,27 @@ async def test_last_months_report_goes_to_the_admins_on_the_first_working_day_on
     assert all(NOTE not in cell for row in table for cell in row)
 
 
+async def test_a_chart_that_cannot_be_drawn_leaves_the_reports_table_to_go_alone(
+    services: Services,
+    people: dict[str, Actor],
+    db: Database,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await paired_household(services, people, pin=False)
+
+    def no_chart(*_: object) -> bytes:
+        raise RuntimeError("no font")
+
+    monkeypatch.setattr(services.coverage, "chart", no_chart)
+    clock.advance(timedelta(days=4, hours=-7))  # Tue 1 Dec 2026, 09:00 in Shanghai
+    assert await services.coverage.queue_monthly_report() == 2  # a table for each admin
+    [document] = [row for row in await outbox_rows(db, ADMIN_ID) if row["file_kind"]]
+    assert document["file_kind"] == "document"
+    assert says(document["text"], "coverage.report_caption", households=1)
+    assert await services.coverage.queue_monthly_report() == 0, "once, all the same"
+
+
 async def test_the_report_waits_for_the_first_working_day_of_the_month(
     services: Services, clock: ManualClock
 ) -> None:
