@@ -30,7 +30,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
-from handlers.households import need_names, show_file
+from handlers.households import need_names, pressed_household, show_file
 from telegram_adapter.context import AppContext
 
 # Refusals no retyping mends: the household is gone, or no longer the person's to change.
@@ -54,17 +54,10 @@ def _needs_keyboard(turn: Turn, chosen: Sequence[str]) -> InlineKeyboardMarkup:
 async def on_edit(update: Update, context: AppContext) -> None:
     """Asks for the new value of the detail pressed, showing the current one."""
     turn = await turn_of(update, context)
-    assert turn.query is not None
-    press = pressed(turn, HouseholdEdit)
-    if press is None:
-        await answer_expired(turn)
+    chosen = await pressed_household(context, turn, HouseholdEdit)
+    if chosen is None:
         return
-    try:
-        found = await turn.services.households.household_file(await turn.actor(), press.household)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
+    press, found = chosen
     household = found.household
     data = HouseholdEditData(household_id=household.id, need_keys=list(household.needs))
     await turn.services.dialogues.begin(turn.user_id, data, press.field)
@@ -193,17 +186,10 @@ async def on_done(update: Update, context: AppContext) -> None:
 async def on_pin(update: Update, context: AppContext) -> None:
     """Asks for the household's location (or "none", to remove the pin)."""
     turn = await turn_of(update, context)
-    assert turn.query is not None
-    press = pressed(turn, HouseholdPin)
-    if press is None:
-        await answer_expired(turn)
+    chosen = await pressed_household(context, turn, HouseholdPin)
+    if chosen is None:
         return
-    try:
-        found = await turn.services.households.household_file(await turn.actor(), press.household)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
+    found = chosen[1]
     data = HouseholdActionData(household_id=found.household.id)
     await turn.services.dialogues.begin(turn.user_id, data, "pin")
     await reply(

@@ -8,6 +8,7 @@ deciding them handlers/visit_review.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -182,6 +183,30 @@ async def on_page(update: Update, context: AppContext) -> None:
 
 # ---------------------------------------------------------------- leads: one household
 
+HouseholdPress = TypeVar(
+    "HouseholdPress", HouseholdOpen, HouseholdPair, HouseholdPin, HouseholdEdit
+)
+
+
+async def pressed_household(
+    context: AppContext, turn: Turn, kind: type[HouseholdPress]
+) -> tuple[HouseholdPress, HouseholdFile] | None:
+    """The button a lead pressed on a household, with its file, the press answered; None
+    (and the presser told why) if the button is stale or forged, or the household is not one
+    they manage."""
+    assert turn.query is not None
+    press = pressed(turn, kind)
+    if press is None:
+        await answer_expired(turn)
+        return None
+    try:
+        found = await turn.services.households.household_file(await turn.actor(), press.household)
+    except DomainError as error:
+        await reply_error(context, turn, error)
+        return None
+    await turn.query.answer()
+    return press, found
+
 
 def file_text(turn: Turn, found: HouseholdFile, team_name: str) -> str:
     """A household's file, private contact note included: for its team's leads and admins."""
@@ -242,18 +267,9 @@ async def show_file(context: AppContext, turn: Turn, found: HouseholdFile) -> No
 async def on_open(update: Update, context: AppContext) -> None:
     """A household's file, for its team's leads and admins."""
     turn = await turn_of(update, context)
-    assert turn.query is not None
-    press = pressed(turn, HouseholdOpen)
-    if press is None:
-        await answer_expired(turn)
-        return
-    try:
-        found = await turn.services.households.household_file(await turn.actor(), press.household)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
-    await show_file(context, turn, found)
+    chosen = await pressed_household(context, turn, HouseholdOpen)
+    if chosen is not None:
+        await show_file(context, turn, chosen[1])
 
 
 # ---------------------------------------------------------------- leads: pairing
@@ -262,17 +278,10 @@ async def on_open(update: Update, context: AppContext) -> None:
 async def on_pair(update: Update, context: AppContext) -> None:
     """Asks for part of the name of the team member to pair with the household."""
     turn = await turn_of(update, context)
-    assert turn.query is not None
-    press = pressed(turn, HouseholdPair)
-    if press is None:
-        await answer_expired(turn)
+    chosen = await pressed_household(context, turn, HouseholdPair)
+    if chosen is None:
         return
-    try:
-        found = await turn.services.households.household_file(await turn.actor(), press.household)
-    except DomainError as error:
-        await reply_error(context, turn, error)
-        return
-    await turn.query.answer()
+    found = chosen[1]
     data = HouseholdActionData(household_id=found.household.id)
     await turn.services.dialogues.begin(turn.user_id, data, "pair")
     await reply(context, turn, turn.t("households.ask_pair", code=found.household.code))
