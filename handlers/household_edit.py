@@ -20,7 +20,6 @@ from bot.domain.dialogues import Dialogue, HouseholdActionData, HouseholdEditDat
 from bot.domain.errors import DomainError, NotTeamLead
 from bot.domain.households import HouseholdFile, UnknownHousehold, parse_cadence, parse_radius
 from handlers.common import (
-    Choice,
     Turn,
     answer_expired,
     buttons,
@@ -30,7 +29,13 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
-from handlers.households import need_names, pressed_household, show_file
+from handlers.households import (
+    need_names,
+    needs_keyboard,
+    pressed_household,
+    show_file,
+    toggled,
+)
 from telegram_adapter.context import AppContext
 
 # Refusals no retyping mends: the household is gone, or no longer the person's to change.
@@ -38,17 +43,9 @@ _EDIT_ENDS = (UnknownHousehold, NotTeamLead)
 
 
 def _needs_keyboard(turn: Turn, chosen: Sequence[str]) -> InlineKeyboardMarkup:
-    rows: list[list[Choice]] = [
-        [
-            (
-                f"{'✅' if need.key in chosen else '⬜'} {need.name(turn.t.language)}",
-                HouseholdEditNeed(need.key),
-            )
-        ]
-        for need in turn.services.households.config.needs
-    ]
-    rows.append([(turn.t("button.save"), HouseholdEditDone())])
-    return buttons(rows)
+    return needs_keyboard(
+        turn, chosen, HouseholdEditNeed, (turn.t("button.save"), HouseholdEditDone())
+    )
 
 
 async def on_edit(update: Update, context: AppContext) -> None:
@@ -142,12 +139,7 @@ async def on_need(update: Update, context: AppContext) -> None:
     if press is None or press.need not in turn.services.households.config.need_keys:
         await answer_expired(turn)
         return
-    chosen = dialogue.data.need_keys
-    dialogue.data.need_keys = (
-        [key for key in chosen if key != press.need]
-        if press.need in chosen
-        else [*chosen, press.need]
-    )
+    dialogue.data.need_keys = toggled(dialogue.data.need_keys, press.need)
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer(need_names(turn, dialogue.data.need_keys)[:200])
     await turn.query.edit_message_reply_markup(_needs_keyboard(turn, dialogue.data.need_keys))

@@ -7,12 +7,13 @@ deciding them handlers/visit_review.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.buttons import (
+    ButtonData,
     HouseholdEdit,
     HouseholdNew,
     HouseholdOpen,
@@ -48,6 +49,29 @@ from telegram_adapter.context import AppContext
 
 def need_names(turn: Turn, keys: Sequence[str]) -> str:
     return turn.services.households.need_names(turn.t, keys)
+
+
+def needs_keyboard(
+    turn: Turn,
+    ticked: Sequence[str],
+    tick: Callable[[str], ButtonData],
+    last: Choice,
+    offered: Sequence[str] = (),
+) -> InlineKeyboardMarkup:
+    """The configured needs (those `offered`, if any) to tick, each ✅ or ⬜ with `tick(key)`,
+    then the `last` button."""
+    rows: list[list[Choice]] = [
+        [(f"{'✅' if need.key in ticked else '⬜'} {need.name(turn.t.language)}", tick(need.key))]
+        for need in turn.services.households.config.needs
+        if not offered or need.key in offered
+    ]
+    rows.append([last])
+    return buttons(rows)
+
+
+def toggled(keys: Sequence[str], key: str) -> list[str]:
+    """`keys` with `key` added, or taken out if it was there."""
+    return [k for k in keys if k != key] if key in keys else [*keys, key]
 
 
 def due_text(turn: Turn, household: Household) -> str:

@@ -35,7 +35,7 @@ from handlers.common import (
 )
 from handlers.dialogue import pressed_at, text_step
 from handlers.household_edit import save_pin
-from handlers.households import need_names, show_file, team_name
+from handlers.households import need_names, needs_keyboard, show_file, team_name, toggled
 from telegram_adapter.context import AppContext
 
 
@@ -114,13 +114,9 @@ async def new_code(
 
 
 def _needs_keyboard(turn: Turn, chosen: Sequence[str]) -> InlineKeyboardMarkup:
-    rows: list[list[Choice]] = []
-    for need in turn.services.households.config.needs:
-        name = need.name(turn.t.language)
-        tick = "✅" if need.key in chosen else "⬜"
-        rows.append([(f"{tick} {name}", HouseholdNeed(need.key))])
-    rows.append([(turn.t("button.next_step"), HouseholdNext())])
-    return buttons(rows)
+    return needs_keyboard(
+        turn, chosen, HouseholdNeed, (turn.t("button.next_step"), HouseholdNext())
+    )
 
 
 @text_step(NewHouseholdData, "community")
@@ -145,15 +141,7 @@ async def on_need(update: Update, context: AppContext) -> None:
     if press is None or press.need not in turn.services.households.config.need_keys:
         await answer_expired(turn)
         return
-    chosen = list(dialogue.data.need_keys or [])
-    chosen = (
-        [key for key in chosen if key != press.need]
-        if press.need in chosen
-        else [
-            *chosen,
-            press.need,
-        ]
-    )
+    chosen = toggled(dialogue.data.need_keys or [], press.need)
     dialogue.data.need_keys = chosen
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer()

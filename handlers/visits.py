@@ -26,7 +26,6 @@ from bot.domain.households import (
 )
 from bot.services.visits import NO_LOCATION
 from handlers.common import (
-    Choice,
     Turn,
     answer_expired,
     buttons,
@@ -37,6 +36,7 @@ from handlers.common import (
     turn_of,
 )
 from handlers.dialogue import pressed_at, text_step
+from handlers.households import needs_keyboard, toggled
 from handlers.locations import sent_from_own_device
 from telegram_adapter.context import AppContext
 
@@ -103,16 +103,8 @@ async def visit_location(
 def _done_keyboard(turn: Turn, household: Household, ticked: Sequence[str]) -> InlineKeyboardMarkup:
     """The household's needs (all the configured ones if it has none) to tick, and the button
     for no note."""
-    config = turn.services.households.config
-    offered = household.needs or config.need_keys
-    rows: list[list[Choice]] = []
-    for need in config.needs:
-        if need.key not in offered:
-            continue
-        name = need.name(turn.t.language)
-        rows.append([(f"{'✅' if need.key in ticked else '⬜'} {name}", VisitDone(need.key))])
-    rows.append([(turn.t("button.no_visit_note"), VisitNext())])
-    return buttons(rows)
+    last = (turn.t("button.no_visit_note"), VisitNext())
+    return needs_keyboard(turn, ticked, VisitDone, last, household.needs)
 
 
 @text_step(VisitData, "minutes", ends_on=(NotPaired,))
@@ -149,9 +141,7 @@ async def on_done(update: Update, context: AppContext) -> None:
         await answer_expired(turn)
         return
     done = dialogue.data.done
-    dialogue.data.done = (
-        [key for key in done if key != press.need] if press.need in done else [*done, press.need]
-    )
+    dialogue.data.done = toggled(done, press.need)
     await turn.services.dialogues.save(turn.user_id, dialogue)
     await turn.query.answer()
     await turn.query.edit_message_reply_markup(_done_keyboard(turn, household, dialogue.data.done))

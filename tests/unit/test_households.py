@@ -165,3 +165,11 @@ def test_months_back_are_the_first_days_oldest_first() -> None:
         date(2026, 1, 1),
         date(2026, 2, 1),
     ]
+
+
+def test_ticking_a_need_adds_it_and_ticking_it_again_takes_it_out() -> None:
+    from handlers.households import toggled
+
+    assert toggled([], "poverty") == ["poverty"]
+    assert toggled(["elderly_alone", "poverty"], "poverty") == ["elderly_alone"]
+    assert toggled(["elderly_alone"], "poverty") == ["elderly_alone", "poverty"]
