@@ -222,6 +222,26 @@ async def unpair(conn: aiosqlite.Connection, household_id: int, volunteer_id: in
     return cursor.rowcount == 1
 
 
+async def unpair_outside(
+    conn: aiosqlite.Connection, volunteer_id: int, team_ids: Sequence[int]
+) -> list[Household]:
+    """Take the volunteer's pairings with households of teams other than these away; the
+    households they were paired with."""
+    outside = f"h.team_id NOT IN ({_marks(team_ids)})" if team_ids else "1"
+    rows = await fetchall(
+        conn,
+        f"{_SELECT} JOIN pairings p ON p.household_id = h.id"
+        f" WHERE p.volunteer_id = ? AND {outside} ORDER BY h.code",
+        (volunteer_id, *team_ids),
+    )
+    released = [_household(row) for row in rows]
+    await conn.executemany(
+        "DELETE FROM pairings WHERE household_id = ? AND volunteer_id = ?",
+        [(household.id, volunteer_id) for household in released],
+    )
+    return released
+
+
 async def set_pin(
     conn: aiosqlite.Connection,
     household_id: int,

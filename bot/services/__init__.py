@@ -120,6 +120,7 @@ class Services:
             activity_notices,
             signal,
         )
+        left_behind = LeftBehind(Notices(catalogs, language), clock, config.org.admins)
         privacy = PrivacyService(
             db,
             clock,
@@ -127,7 +128,7 @@ class Services:
             files_folder(config),
             signal,
             config.org.admins,
-            LeftBehind(Notices(catalogs, language), clock, config.org.admins),
+            left_behind,
         )
         decisions = Decisions(config.hours, config.org.admins)
         hours_notices = HoursNotices(
@@ -148,6 +149,7 @@ class Services:
                 Notices(catalogs, language),
                 signal,
                 privacy=privacy,
+                left_behind=left_behind,
             ),
             roles=RoleService(db, clock, config.org.admins, catalogs, language, signal),
             teams=team_service,

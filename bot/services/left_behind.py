@@ -1,6 +1,7 @@
-"""What a team's leads learn when a volunteer erases their data (/forget_me) while the team
-counted on them: a wish they had claimed or delivered goes back to the wall, a household they
-were paired with has one volunteer fewer. The person is not named: they are being erased."""
+"""What a team's leads learn when a volunteer the team counted on goes: one who erases their
+data (/forget_me) leaves a wish they had claimed or delivered back on the wall and a household
+they were paired with one volunteer fewer (they are not named: they are being erased); one who
+leaves a team is unpaired from its households (named, and told themselves)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import aiosqlite
 
 from bot.buttons import HouseholdOpen
 from bot.clock import Clock
+from bot.domain.households import Household
+from bot.domain.models import Volunteer
 from bot.i18n import Translator
 from bot.outbox.models import Button, OutgoingMessage, Priority
 from bot.services.notices import ButtonRows, Notices, leads_or_admins
@@ -63,3 +66,35 @@ class LeftBehind:
                 )
         await outbox.enqueue(tx, messages, self._clock.now())
         return len(messages)
+
+    async def left_team(
+        self, tx: aiosqlite.Connection, volunteer: Volunteer, released: Sequence[Household]
+    ) -> None:
+        """Inside the transaction that took the volunteer out of a team: for each household of
+        that team they were paired with (and no longer are), its leads are told, and so is
+        the volunteer. The caller wakes the outbox once it has committed."""
+        messages: list[OutgoingMessage] = []
+        for household in released:
+            where = {"code": household.code, "community": household.community}
+            for chat in await leads_or_admins(
+                tx, household.team_key, self._admins, volunteer.telegram_id
+            ):
+                messages.append(
+                    await self._notices.make(
+                        tx,
+                        chat,
+                        "households",
+                        "households.volunteer_left_team",
+                        {"name": volunteer.name, **where},
+                        Priority.NOTICE,
+                        _open_household(household.id),
+                        about=volunteer.id,
+                    )
+                )
+            if volunteer.telegram_id is not None:
+                messages.append(
+                    await self._notices.make(
+                        tx, volunteer.telegram_id, "households", "households.unpaired", where
+                    )
+                )
+        await outbox.enqueue(tx, messages, self._clock.now())

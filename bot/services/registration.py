@@ -31,9 +31,10 @@ from bot.services.imports import (
     ImportReport,
     write_in_chunks,
 )
+from bot.services.left_behind import LeftBehind
 from bot.services.notices import Notices
 from bot.services.privacy import PrivacyService
-from storage import certificates, dialogues, leads, outbox, teams, volunteers
+from storage import certificates, dialogues, households, leads, outbox, teams, volunteers
 from storage.db import Database
 from storage.privacy import ERASED_TELEGRAM_ID
 from storage.volunteers import PhoneHolder
@@ -91,6 +92,7 @@ class RegistrationService:
         notices: Notices,
         signal: OutboxSignal,
         privacy: PrivacyService,
+        left_behind: LeftBehind,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -98,6 +100,7 @@ class RegistrationService:
         self._notices = notices
         self._signal = signal
         self._privacy = privacy
+        self._left_behind = left_behind
         self._probes: dict[int, SlidingWindow] = {}
 
     async def volunteer(self, telegram_id: int) -> Volunteer | None:
@@ -209,12 +212,21 @@ class RegistrationService:
         return changed
 
     async def change_teams(self, telegram_id: int, team_keys: Iterable[str]) -> Volunteer:
+        """The person's teams from /profile. Leaving a team ends their pairings with its
+        households (a household is cared for by its own team's members); its leads and the
+        person are told."""
         async with self._db.transaction() as tx:
             volunteer = await _require(tx, telegram_id)
             team_ids = await _team_ids(tx, team_keys)
             await teams.set_memberships(tx, volunteer.id, team_ids, self._clock.now())
+            released = await households.unpair_outside(tx, volunteer.id, team_ids)
+            if released:
+                await self._left_behind.left_team(tx, volunteer, released)
             await dialogues.delete(tx, telegram_id)
-            return await _require(tx, telegram_id)
+            changed = await _require(tx, telegram_id)
+        if released:
+            self._signal.notify()
+        return changed
 
     async def forget(self, telegram_id: int) -> None:
         """Erase name, phone, memberships and roles, and give up places in activities not yet

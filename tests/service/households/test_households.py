@@ -29,6 +29,7 @@ from tests.service.households.scenes import (
     ANNA,
     BO,
     CHEN,
+    LEAD,
     NEAR,
     NOTE,
     PIN,
@@ -238,6 +239,25 @@ async def test_unpairing_tells_the_volunteer_and_frees_a_place(
     assert await services.households.mine(ANNA) == []
     with pytest.raises(NotPaired):
         await services.households.unpair(people["lead"], household.id, anna)
+
+
+async def test_leaving_the_team_ends_the_pairings_with_its_households(
+    services: Services, people: dict[str, Actor], db: Database
+) -> None:
+    household = await paired_household(services, people, pin=False)
+    await services.registration.change_teams(ANNA, ["traffic", "sunshine"])
+    assert [h.code for h in await services.households.mine(ANNA)] == ["SP-017"], "still in it"
+    await services.registration.change_teams(ANNA, ["sunshine"])
+    assert await services.households.mine(ANNA) == []
+    with pytest.raises(NotPaired):
+        await services.visits.log(ANNA, household.id, 60, [], "", None, None)
+    found = await services.households.household_file(people["lead"], household.id)
+    assert found.pairings == ()
+    told = [row["text"] for row in await outbox_rows(db, LEAD)]
+    assert says(told[-1], "households.volunteer_left_team", name="安娜", code="SP-017")
+    unpaired = [row["text"] for row in await outbox_rows(db, ANNA)]
+    assert says(unpaired[-1], "households.unpaired", code="SP-017")
+    assert all(NOTE not in text for text in unpaired)
 
 
 # ---------------------------------------------------------------- privacy
