@@ -11,7 +11,7 @@ import pytest
 from bot.config import Config, ConfigError, load_config
 from bot.logs import RedactingFormatter
 from tests.fake_wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN
-from wechat_adapter.conversation import actions
+from wechat_adapter.conversation import actions, build_router
 from wechat_adapter.replay import SeenMessages
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -57,6 +57,7 @@ def test_the_examples_menu_opens_what_the_wechat_conversation_answers() -> None:
     assert all(button.type == "click" for group in menu for button in group.sub)
     assert keys[:4] == [actions.ACTIVITIES, actions.MY, actions.CHECKIN, actions.CHECKOUT]
     assert sorted(keys) == sorted(actions.MENU_KEYS)  # every key the conversation knows, once
+    assert set(keys) <= set(build_router().actions)  # and each opens a flow
 
 
 def test_an_enabled_channel_with_its_credentials_and_menu_loads(tmp_path: Path) -> None:
