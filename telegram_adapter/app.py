@@ -51,6 +51,7 @@ from telegram_adapter.transport import SchedulingRateLimiter, TelegramTransport
 from wechat_adapter.api import WeChatApi
 from wechat_adapter.channel import WeChatChannel
 from wechat_adapter.conversation import conversation_factory
+from wechat_adapter.conversation.notices import notice_option
 from wechat_adapter.messages import InboundHandler
 from wechat_adapter.transport import WeChatTransport
 
@@ -152,7 +153,9 @@ def build_application(
         wechat.append(channel)  # stopped at shutdown even if starting fails half-way
         await channel.start()
         assert channel.api is not None
-        transport = WeChatTransport(channel.api, config.wechat.templates, channel.downloads)
+        transport = WeChatTransport(
+            channel.api, config.wechat.templates, channel.downloads, option_for=notice_option
+        )
         for router in routers:
             router.attach_wechat(transport)
 

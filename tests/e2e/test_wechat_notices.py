@@ -139,10 +139,14 @@ async def test_a_reminder_inside_the_window_is_a_customer_service_message(
 ) -> None:
     async with both(tmp_path, api, wechat, clock, templates={"reminder": TEMPLATE}) as scene:
         user_id = await _registered_on_wechat(scene)
-        await scene.remind(user_id, days=2)  # the reminder is due a day after they wrote
+        activity = await scene.remind(user_id, days=2)  # due a day after they wrote
         assert await scene.outbox() == [(user_id, "sent", None)]
         [sent] = wechat.to(OPENID)
-        assert sent.api == "custom" and says(sent.text, "reminder.text", title="周末劝导")
+        # The reminder's "can't come" button is a msgmenu option the conversation acts on.
+        assert sent.api == "custom" and sent.payload["msgtype"] == "msgmenu"
+        menu = sent.payload["msgmenu"]
+        assert says(menu["head_content"].strip(), "reminder.text", title="周末劝导")
+        assert [option["id"] for option in menu["list"]] == [f"withdraw:{activity.id}"]
         address = await scene.bot.services.identities.wechat_address(user_id)
         assert address is not None and address.sent_since_inbound == 1
         assert api.sent_messages(user_id) == []
