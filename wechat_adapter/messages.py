@@ -73,3 +73,30 @@ class InboundHandler(Protocol):
         in order. A quick answer goes back as WeChat's passive reply; one that takes longer
         than the reply budget goes as a customer-service message when it is ready."""
         ...
+
+
+# A customer-service text message holds at most 2,048 bytes; 2,000 leaves room.
+MAX_TEXT_BYTES = 2000
+
+
+def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
+    """Pieces of at most `limit` UTF-8 bytes, cut at line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line.encode()) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = len(line.encode()[:limit].decode(errors="ignore"))
+            pieces.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode()) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces

@@ -13,10 +13,9 @@ from bot.outbox.errors import Rejected
 from bot.outbox.models import QueuedMessage
 from wechat_adapter.api import WeChatApi
 from wechat_adapter.downloads import Downloads
-from wechat_adapter.messages import MenuOption, MenuReply
+from wechat_adapter.messages import MenuOption, MenuReply, split_text
 
 # WeChat cuts a text message at 2048 bytes: longer ones go in pieces cut at line breaks.
-MAX_TEXT_BYTES = 2000
 MAX_MENU_OPTIONS = 10
 # A template field shows a short text; the whole text is in the customer-service message the
 # person gets once they write again, or on Telegram.
@@ -30,29 +29,6 @@ OptionFor = Callable[[str], str | None]
 
 def _no_option(callback_data: str) -> str | None:
     return None
-
-
-def pieces(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
-    """The text in pieces of at most `limit` UTF-8 bytes, cut at line breaks where possible."""
-    out: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line.encode()) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            cut = len(line.encode()[:limit].decode(errors="ignore"))
-            out.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not out:
-        out.append(current)
-    return out
 
 
 class WeChatTransport:
@@ -122,7 +98,7 @@ class WeChatTransport:
         if not text:
             return sent
         options = self._options(message)
-        texts = pieces(text)
+        texts = split_text(text)
         for piece in texts[:-1] if options else texts:
             await self._api.send_text(openid, piece)
             sent += 1

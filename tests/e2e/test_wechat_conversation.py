@@ -17,8 +17,9 @@ from tests.fake_bot_api import FakeBotApi
 from tests.fake_wechat import FakeWeChat
 from wechat_adapter.conversation.actions import Action
 from wechat_adapter.conversation.router import Router
-from wechat_adapter.conversation.screens import MAX_TEXT_BYTES, Choice, Screen
+from wechat_adapter.conversation.screens import Choice, Screen
 from wechat_adapter.conversation.turn import Turn
+from wechat_adapter.messages import MAX_TEXT_BYTES
 
 ALICE = "o-alice-0123456789abcdef"
 FRUITS = ("apple", "pear", "plum")

@@ -17,7 +17,8 @@ from tests.e2e.test_wechat_api import wrote
 from tests.fake_wechat import FakeWeChat
 from wechat_adapter.api import WeChatApi
 from wechat_adapter.downloads import downloads_for
-from wechat_adapter.transport import MAX_TEXT_BYTES, TEMPLATE_TEXT_MAX, WeChatTransport, pieces
+from wechat_adapter.messages import MAX_TEXT_BYTES, split_text
+from wechat_adapter.transport import TEMPLATE_TEXT_MAX, WeChatTransport
 
 OPENID = "o-row-0123456789abcdef"
 
@@ -59,11 +60,11 @@ def _row(text: str, **more: object) -> QueuedMessage:
 
 def test_a_long_text_is_cut_at_line_breaks_within_wechats_limit() -> None:
     text = "\n".join(f"第{n}行：人民路口文明交通劝导" for n in range(300))
-    cut = pieces(text)
+    cut = split_text(text)
     assert len(cut) > 1 and "\n".join(cut) == text
     assert all(len(piece.encode()) <= MAX_TEXT_BYTES for piece in cut)
     one_line = "长" * 5000
-    assert "".join(pieces(one_line)) == one_line
+    assert "".join(split_text(one_line)) == one_line
 
 
 async def test_a_photo_row_is_an_image_then_its_caption(

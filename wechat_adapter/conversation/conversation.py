@@ -18,10 +18,10 @@ from bot.services import Services
 from wechat_adapter.conversation.actions import HELP, Action
 from wechat_adapter.conversation.positions import DevicePositions, Position
 from wechat_adapter.conversation.router import Router, Step, normalised
-from wechat_adapter.conversation.screens import Screen, as_menu, as_text, split_text
+from wechat_adapter.conversation.screens import Screen, as_menu, as_text
 from wechat_adapter.conversation.turn import Media, Turn
 from wechat_adapter.downloads import Downloads
-from wechat_adapter.messages import InboundMessage, MenuReply, Reply, TextReply
+from wechat_adapter.messages import InboundMessage, MenuReply, Reply, TextReply, split_text
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from wechat_adapter.conversation.actions import Action
 from wechat_adapter.messages import MenuOption, MenuReply
 
 # WeChat cuts a text message at 2048 bytes; longer answers are split at line breaks.
-MAX_TEXT_BYTES = 2000
 MAX_CHOICES = 10  # typed numbers stay one or two digits; a msgmenu stays readable
 MAX_LABEL = 40  # characters of an option's label
 
@@ -64,26 +63,3 @@ def as_text(t: Translator, shown: Screen) -> str:
         return shown.text
     lines = [label_of(n, choice) for n, choice in enumerate(shown.choices, start=1)]
     return "\n".join([shown.text, "", *lines, t("wechat.type_number")])
-
-
-def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
-    """Pieces of at most `limit` UTF-8 bytes, cut at line breaks where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line.encode()) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            cut = len(line.encode()[:limit].decode(errors="ignore"))
-            pieces.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
