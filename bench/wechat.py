@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.clock import SystemClock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from tests.fake_wechat import FakeWeChat
 from wechat_adapter.channel import WeChatChannel
 from wechat_adapter.messages import InboundMessage, Reply, TextReply

@@ -5,6 +5,7 @@ for the token, the TOML file, the defaults below.
 
 Over 400 lines because it is the one place every setting is declared, with its default,
 limits and meaning; each table is a small model, read top to bottom like config.example.toml.
+The `[wechat]` table is bot/config_wechat.py; the tables' shared base is bot/config_tables.py.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -30,12 +29,14 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_tables import Table, check_key
+from bot.config_wechat import WeChatConfig
+
 ENV_PREFIX = "VOLUNTEER_BOT__"
 TOKEN_ENV = "VOLUNTEER_BOT_TOKEN"
 CONFIG_ENV = "VOLUNTEER_BOT_CONFIG"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
-_TEAM_KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 MAX_ACTIVITY_LENGTH = timedelta(days=7)  # the most `activities.max_length` may be
 
 
@@ -57,18 +58,7 @@ def parse_duration(text: str) -> timedelta:
     return delta
 
 
-def _check_key(value: str) -> str:
-    """Team and category keys: stable identifiers that also go into callback data."""
-    if not _TEAM_KEY.match(value):
-        raise ValueError("must be 2-32 lowercase letters, digits or '_', starting with a letter")
-    return value
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TelegramConfig(_Table):
+class TelegramConfig(Table):
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
@@ -83,12 +73,12 @@ class TelegramConfig(_Table):
         return value
 
 
-class StorageConfig(_Table):
+class StorageConfig(Table):
     path: Path = Path("data/volunteer-bot.sqlite3")
     busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
 
 
-class OrgConfig(_Table):
+class OrgConfig(Table):
     name: str = Field(default="鹤山市志愿者联合会", min_length=1, max_length=100)
     timezone: str = "Asia/Shanghai"
     default_language: Literal["zh", "en"] = "zh"
@@ -115,15 +105,15 @@ class OrgConfig(_Table):
         return ZoneInfo(self.timezone)
 
 
-class TeamConfig(_Table):
+class TeamConfig(Table):
     key: str
     name_zh: str = Field(min_length=1, max_length=60)
     name_en: str = Field(min_length=1, max_length=60)
 
-    _key_shape = field_validator("key")(_check_key)
+    _key_shape = field_validator("key")(check_key)
 
 
-class RemindersConfig(_Table):
+class RemindersConfig(Table):
     offsets: list[str] = Field(default_factory=lambda: ["24h", "2h"])
 
     @field_validator("offsets")
@@ -138,12 +128,12 @@ class RemindersConfig(_Table):
         return [parse_duration(item) for item in self.offsets]
 
 
-class CategoryConfig(_Table):
+class CategoryConfig(Table):
     key: str
     name_zh: str = Field(min_length=1, max_length=30)
     name_en: str = Field(min_length=1, max_length=40)
 
-    _key_shape = field_validator("key")(_check_key)
+    _key_shape = field_validator("key")(check_key)
 
 
 def _default_categories() -> list[CategoryConfig]:
@@ -159,7 +149,7 @@ def _default_categories() -> list[CategoryConfig]:
     return [CategoryConfig(key=k, name_zh=zh, name_en=en) for k, zh, en in names]
 
 
-class ActivitiesConfig(_Table):
+class ActivitiesConfig(Table):
     cancel_cutoff: str = "24h"
     # The longest an activity may last; a multi-day event is several activities.
     max_length: str = "24h"
@@ -189,7 +179,7 @@ class ActivitiesConfig(_Table):
         return parse_duration(self.max_length)
 
 
-class HoursConfig(_Table):
+class HoursConfig(Table):
     """Check-in, the credit rule, attendance sheets and star levels."""
 
     checkin_radius_m: int = Field(default=300, ge=10, le=10_000)
@@ -210,7 +200,7 @@ class HoursConfig(_Table):
         return value
 
 
-class LeaderboardConfig(_Table):
+class LeaderboardConfig(Table):
     """Leaderboards and the weekly posts."""
 
     top: int = Field(default=10, ge=3, le=25)
@@ -231,7 +221,7 @@ class LeaderboardConfig(_Table):
         return time.fromisoformat(self.weekly_post_time)
 
 
-class WishesConfig(_Table):
+class WishesConfig(Table):
     """Micro-wishes (微心愿, /wishes)."""
 
     open_claims: int = Field(default=3, ge=1, le=50)  # wishes one person holds undelivered
@@ -245,13 +235,13 @@ class WishesConfig(_Table):
         return self
 
 
-class FloodConfig(_Table):
+class FloodConfig(Table):
     max_updates: int = Field(default=20, ge=1)
     window_seconds: float = Field(default=10.0, gt=0)
     mute_seconds: float = Field(default=60.0, gt=0)
 
 
-class SendingConfig(_Table):
+class SendingConfig(Table):
     """Telegram's limits (about 30 messages/s overall, 1/s per private chat, 20/min per group)
     and how the outbox retries."""
 
@@ -273,11 +263,11 @@ class SendingConfig(_Table):
     stuck_seconds: float = Field(default=120, gt=0, le=86400)
 
 
-class LoggingConfig(_Table):
+class LoggingConfig(Table):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class RetentionConfig(_Table):
+class RetentionConfig(Table):
     """How long messages, broadcast bodies and generated files are kept (a daily job)."""
 
     outbox_days: int = Field(default=30, ge=1, le=3650)  # finished outbox rows, then deleted
@@ -285,7 +275,7 @@ class RetentionConfig(_Table):
     broadcast_days: int = Field(default=90, ge=1, le=3650)  # broadcast bodies, then blanked
 
 
-class BackupConfig(_Table):
+class BackupConfig(Table):
     """Nightly copies of the database (`volunteer-bot backup` makes one at any time)."""
 
     dir: Path | None = None  # default: a `backups` folder beside the database
@@ -309,14 +299,14 @@ class BackupConfig(_Table):
         return time.fromisoformat(self.nightly_at)
 
 
-class NeedConfig(_Table):
+class NeedConfig(Table):
     """One kind of need a household may have (a key people never see, and its names)."""
 
     key: str
     name_zh: str = Field(min_length=1, max_length=20)
     name_en: str = Field(min_length=1, max_length=40)
 
-    _key_shape = field_validator("key")(_check_key)
+    _key_shape = field_validator("key")(check_key)
 
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en
@@ -332,7 +322,7 @@ def _default_needs() -> list[NeedConfig]:
     return [NeedConfig(key=k, name_zh=zh, name_en=en) for k, zh, en in names]
 
 
-class HouseholdsConfig(_Table):
+class HouseholdsConfig(Table):
     """Household pairing (千名义工助千户): the needs list, visits and coverage."""
 
     needs: list[NeedConfig] = Field(default_factory=_default_needs, min_length=1, max_length=12)
@@ -375,156 +365,6 @@ class HouseholdsConfig(_Table):
         """The needs' names in the reader's language (a key no longer configured as itself)."""
         names = {need.key: need.name(language) for need in self.needs}
         return [names.get(key, key) for key in keys]
-
-
-_WECHAT_TOKEN = re.compile(r"^[A-Za-z0-9]{3,32}$")
-_WECHAT_AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
-_WECHAT_APP_ID = re.compile(r"^wx[A-Za-z0-9]{8,32}$")
-_TEMPLATE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-class WeChatMenuButton(_Table):
-    """One button of the custom menu: a `click` (WeChat sends its key as an event), a `view`
-    (opens the url), a `location_select` (asks for a location and sends its key), or a group
-    of up to five sub-buttons under a name (no type)."""
-
-    name: str = Field(min_length=1)
-    type: Literal["click", "view", "location_select"] | None = None
-    key: str = Field(default="", max_length=128)
-    url: str = Field(default="", max_length=1024)
-    sub: list[WeChatMenuButton] = Field(default_factory=list, max_length=5)
-
-    @model_validator(mode="after")
-    def _complete(self) -> WeChatMenuButton:
-        if len(self.name.encode()) > 60:
-            raise ValueError(f"{self.name!r}: a button name is at most 60 bytes")
-        if self.sub:
-            if self.type is not None or self.key or self.url:
-                raise ValueError(f"{self.name!r}: a button with sub-buttons has no type of its own")
-            if any(button.sub for button in self.sub):
-                raise ValueError(f"{self.name!r}: sub-buttons have no sub-buttons")
-        elif self.type is None:
-            raise ValueError(f"{self.name!r}: give a type (click, view, location_select) or sub")
-        elif self.type == "view" and not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"{self.name!r}: a view button needs an http(s) url")
-        elif self.type != "view" and not self.key:
-            raise ValueError(f"{self.name!r}: a {self.type} button needs a key")
-        return self
-
-
-class WeChatConfig(_Table):
-    """The WeChat Official Account channel (服务号), in safe mode (安全模式) only: in plaintext
-    and compatible mode WeChat's signature does not cover the message, so it could be forged."""
-
-    enabled: bool = False
-    app_id: str = ""
-    app_secret: SecretStr = SecretStr("")
-    token: SecretStr = SecretStr("")  # the server token (令牌) set in the account's settings
-    aes_key: SecretStr = SecretStr("")  # EncodingAESKey (消息加解密密钥), 43 characters
-    listen: str = "127.0.0.1:8080"  # host:port the endpoint binds (behind the HTTPS proxy)
-    path: str = "/wechat"  # the endpoint's path: the server URL is https://<host><path>
-    api_base: str = "https://api.weixin.qq.com"
-    # The endpoint's public address as people reach it (the HTTPS proxy's), e.g.
-    # "https://bot.example.org": download links (a certificate's PDF) start with it. Empty: no
-    # links are offered (the certificate still comes as a picture).
-    public_url: str = ""
-    # A handler's answer this quick goes back as the passive reply; a slower one is sent as a
-    # customer-service message once ready (WeChat waits 5 s for the reply, then retries).
-    reply_budget_seconds: float = Field(default=4.0, gt=0, le=4.5)
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
-    # A push signed longer ago (or further ahead) than this is refused as a replay; message ids
-    # are remembered for this long, up to `seen_messages` of them.
-    replay_window_seconds: int = Field(default=300, ge=30, le=3600)
-    seen_messages: int = Field(default=20_000, ge=100, le=1_000_000)
-    concurrent_handlers: int = Field(default=8, ge=1, le=256)
-    request_timeout_seconds: float = Field(default=10, gt=0, le=120)
-    # Template message ids (applied for in the account's console) by notice kind.
-    templates: dict[str, str] = Field(default_factory=dict)
-    # The custom menu (自定义菜单), created at start-up: at most 3 buttons of at most 5 each.
-    menu: list[WeChatMenuButton] = Field(default_factory=list, max_length=3)
-
-    @field_validator("api_base")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str) -> str:
-        if value and not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
-            raise ValueError("must be a public address like 'https://bot.example.org'")
-        return value.rstrip("/")
-
-    @field_validator("path")
-    @classmethod
-    def _absolute_path(cls, value: str) -> str:
-        if not re.match(r"^/[A-Za-z0-9/_-]*$", value):
-            raise ValueError("must be a path like '/wechat'")
-        return value
-
-    @field_validator("listen")
-    @classmethod
-    def _host_port(cls, value: str) -> str:
-        host, _, port = value.rpartition(":")
-        if not host or not port.isdigit() or int(port) > 65535:  # 0: any free port
-            raise ValueError(f"{value!r} is not host:port, e.g. '127.0.0.1:8080'")
-        return value
-
-    @field_validator("templates")
-    @classmethod
-    def _template_ids(cls, value: dict[str, str]) -> dict[str, str]:
-        for kind, template_id in value.items():
-            _check_key(kind)
-            if not _TEMPLATE_ID.match(template_id):
-                raise ValueError(f"{kind}: {template_id!r} is not a template id")
-        return value
-
-    @field_validator("menu")
-    @classmethod
-    def _short_top_names(cls, value: list[WeChatMenuButton]) -> list[WeChatMenuButton]:
-        for button in value:
-            if len(button.name.encode()) > 16:
-                raise ValueError(f"{button.name!r}: a top button name is at most 16 bytes")
-        return value
-
-    @model_validator(mode="after")
-    def _credentials(self) -> WeChatConfig:
-        if self.app_id and not _WECHAT_APP_ID.match(self.app_id):
-            raise ValueError(f"app_id {self.app_id!r} is not an AppID like 'wx0123456789abcdef'")
-        token, aes_key = self.token.get_secret_value(), self.aes_key.get_secret_value()
-        if token and not _WECHAT_TOKEN.match(token):
-            raise ValueError("token must be 3-32 letters or digits")
-        if aes_key and not _WECHAT_AES_KEY.match(aes_key):
-            raise ValueError("aes_key must be the 43 letters and digits of the EncodingAESKey")
-        if self.enabled:
-            missing = [
-                name
-                for name, given in (
-                    ("app_id", self.app_id),
-                    ("app_secret", self.app_secret.get_secret_value()),
-                    ("token", token),
-                    ("aes_key", aes_key),
-                )
-                if not given
-            ]
-            if missing:
-                raise ValueError(f"enabled needs {', '.join(missing)}")
-        return self
-
-    @property
-    def host(self) -> str:
-        return self.listen.rpartition(":")[0].strip("[]")
-
-    @property
-    def port(self) -> int:
-        return int(self.listen.rpartition(":")[2])
-
-    def secrets(self) -> list[str]:
-        """What logs must never show."""
-        values = (self.app_secret, self.token, self.aes_key)
-        return [value.get_secret_value() for value in values if value.get_secret_value()]
 
 
 class _TokenEnvSource(PydanticBaseSettingsSource):

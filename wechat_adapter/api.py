@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bot.clock import Clock
-from bot.config import WeChatConfig, WeChatMenuButton
+from bot.config_wechat import WeChatConfig, WeChatMenuButton
 from bot.outbox.errors import NoAnswer, Rejected, RetryLater, ServiceDown, Transient, Unreachable
 from wechat_adapter.errors import OutsideWindow, QuotaReached
 from wechat_adapter.messages import ImageReply, MenuReply, Reply, TextReply

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from bot.outbox.errors import DeliveryError
 from wechat_adapter.api import WeChatApi
 from wechat_adapter.downloads import TakesDownloads, downloads_for

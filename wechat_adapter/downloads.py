@@ -23,7 +23,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.clock import Clock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 
 log = logging.getLogger(__name__)
 

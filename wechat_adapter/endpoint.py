@@ -16,7 +16,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from bot.outbox.errors import DeliveryError
 from wechat_adapter.downloads import FILES_PATH, Downloads
 from wechat_adapter.messages import ImageReply, InboundHandler, InboundMessage, Reply, TextReply

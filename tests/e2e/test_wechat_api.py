@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import WeChatConfig, WeChatMenuButton
+from bot.config_wechat import WeChatConfig, WeChatMenuButton
 from bot.outbox.errors import (
     NoAnswer,
     Rejected,

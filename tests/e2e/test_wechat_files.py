@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from bot.outbox.errors import Rejected, Transient
 from tests.e2e.wechat_harness import Conversation, running_channel
 from tests.fake_wechat import FakeWeChat

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from bot.outbox.models import Button, QueuedMessage
 from tests.e2e.test_wechat_api import wrote
 from tests.fake_wechat import FakeWeChat

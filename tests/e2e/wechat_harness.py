@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.clock import Clock
-from bot.config import WeChatConfig
+from bot.config_wechat import WeChatConfig
 from tests.fake_wechat import FakeWeChat
 from wechat_adapter.channel import WeChatChannel
 from wechat_adapter.messages import InboundMessage, Reply, TextReply
