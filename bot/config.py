@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.config_tables import Table, check_key
+from bot.config_tables import Table, check_clock_time, check_key
 from bot.config_wechat import WeChatConfig
 
 ENV_PREFIX = "VOLUNTEER_BOT__"
@@ -207,14 +207,7 @@ class LeaderboardConfig(Table):
     weekly_post_weekday: int = Field(default=0, ge=0, le=6)  # 0 is Monday
     weekly_post_time: str = "09:00"
 
-    @field_validator("weekly_post_time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        try:
-            time.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a time like '09:00'") from None
-        return value
+    _clock_time = field_validator("weekly_post_time")(check_clock_time)
 
     @property
     def post_time(self) -> time:
@@ -282,14 +275,7 @@ class BackupConfig(Table):
     keep: int = Field(default=7, ge=1, le=3650)  # the newest this many are kept
     nightly_at: str = "03:30"  # the nightly copy is made at or after this time (org time)
 
-    @field_validator("nightly_at")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        try:
-            time.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a time like '03:30'") from None
-        return value
+    _clock_time = field_validator("nightly_at")(check_clock_time)
 
     def folder(self, storage: StorageConfig) -> Path:
         return self.dir if self.dir is not None else storage.path.parent / "backups"
@@ -344,14 +330,7 @@ class HouseholdsConfig(Table):
             raise ValueError("need keys must be unique")
         return value
 
-    @field_validator("notify_time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        try:
-            time.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a time like '09:00'") from None
-        return value
+    _clock_time = field_validator("notify_time")(check_clock_time)
 
     @property
     def notify_at(self) -> time:
